@@ -1,0 +1,50 @@
+"""The ``jobsift`` command: a thin layer over the library, one module per area.
+
+Exit codes: 0 ok, 1 error, 2 misuse (bad arguments or bad config). Errors are one line;
+``-v`` adds details. Heavy libraries load inside commands, so ``jobsift --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from jobsift.cli.common import Context, JobsiftGroup
+
+COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
+
+
+@click.group(
+    cls=JobsiftGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example:\n\n    jobsift init && jobsift crawl && jobsift jobs --min-quality 60",
+)
+@click.option("--config", "config_path", envvar="JOBSIFT_CONFIG", type=click.Path(dir_okay=False),
+              help="Config file (default ./jobsift.toml; env JOBSIFT_CONFIG).")
+@click.option("--db", "db_url", envvar="JOBSIFT_DB", help="Database URL (env JOBSIFT_DB).")
+@click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
+@click.version_option(package_name="jobsift")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db_url: str | None, verbose: int) -> None:
+    """Sift freelance and remote job feeds: flag ghost jobs, unverified clients and lowball budgets."""
+    ctx.obj = Context(config_path=config_path, db_url=db_url, verbose=verbose)
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module: Any = importlib.import_module(f"jobsift.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"jobsift.cli.{name}":
+                raise
+            continue
+        module.register(main)
+
+
+_register()

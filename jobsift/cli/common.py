@@ -1,0 +1,158 @@
+"""What every sub-command shares: the context (config, store), options, errors and output."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from jobsift.errors import ConfigError, JobsiftError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from jobsift.config import Config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    config_path: str | None = None
+    db_url: str | None = None
+    verbose: int = 0
+    _config: Config | None = field(default=None, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from jobsift.config import load_config
+
+            self._config = load_config(self.config_path, db_url=self.db_url)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from jobsift.store.db import open_store
+
+            self._engine = open_store(
+                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade
+            )
+        return self._engine
+
+
+class JobsiftGroup(click.Group):
+    """Turns jobsift errors into one line and the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"error: config: {exc}", err=True)
+            sys.exit(2)
+        except JobsiftError as exc:
+            click.echo(f"error: {exc}", err=True)
+            if ctx.obj is not None and getattr(ctx.obj, "verbose", 0):
+                import traceback
+
+                traceback.print_exc()
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+def common_options(fn: F) -> F:
+    """``--config`` and ``--db`` on every sub-command too (they override the group's)."""
+
+    @click.option("--config", "config_path_", type=click.Path(dir_okay=False), default=None,
+                  help="Config file (overrides the global --config).")
+    @click.option("--db", "db_url_", default=None, help="Database URL (overrides the global --db).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, config_path_: str | None, db_url_: str | None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is not None:
+            if config_path_:
+                ctx.config_path, ctx._config, ctx._engine = config_path_, None, None
+            if db_url_:
+                ctx.db_url, ctx._config, ctx._engine = db_url_, None, None
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | tuple):
+        return list(value)
+    return str(value)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+
+
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (R19): a cell starting with = + - @ gets a quote."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, default=json_default, ensure_ascii=False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(CSV_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_safe(row.get(c)) for c in columns])
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A Rich progress bar on a terminal; silent when output is piped."""
+    if not is_tty() or total <= 0:
+        yield lambda _desc: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=True,
+    ) as prog:
+        task = prog.add_task(label, total=total)
+
+        def advance(desc: str) -> None:
+            prog.update(task, advance=1, description=f"{label} {desc}")
+
+        yield advance
+
+
+def fmt_money(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"${value:,.0f}" if value >= 100 else f"${value:,.2f}".replace(".00", "")

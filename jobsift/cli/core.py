@@ -1,0 +1,330 @@
+"""Core commands: init, crawl, import, jobs, sources, db, demo."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jobsift.cli.common import (
+    Context,
+    common_options,
+    dumps,
+    fmt_money,
+    is_tty,
+    pass_ctx,
+    progress_bar,
+    write_csv,
+)
+
+STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
+AGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
+AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """``2d``, ``12h``, ``30m``, ``1w`` ago, or an ISO date/time."""
+    if not value:
+        return None
+    m = AGE_RE.match(value.strip().lower())
+    if m:
+        return datetime.now(UTC) - timedelta(**{AGE_UNITS[m.group(2)]: float(m.group(1))})
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an age like 2d/12h or an ISO date") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _age(when: datetime | None) -> str:
+    if when is None:
+        return ""
+    secs = (datetime.now(UTC) - when).total_seconds()
+    if secs < 3600:
+        return f"{max(0, int(secs // 60))}m"
+    if secs < 86400 * 2:
+        return f"{int(secs // 3600)}h"
+    return f"{int(secs // 86400)}d"
+
+
+def budget_text(b: dict[str, Any] | None) -> str:
+    if not b:
+        return ""
+    lo, hi = b.get("min_usd"), b.get("max_usd")
+    if lo is None and hi is None:
+        lo, hi = b.get("min"), b.get("max")
+    if lo is None and hi is None:
+        return ""
+    span = fmt_money(lo) if hi is None or hi == lo else (fmt_money(hi) if lo is None else f"{fmt_money(lo)}-{fmt_money(hi)}")
+    suffix = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}.get(b.get("kind") or "", "")
+    return span + suffix
+
+
+def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, expand=False)
+    for col, kw in (("id", {"justify": "right"}), ("quality", {"justify": "right"}), ("flags", {}),
+                    ("title", {"max_width": 48, "overflow": "ellipsis", "no_wrap": True}),
+                    ("budget", {"justify": "right"}), ("source", {}), ("age", {"justify": "right"}),
+                    ("why", {"max_width": 60, "overflow": "fold"})):
+        table.add_column(col, **kw)
+    for r in rows:
+        q = r.get("quality")
+        reasons = [x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")]
+        table.add_row(
+            str(r["id"]), "" if q is None else f"{q:.0f}", ",".join(r.get("flags") or []) or "-",
+            r["title"], budget_text(r.get("budget")), r["source"],
+            _age(r.get("posted_at") or r.get("first_seen_at")), "; ".join(reasons[:2]),
+        )
+    Console(width=None if is_tty() else 200).print(table)
+
+
+JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "client", "posted_at",
+               "first_seen_at", "country", "category", "skills", "reasons")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(init)
+    main.add_command(crawl)
+    main.add_command(import_)
+    main.add_command(jobs)
+    main.add_command(sources)
+    main.add_command(db)
+    main.add_command(demo)
+
+
+@click.command(epilog="Example:\n\n    jobsift init --path jobsift.toml")
+@click.option("--path", type=click.Path(dir_okay=False, path_type=Path), default=Path("jobsift.toml"),
+              show_default=True, help="Where to write the starter config.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter jobsift.toml with real public job feeds."""
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists; use --force to overwrite")
+    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"wrote {path}: edit it, then run 'jobsift crawl'")
+
+
+@click.command(epilog="Example:\n\n    jobsift crawl                 # every enabled source\n    jobsift crawl remoteok remotive")
+@click.argument("names", nargs=-1)
+@click.option("--no-score", is_flag=True, help="Store only; score later with 'jobsift score'.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's outcome as JSON.")
+@common_options
+@pass_ctx
+def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -> None:
+    """Fetch the configured sources once, store new postings and score them."""
+    from jobsift.crawler.run import crawl as run_crawl
+    from jobsift.crawler.run import select_sources
+
+    cfg = ctx.config
+    selected = select_sources(cfg, names or None)
+    if not selected:
+        raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
+    with progress_bar(len(selected), "crawling") as advance:
+        report = run_crawl(ctx.engine, cfg, names or None, progress=lambda o: advance(o.name))
+    scored = None
+    if not no_score:
+        scored = _score_pending(ctx)
+    if as_json:
+        click.echo(dumps({"run_id": report.run_id, "status": report.status,
+                          "sources": [o.__dict__ if not hasattr(o, "__slots__") else
+                                      {k: getattr(o, k) for k in o.__slots__} for o in report.outcomes],
+                          "stats": dict(report.stats), "scored": scored}))
+    else:
+        for o in sorted(report.outcomes, key=lambda o: o.name):
+            detail = f"{o.items} items, {o.new} new, {o.updated} updated" if o.outcome in ("ok", "partial") else ""
+            why = f" ({o.reason})" if o.reason else ""
+            click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
+        click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
+                   + (f", {scored} scored" if scored is not None else ""))
+    if report.status == "failed":
+        sys.exit(1)
+
+
+def _score_pending(ctx: Context) -> int | None:
+    try:
+        from jobsift.scoring.score import score_pending
+    except ImportError:
+        return None
+    result = score_pending(ctx.engine, ctx.config)
+    return int(getattr(result, "scored", 0))
+
+
+@click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, help="Parser to use (see 'jobsift sources formats').")
+@click.option("--source", "source", default=None, help="Source name to store under (default: the format).")
+@click.option("--no-score", is_flag=True, help="Store only.")
+@common_options
+@pass_ctx
+def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None, no_score: bool) -> None:
+    """Ingest saved feed files offline with the same parsers the crawler uses."""
+    from jobsift.crawler.run import import_files
+    from jobsift.crawler.sources import get_format
+
+    get_format(fmt)
+    with progress_bar(len(paths), "importing") as advance:
+        report = import_files(ctx.engine, list(paths), fmt, source or fmt, progress=lambda p: advance(p.name))
+    scored = None if no_score else _score_pending(ctx)
+    for err in report.errors:
+        click.echo(f"warning: {err}", err=True)
+    click.echo(f"imported {report.files} files: {report.items} postings, {report.new} new, "
+               f"{report.updated} updated" + (f", {scored} scored" if scored is not None else ""))
+    if report.items == 0 and report.errors:
+        sys.exit(1)
+
+
+@click.command(epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"
+               "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--since", help="Only postings first seen within this age (2d, 12h) or since an ISO date.")
+@click.option("--source", "sources_", multiple=True, help="Only these sources (repeatable).")
+@click.option("--min-quality", type=float, help="Only postings scoring at least this (0-100).")
+@click.option("--exclude-flag", multiple=True, help="Hide postings with this flag (ghost, payment_unverified, lowball).")
+@click.option("--flag", "require_flag", multiple=True, help="Only postings with this flag.")
+@click.option("--keyword", multiple=True, help="Only postings mentioning one of these words.")
+@click.option("--min-budget", type=float, help="Only budgets at or above this many USD.")
+@click.option("--order", type=click.Choice(["newest", "quality"]), default="newest", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@common_options
+@pass_ctx
+def jobs(ctx: Context, fmt: str, since: str | None, sources_: tuple[str, ...], min_quality: float | None,
+         exclude_flag: tuple[str, ...], require_flag: tuple[str, ...], keyword: tuple[str, ...],
+         min_budget: float | None, order: str, limit: int) -> None:
+    """List stored postings with their quality, flags and reasons."""
+    from jobsift.store.queries import JobFilter, list_jobs
+
+    f = JobFilter(since=parse_since(since), sources=sources_, min_quality=min_quality,
+                  exclude_flags=exclude_flag, require_flags=require_flag, keywords=keyword,
+                  min_budget_usd=min_budget, order=order, limit=limit)
+    with ctx.engine.connect() as conn:
+        rows = list_jobs(conn, f)
+    if fmt == "json":
+        click.echo(dumps(rows))
+    elif fmt == "csv":
+        write_csv(rows, JOB_COLUMNS, sys.stdout)
+    else:
+        print_jobs_table(rows)
+        if not rows:
+            click.echo("no postings match (try 'jobsift crawl' or fewer filters)", err=True)
+
+
+@click.group()
+def sources() -> None:
+    """Show source health, list formats, or test one source without storing."""
+
+
+@sources.command("list", epilog="Example:\n\n    jobsift sources list --json")
+@click.option("--json", "as_json", is_flag=True)
+@common_options
+@pass_ctx
+def sources_list(ctx: Context, as_json: bool) -> None:
+    """Each source's health: last outcome, last success, last error, items last run."""
+    from sqlalchemy import func, select
+
+    from jobsift.store import repo
+    from jobsift.store.schema import postings
+    from jobsift.store.schema import sources as sources_t
+
+    with ctx.engine.begin() as conn:
+        repo.sync_sources(conn, ctx.config.sources)
+        counts = dict(conn.execute(select(postings.c.source, func.count()).group_by(postings.c.source)).all())
+        rows = [dict(r._mapping) for r in conn.execute(select(sources_t).order_by(sources_t.c.name))]
+    for r in rows:
+        r["postings"] = counts.get(r["name"], 0)
+        r.pop("lease_owner", None)
+        r.pop("lease_expires_at", None)
+    if as_json:
+        click.echo(dumps(rows))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table()
+    for c in ("name", "format", "outcome", "last success", "items", "postings", "failures", "last error"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", _age(r["last_success_at"]) and f"{_age(r['last_success_at'])} ago",
+                  str(r["last_items"] or ""), str(r["postings"]), str(r["consecutive_failures"]),
+                  (r["last_error"] or "")[:80])
+    Console(width=None if is_tty() else 200).print(t)
+
+
+@sources.command("test", epilog="Example:\n\n    jobsift sources test remoteok")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print every parsed posting as JSON.")
+@common_options
+@pass_ctx
+def sources_test(ctx: Context, name: str, as_json: bool) -> None:
+    """Fetch one source and print what would be stored, storing nothing."""
+    from jobsift.crawler.run import test_source
+
+    fetched, result = test_source(ctx.config, name)
+    if as_json:
+        click.echo(dumps([p.to_dict() for p in result.postings]))
+        return
+    click.echo(f"{fetched.url}: HTTP {fetched.status}, {len(fetched.body):,} bytes, "
+               f"{result.items_seen} entries, {len(result.postings)} postings"
+               + (" (malformed, salvaged)" if result.bozo else ""))
+    for w in result.warnings[:10]:
+        click.echo(f"  warning: {w}")
+    for p in result.postings[:20]:
+        b = budget_text(p.budget.__dict__ if p.budget and not hasattr(p.budget, "__slots__") else
+                        ({k: getattr(p.budget, k) for k in p.budget.__slots__} if p.budget else None))
+        click.echo(f"  - {p.title[:70]}  {b}  {p.url}")
+
+
+@sources.command("formats", epilog="Example:\n\n    jobsift sources formats")
+def sources_formats() -> None:
+    """List the feed formats jobsift can parse."""
+    from jobsift.crawler.sources import all_formats
+
+    for name, fmt in all_formats().items():
+        click.echo(f"{name:<16} {fmt.description}")
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance: migrations and the like."""
+
+
+@db.command("upgrade", epilog="Example:\n\n    jobsift db upgrade --db postgresql+psycopg://jobsift@localhost/jobsift")
+@common_options
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Run pending schema migrations (Alembic)."""
+    from jobsift.store.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(ctx.config.database.url)
+    before = current_revision(engine)
+    after = upgrade(engine)
+    click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+
+
+@click.command(epilog="Example:\n\n    jobsift demo --dir ./jobsift-demo")
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("jobsift-demo"), show_default=True, help="Where the demo writes its files.")
+def demo(out_dir: Path) -> None:
+    """Run the whole pipeline offline on bundled demo feeds and show the result."""
+    from jobsift.demo.run import run_demo
+    from jobsift.store.db import make_engine
+    from jobsift.store.queries import JobFilter, list_jobs
+
+    result = run_demo(out_dir, say=click.echo)
+    for o in sorted(result.crawl.outcomes, key=lambda o: o.name):
+        click.echo(f"  {o.name:<22} {o.outcome:<12} {o.items} items" + (f" ({o.reason})" if o.reason else ""))
+    engine = make_engine(f"sqlite:///{result.db_path}")
+    with engine.connect() as conn:
+        rows = list_jobs(conn, JobFilter(limit=40, order="quality"))
+    engine.dispose()
+    print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
+    click.echo("\nFiles:")
+    for label, path in result.files.items():
+        click.echo(f"  {label:<10} {path}")
+    click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag ghost")

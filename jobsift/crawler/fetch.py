@@ -1,0 +1,297 @@
+"""HTTP fetching with caps: timeouts, body size (after decompression), redirects, retries.
+
+``Fetcher.fetch`` returns a ``FetchResult`` or raises a ``FetchError`` subclass whose ``reason`` is a
+stable code (``timeout``, ``http_503``, ``too_large``, ``truncated``, ``bad_scheme``, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from jobsift.config import FetchConfig
+from jobsift.crawler.politeness import Politeness
+from jobsift.errors import (
+    DeferredError,
+    FetchError,
+    PermanentFetchError,
+    RetryableFetchError,
+)
+
+ROBOTS_MAX_BYTES = 512_000
+CHUNK = 65_536
+
+
+@dataclass(slots=True)
+class FetchResult:
+    url: str
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 1
+    stats: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def check_scheme(url: str) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise PermanentFetchError(
+            f"refused {scheme or 'scheme-less'} URL {url!r}: only http and https are fetched",
+            reason="bad_scheme",
+        )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _Decoder:
+    """Incremental gzip/deflate decoding that never expands past ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        enc = encoding.lower().strip()
+        self.limit = limit
+        self.size = 0
+        if enc in ("", "identity"):
+            self._z = None
+        elif enc in ("gzip", "x-gzip", "deflate"):
+            self._z = zlib.decompressobj(47)  # auto-detect gzip or zlib header
+            self._raw_deflate = enc == "deflate"
+        else:
+            raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+
+    def _grow(self, n: int) -> None:
+        self.size += n
+        if self.size > self.limit:
+            raise PermanentFetchError(
+                f"body larger than the {self.limit:,}-byte cap (after decompression)",
+                reason="too_large",
+            )
+
+    def feed(self, data: bytes) -> bytes:
+        if self._z is None:
+            self._grow(len(data))
+            return data
+        out = bytearray()
+        try:
+            while data:
+                chunk = self._z.decompress(data, self.limit - self.size + 1)
+                self._grow(len(chunk))
+                out += chunk
+                data = self._z.unconsumed_tail
+        except zlib.error:
+            if self._raw_deflate and self.size == 0 and not out:
+                self._z = zlib.decompressobj(-15)
+                self._raw_deflate = False
+                return self.feed(data)
+            raise PermanentFetchError("body is not valid compressed data", reason="bad_encoding") from None
+        return bytes(out)
+
+    def flush(self) -> bytes:
+        if self._z is None:
+            return b""
+        tail = self._z.flush()
+        self._grow(len(tail))
+        return tail
+
+
+class Fetcher:
+    """One shared HTTP client for a crawl; polite, capped, retrying."""
+
+    def __init__(
+        self,
+        cfg: FetchConfig,
+        *,
+        politeness: Politeness | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: object = None,
+    ) -> None:
+        self.cfg = cfg
+        self.politeness = politeness or Politeness(
+            user_agent=cfg.user_agent,
+            per_host_delay=cfg.per_host_delay,
+            per_host_concurrency=cfg.per_host_concurrency,
+            respect_robots=cfg.respect_robots,
+            robots_ttl=cfg.robots_ttl,
+        )
+        timeout = httpx.Timeout(
+            connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
+            pool=cfg.total_timeout,
+        )
+        self.client = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            transport=transport,
+            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=max(cfg.concurrency * 2, 10)),
+            trust_env=False,
+        )
+        self.stats: Counter[str] = Counter()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- one request ----------------------------------------------------------------------
+
+    async def _request(
+        self, url: str, headers: dict[str, str], limit: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        try:
+            async with asyncio.timeout(self.cfg.total_timeout):
+                async with self.client.stream("GET", url, headers=headers) as resp:
+                    resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                    if resp.status_code >= 300:
+                        return resp.status_code, resp_headers, b""
+                    declared = resp_headers.get("content-length", "")
+                    decoder = _Decoder(resp_headers.get("content-encoding", ""), limit)
+                    if declared.isdigit() and decoder._z is None and int(declared) > limit:
+                        raise PermanentFetchError(
+                            f"Content-Length {int(declared):,} is over the {limit:,}-byte cap",
+                            reason="too_large",
+                        )
+                    body = bytearray()
+                    async for chunk in resp.aiter_raw(CHUNK):
+                        body += decoder.feed(chunk)
+                    body += decoder.flush()
+                    return resp.status_code, resp_headers, bytes(body)
+        except TimeoutError:
+            raise RetryableFetchError(
+                f"no complete answer within {self.cfg.total_timeout:g}s", reason="timeout"
+            ) from None
+        except httpx.TimeoutException as exc:
+            kind = type(exc).__name__.replace("Timeout", " timeout").lower().strip()
+            raise RetryableFetchError(f"{kind} from {urlsplit(url).netloc}", reason="timeout") from None
+        except httpx.RemoteProtocolError as exc:
+            raise RetryableFetchError(f"connection dropped mid-response: {exc}", reason="truncated") from None
+        except httpx.TransportError as exc:
+            raise RetryableFetchError(
+                f"cannot connect to {urlsplit(url).netloc}: {exc or type(exc).__name__}",
+                reason="connect_error",
+            ) from None
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], limit: int, *, robots: bool
+    ) -> tuple[str, int, dict[str, str], bytes]:
+        current = url
+        for _hop in range(self.cfg.max_redirects + 1):
+            check_scheme(current)
+            if robots:
+                await self.politeness.check_robots(current, self._fetch_robots)
+            async with self.politeness.slot(current):
+                status, resp_headers, body = await self._request(current, headers, limit)
+            if status in (301, 302, 303, 307, 308):
+                location = resp_headers.get("location")
+                if not location:
+                    raise PermanentFetchError(f"HTTP {status} without Location", reason="bad_redirect")
+                current = urljoin(current, location)
+                self.stats["fetch/redirects"] += 1
+                continue
+            return current, status, resp_headers, body
+        raise PermanentFetchError(
+            f"more than {self.cfg.max_redirects} redirects starting at {url}", reason="too_many_redirects"
+        )
+
+    async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
+        self.stats["robots/requests"] += 1
+        _final, status, _h, body = await self._follow(url, {}, ROBOTS_MAX_BYTES, robots=False)
+        return status, body
+
+    # -- the public call ------------------------------------------------------------------
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` politely; retries retryable failures with backoff and jitter."""
+        check_scheme(url)
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        stats: Counter[str] = Counter()
+        last_error: FetchError | None = None
+        attempts = max(1, self.cfg.retries)
+        for attempt in range(1, attempts + 1):
+            stats["fetch/attempts"] += 1
+            try:
+                final, status, resp_headers, body = await self._follow(
+                    url, headers, self.cfg.max_bytes, robots=True
+                )
+                self._raise_for_status(status, resp_headers, final)
+            except RetryableFetchError as exc:
+                last_error = exc
+                stats[f"fetch/retryable/{exc.reason}"] += 1
+                wait = exc.retry_after
+                if wait is not None and wait > self.cfg.max_retry_after:
+                    raise DeferredError(
+                        f"{exc}; server asks to wait {wait:g}s (cap {self.cfg.max_retry_after:g}s): "
+                        "deferred to a later run",
+                        reason="deferred",
+                        retry_after=wait,
+                    ) from None
+                if attempt == attempts:
+                    break
+                backoff = min(self.cfg.backoff_max, self.cfg.backoff_base * 2 ** (attempt - 1))
+                delay = max(wait or 0.0, backoff * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
+                stats["fetch/retries"] += 1
+                await asyncio.sleep(delay)
+                continue
+            stats[f"fetch/status/{status}"] += 1
+            if status == 304:
+                stats["fetch/not_modified"] += 1
+            self.stats.update(stats)
+            return FetchResult(
+                url=final, status=status, body=body, headers=resp_headers,
+                etag=resp_headers.get("etag") or (etag if status == 304 else None),
+                last_modified=resp_headers.get("last-modified")
+                or (last_modified if status == 304 else None),
+                attempts=attempt, stats=stats,
+            )
+        self.stats.update(stats)
+        assert last_error is not None
+        raise RetryableFetchError(
+            f"gave up after {attempts} attempts: {last_error}", reason=last_error.reason
+        )
+
+    @staticmethod
+    def _raise_for_status(status: int, headers: dict[str, str], url: str) -> None:
+        if status < 300 or status == 304:
+            return
+        if status == 429 or status >= 500:
+            raise RetryableFetchError(
+                f"HTTP {status} from {url}", reason=f"http_{status}",
+                retry_after=parse_retry_after(headers.get("retry-after")),
+            )
+        raise PermanentFetchError(f"HTTP {status} from {url}", reason=f"http_{status}")

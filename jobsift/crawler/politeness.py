@@ -1,0 +1,130 @@
+"""Being a good guest: robots.txt (protego), per-host pacing and per-host in-flight caps.
+
+Robots policy: 2xx is obeyed; 404/410 or an unparseable file allows everything; 401/403 forbids
+everything (the host said no); 5xx, timeouts and connection errors skip the host for this run
+(``BlockedError`` with reason ``robots_unavailable``), and are asked again next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from jobsift.errors import BlockedError, FetchError
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+@dataclass(slots=True)
+class RobotsEntry:
+    parser: Protego | None  # None: allow everything
+    fetched_at: float
+    unavailable: str | None = None  # a reason when the host must be skipped this run
+
+
+RobotsFetcher = Callable[[str], Awaitable[tuple[int, bytes]]]
+
+
+class Politeness:
+    """Per-host gatekeeper shared by every fetch of a crawl."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        per_host_delay: float,
+        per_host_concurrency: int,
+        respect_robots: bool = True,
+        robots_ttl: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.user_agent = user_agent
+        self.delay = per_host_delay
+        self.per_host = per_host_concurrency
+        self.respect_robots = respect_robots
+        self.robots_ttl = robots_ttl
+        self.clock = clock
+        self._robots: dict[str, RobotsEntry] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._pace_locks: dict[str, asyncio.Lock] = {}
+        self._last_start: dict[str, float] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+
+    async def check_robots(self, url: str, fetch_robots: RobotsFetcher) -> None:
+        """Raise ``BlockedError`` if robots.txt forbids ``url`` or cannot be read this run."""
+        if not self.respect_robots:
+            return
+        host = host_of(url)
+        lock = self._robots_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            entry = self._robots.get(host)
+            if entry is None or self.clock() - entry.fetched_at > self.robots_ttl:
+                entry = await self._load_robots(host, fetch_robots)
+                self._robots[host] = entry
+        if entry.unavailable:
+            raise BlockedError(f"robots.txt of {host} unavailable ({entry.unavailable}); host skipped this run",
+                               reason="robots_unavailable")
+        if entry.parser is not None and not entry.parser.can_fetch(url, self.user_agent):
+            raise BlockedError(f"robots.txt of {host} disallows {urlsplit(url).path or '/'}",
+                               reason="blocked_by_robots")
+
+    async def _load_robots(self, host: str, fetch_robots: RobotsFetcher) -> RobotsEntry:
+        now = self.clock()
+        try:
+            async with self.slot(host + "/robots.txt"):
+                status, body = await fetch_robots(host + "/robots.txt")
+        except FetchError as exc:
+            return RobotsEntry(None, now, unavailable=str(exc))
+        if status in (401, 403):
+            return RobotsEntry(Protego.parse("User-agent: *\nDisallow: /"), now)
+        if status >= 500 or status == 429:
+            return RobotsEntry(None, now, unavailable=f"HTTP {status}")
+        if status >= 400 or not body:
+            return RobotsEntry(None, now)
+        try:
+            text = body.decode("utf-8", errors="replace")
+            return RobotsEntry(Protego.parse(text), now)
+        except Exception:  # noqa: BLE001 - protego on garbage: treat as no rules
+            return RobotsEntry(None, now)
+
+    def crawl_delay(self, url: str) -> float:
+        entry = self._robots.get(host_of(url))
+        delay = self.delay
+        if entry and entry.parser is not None:
+            robots_delay = entry.parser.crawl_delay(self.user_agent)
+            if robots_delay:
+                delay = max(delay, float(robots_delay))
+        return delay
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold one of the host's in-flight slots, started no sooner than the host's delay."""
+        host = host_of(url)
+        sem = self._slots.setdefault(host, asyncio.Semaphore(self.per_host))
+        async with sem:
+            pace = self._pace_locks.setdefault(host, asyncio.Lock())
+            async with pace:
+                last = self._last_start.get(host)
+                if last is not None:
+                    wait = last + self.crawl_delay(url) - self.clock()
+                    if wait > 0:
+                        await asyncio.sleep(wait + random.uniform(0, 0.05 * wait))  # noqa: S311
+                self._last_start[host] = self.clock()
+            self.in_flight[host] = self.in_flight.get(host, 0) + 1
+            self.max_in_flight[host] = max(self.max_in_flight.get(host, 0), self.in_flight[host])
+            try:
+                yield
+            finally:
+                self.in_flight[host] -= 1

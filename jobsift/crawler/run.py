@@ -1,0 +1,328 @@
+"""One crawl: for each source, fetch → parse → upsert in one transaction → record the outcome.
+
+A failing source never stops the others; each source's batch commits or rolls back whole.
+Outcomes: ok, not_modified, partial (salvaged, empty or shrunken feed), failed, blocked, deferred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, select, update
+
+from jobsift.config import Config, SourceConfig
+from jobsift.crawler.fetch import Fetcher, FetchResult
+from jobsift.crawler.sources import get_format
+from jobsift.errors import (
+    BlockedError,
+    DeferredError,
+    FetchError,
+    JobsiftError,
+    ParseError,
+)
+from jobsift.model import ParseResult
+from jobsift.store import repo
+from jobsift.store.schema import postings, sightings, sources
+
+log = logging.getLogger(__name__)
+SHRINK_RATIO = 0.5  # fewer than half the items of last time: suspect a layout change
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    name: str
+    outcome: str
+    reason: str | None = None
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    gone: int = 0
+    status_code: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CrawlReport:
+    run_id: int
+    status: str
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    stats: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+
+ProgressFn = Callable[[SourceOutcome], None]
+
+
+def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> ParseResult:
+    fmt = get_format(src.format)
+    fmt.check_options(src.options, f"sources[{src.name}]")
+    return fmt.parse(body, headers, source=src.name, options=src.options)
+
+
+async def fetch_source(
+    fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None
+) -> FetchResult:
+    if src.browser:
+        from jobsift.crawler.browser import fetch_page
+
+        return await fetch_page(src.url, fetcher=fetcher, options=src.options)
+    return await fetcher.fetch(src.url, etag=etag, last_modified=last_modified)
+
+
+def _classify(result: ParseResult, last_items: int | None) -> tuple[str, str | None]:
+    """ok / partial for a parsed body, and whether it is healthy enough to mark absences gone."""
+    n = len(result.postings)
+    if result.items_seen == 0 or n == 0:
+        was = f"; last run had {last_items}" if last_items else ""
+        return "partial", f"feed has no usable items ({result.items_seen} entries){was}"
+    if last_items and n < last_items * SHRINK_RATIO:
+        return "partial", f"only {n} items where the last run had {last_items}: layout change?"
+    if result.bozo:
+        return "partial", "; ".join(result.warnings[:3]) or "malformed feed salvaged"
+    return "ok", None
+
+
+class Crawl:
+    """Crawls a set of sources into one engine, recording one run."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        cfg: Config,
+        *,
+        trigger: str = "cli",
+        now: Callable[[], datetime] = utcnow,
+        progress: ProgressFn | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self.engine = engine
+        self.cfg = cfg
+        self.trigger = trigger
+        self.now = now
+        self.progress = progress
+        self.fetcher = fetcher
+        self._write_lock = asyncio.Lock()
+        self.stats: Counter[str] = Counter()
+
+    async def run(self, selected: Sequence[SourceConfig]) -> CrawlReport:
+        with self.engine.begin() as conn:
+            repo.abort_stale_runs(conn, self.now())
+            repo.sync_sources(conn, self.cfg.sources)
+            run_id = repo.start_run(conn, self.now(), self.trigger)
+        report = CrawlReport(run_id=run_id, status="running")
+        own_fetcher = self.fetcher is None
+        fetcher = self.fetcher or Fetcher(self.cfg.fetch)
+        limit = asyncio.Semaphore(self.cfg.fetch.concurrency)
+
+        async def one(src: SourceConfig) -> None:
+            async with limit:
+                outcome = await self.crawl_source(fetcher, run_id, src)
+            report.outcomes.append(outcome)
+            if self.progress:
+                self.progress(outcome)
+
+        try:
+            await asyncio.gather(*(one(s) for s in selected))
+        finally:
+            if own_fetcher:
+                await fetcher.aclose()
+            self.stats.update(fetcher.stats)
+            report.stats = self.stats
+            kinds = Counter(o.outcome for o in report.outcomes)
+            if len(report.outcomes) < len(selected):
+                report.status = "aborted"
+            elif kinds["failed"] + kinds["blocked"] == len(selected) and selected:
+                report.status = "failed"
+            elif kinds["ok"] + kinds["not_modified"] == len(selected):
+                report.status = "ok"
+            else:
+                report.status = "partial"
+            with self.engine.begin() as conn:
+                repo.finish_run(conn, run_id, self.now(), report.status, dict(self.stats))
+        return report
+
+    async def crawl_source(self, fetcher: Fetcher, run_id: int, src: SourceConfig) -> SourceOutcome:
+        started = self.now()
+        with self.engine.connect() as conn:
+            state = conn.execute(select(sources).where(sources.c.name == src.name)).one()
+        rec = repo.FetchRecord(
+            source_id=state.id, started_at=started, finished_at=started, outcome="failed", url=src.url,
+            next_due_at=started + timedelta(minutes=src.interval_minutes),
+        )
+        out = SourceOutcome(name=src.name, outcome="failed")
+        result: ParseResult | None = None
+        try:
+            fetched = await fetch_source(fetcher, src, state.etag, state.last_modified)
+            rec.status_code, rec.bytes = fetched.status, len(fetched.body)
+            rec.etag, rec.last_modified = fetched.etag, fetched.last_modified
+            rec.stats = dict(fetched.stats)
+            if fetched.not_modified:
+                rec.outcome = "not_modified"
+            else:
+                result = parse_body(src, fetched.body, fetched.headers)
+                rec.outcome, rec.reason = _classify(result, state.last_items)
+                self.stats["parse/bozo"] += int(result.bozo)
+        except DeferredError as exc:
+            rec.outcome, rec.reason = "deferred", str(exc)
+            if exc.retry_after:
+                rec.next_due_at = started + timedelta(seconds=exc.retry_after)
+        except BlockedError as exc:
+            rec.outcome, rec.reason = "blocked", str(exc)
+            self.stats[f"robots/{'forbidden' if exc.reason == 'blocked_by_robots' else exc.reason}"] += 1
+        except (FetchError, ParseError, JobsiftError) as exc:
+            rec.outcome, rec.reason = "failed", str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug in one parser must not sink the run
+            log.error("source %s: internal error\n%s", src.name, traceback.format_exc())
+            rec.outcome, rec.reason = "failed", f"internal error: {type(exc).__name__}: {exc}"
+        self.stats[f"source/{rec.outcome}"] += 1
+        out.outcome, out.reason, out.status_code = rec.outcome, rec.reason, rec.status_code
+        async with self._write_lock:
+            await asyncio.to_thread(self._store, run_id, src, rec, result, out)
+        if out.outcome not in ("ok", "not_modified"):
+            log.warning("source %s: %s%s", src.name, out.outcome, f": {out.reason}" if out.reason else "")
+        return out
+
+    def _store(
+        self, run_id: int, src: SourceConfig, rec: repo.FetchRecord, result: ParseResult | None,
+        out: SourceOutcome,
+    ) -> None:
+        now = self.now()
+        rec.finished_at = now
+        try:
+            with self.engine.begin() as conn:
+                if result is not None:
+                    stats = repo.upsert_postings(conn, src.name, result.postings, now)
+                    out.items, out.new, out.updated = len(result.postings), stats.new, stats.updated
+                    out.warnings = result.warnings
+                    rec.items, rec.new_items = out.items, stats.new
+                    self.stats["store/new"] += stats.new
+                    self.stats["store/updated"] += stats.updated
+                    self.stats["store/refused"] += stats.refused
+                    fmt = get_format(src.format)
+                    if rec.outcome == "ok" and fmt.full_listing:
+                        out.gone = repo.mark_gone(
+                            conn, src.name, (p.external_id for p in result.postings), now
+                        )
+                elif rec.outcome == "not_modified":
+                    touch_listed(conn, src.name, now)
+                repo.record_fetch(conn, run_id, rec)
+        except Exception as exc:  # noqa: BLE001 - the batch rolled back; record why, go on
+            log.error("source %s: store failed\n%s", src.name, traceback.format_exc())
+            out.outcome, out.reason, out.new, out.updated = "failed", f"store error: {exc}", 0, 0
+            rec.outcome, rec.reason, rec.items, rec.new_items = "failed", out.reason, None, None
+            with self.engine.begin() as conn:
+                repo.record_fetch(conn, run_id, rec)
+
+
+def touch_listed(conn: Any, source: str, now: datetime) -> None:
+    """A 304 means "same as before": every posting still listed was seen again now."""
+    listed = select(postings.c.id).where(and_(postings.c.source == source, postings.c.gone_at.is_(None)))
+    conn.execute(
+        update(postings)
+        .where(and_(postings.c.source == source, postings.c.gone_at.is_(None)))
+        .values(last_seen_at=now)
+    )
+    conn.execute(
+        update(sightings)
+        .where(and_(sightings.c.posting_id.in_(listed), sightings.c.gone_at.is_(None)))
+        .values(last_seen_at=now)
+    )
+
+
+def select_sources(cfg: Config, names: Sequence[str] | None = None) -> list[SourceConfig]:
+    if names:
+        return [cfg.source(n) for n in names]
+    return [s for s in cfg.sources if s.enabled]
+
+
+def crawl(
+    engine: Engine,
+    cfg: Config,
+    names: Sequence[str] | None = None,
+    *,
+    trigger: str = "cli",
+    progress: ProgressFn | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> CrawlReport:
+    """Crawl the named (default: all enabled) sources once."""
+    selected = select_sources(cfg, names)
+    for src in selected:
+        get_format(src.format).check_options(src.options, f"sources[{src.name}]")
+    return asyncio.run(Crawl(engine, cfg, trigger=trigger, progress=progress, now=now).run(selected))
+
+
+async def _test_source(cfg: Config, src: SourceConfig) -> tuple[FetchResult, ParseResult]:
+    async with Fetcher(cfg.fetch) as fetcher:
+        fetched = await fetch_source(fetcher, src, None, None)
+    return fetched, parse_body(src, fetched.body, fetched.headers)
+
+
+def test_source(cfg: Config, name: str) -> tuple[FetchResult, ParseResult]:
+    """Fetch and parse one source without storing anything."""
+    return asyncio.run(_test_source(cfg, cfg.source(name)))
+
+
+test_source.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: int = 0
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_files(
+    engine: Engine,
+    paths: Sequence[Path],
+    fmt: str,
+    source: str,
+    *,
+    options: dict[str, Any] | None = None,
+    now: Callable[[], datetime] = utcnow,
+    progress: Callable[[Path], None] | None = None,
+) -> ImportReport:
+    """Parse saved files with a format's parser and store them (one transaction per file)."""
+    src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
+    get_format(fmt).check_options(src.options, "import")
+    report = ImportReport()
+    with engine.begin() as conn:
+        run_id = repo.start_run(conn, now(), "import")
+    for path in paths:
+        report.files += 1
+        try:
+            body = path.read_bytes()
+            result = parse_body(src, body, {})
+            with engine.begin() as conn:
+                repo.ensure_source(conn, source, fmt, src.url)
+                stats = repo.upsert_postings(conn, source, result.postings, now())
+            report.items += len(result.postings)
+            report.new += stats.new
+            report.updated += stats.updated
+            if result.bozo:
+                report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
+        except (OSError, JobsiftError) as exc:
+            report.errors.append(f"{path}: {exc}")
+        if progress:
+            progress(path)
+    with engine.begin() as conn:
+        status = "ok" if not report.errors else ("partial" if report.items else "failed")
+        repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
+    return report

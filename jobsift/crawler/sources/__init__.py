@@ -1,0 +1,105 @@
+"""Source formats, registered by name: ``@register("rss")``; third parties use the entry-point
+group ``jobsift.sources``.
+
+A format is a pure function ``parse(body, headers, *, source, options) -> ParseResult``: no I/O.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from jobsift.errors import ConfigError
+from jobsift.model import ParseResult
+
+BUILTIN_MODULES = (
+    "rss",
+    "upwork_rss",
+    "upwork_graphql",
+    "remoteok",
+    "remotive",
+    "weworkremotely",
+    "arbeitnow",
+    "jobicy",
+    "himalayas",
+    "freelancer",
+    "hn_algolia",
+    "declarative",
+)
+
+
+class ParseFn(Protocol):
+    def __call__(
+        self, body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
+    ) -> ParseResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFormat:
+    name: str
+    parse: ParseFn
+    description: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)  # option name -> help
+    full_listing: bool = True  # the feed lists every open job, so a missing one is gone
+    example_url: str = ""
+
+    def check_options(self, options: Mapping[str, Any], where: str) -> None:
+        for key in options:
+            if key not in self.options:
+                known = ", ".join(sorted(self.options)) or "none"
+                raise ConfigError(f"{where}.{key}: unknown option for format {self.name!r} (known: {known})")
+
+
+_REGISTRY: dict[str, SourceFormat] = {}
+_loaded = False
+
+
+def register(
+    name: str,
+    *,
+    description: str = "",
+    options: Mapping[str, str] | None = None,
+    full_listing: bool = True,
+    example_url: str = "",
+) -> Callable[[ParseFn], ParseFn]:
+    """Register ``fn`` as the parser of format ``name``."""
+
+    def deco(fn: ParseFn) -> ParseFn:
+        _REGISTRY[name] = SourceFormat(
+            name, fn, description, dict(options or {}), full_listing, example_url
+        )
+        return fn
+
+    return deco
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for mod in BUILTIN_MODULES:
+        try:
+            importlib.import_module(f"jobsift.crawler.sources.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"jobsift.crawler.sources.{mod}":
+                raise
+    for ep in entry_points(group="jobsift.sources"):
+        ep.load()
+
+
+def get_format(name: str) -> SourceFormat:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ConfigError(f"unknown format {name!r} (known: {known})") from None
+
+
+def all_formats() -> dict[str, SourceFormat]:
+    _load()
+    return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,132 @@
+"""Engines and migrations: SQLite with WAL, foreign keys and a busy timeout; PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from jobsift.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN; take the write lock up front so
+    # two writers queue on busy_timeout instead of failing with "database is locked".
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+    kwargs.setdefault("json_serializer", _json_dumps)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_MS / 1000}
+        if readonly:
+            target = f"file:{Path(parsed.database or '').resolve()}?mode=ro"
+            connect_args["uri"] = True
+            engine = create_engine(
+                "sqlite:///" + target, connect_args=connect_args, **kwargs
+            )
+        else:
+            engine = create_engine(url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if not readonly:
+            # Let SQLAlchemy, not pysqlite, emit BEGIN so we can make it IMMEDIATE.
+            @event.listens_for(engine, "connect")
+            def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.isolation_level = None
+
+            event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    raise StoreError(f"database URL {url!r}: only sqlite and postgresql are supported")
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(None)  # type: ignore[arg-type]
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade(engine: Engine) -> str:
+    """Run every pending migration; returns the revision the database is now at."""
+    from alembic import command
+
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise StoreError(f"cannot migrate {engine.url.render_as_string()}: {exc.orig}") from None
+    return head_revision()
+
+
+def ensure_schema(engine: Engine, *, auto_upgrade: bool = True) -> None:
+    """Upgrade an out-of-date store, or say clearly what to run."""
+    try:
+        rev = current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+    if rev == head_revision():
+        return
+    if not auto_upgrade:
+        raise StoreError("the database schema is out of date: run 'jobsift db upgrade'")
+    log.info("migrating database %s from %s", engine.url.render_as_string(), rev or "empty")
+    upgrade(engine)
+
+
+def open_store(url: str, *, auto_upgrade: bool = True) -> Engine:
+    """The engine every command uses: created, migrated, ready."""
+    engine = make_engine(url)
+    ensure_schema(engine, auto_upgrade=auto_upgrade)
+    return engine
+
+
+def table_names(engine: Engine) -> list[str]:
+    return sorted(inspect(engine).get_table_names())

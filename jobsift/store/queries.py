@@ -1,0 +1,161 @@
+"""Reads: the filtered job listing every output shares (CLI, web, feeds, digest, export)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, select
+
+from jobsift.store.schema import clients, postings, scores
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    """What a person asks to see. Every value is bound as a parameter, never formatted in."""
+
+    since: datetime | None = None
+    sources: Sequence[str] = ()
+    min_quality: float | None = None
+    exclude_flags: Sequence[str] = ()
+    require_flags: Sequence[str] = ()
+    keywords: Sequence[str] = ()
+    exclude_keywords: Sequence[str] = ()
+    skills: Sequence[str] = ()
+    countries: Sequence[str] = ()
+    min_budget_usd: float | None = None
+    budget_kind: str | None = None
+    include_gone: bool = True
+    ids: Sequence[int] = ()
+    limit: int | None = 100
+    offset: int = 0
+    order: str = "newest"  # newest | quality
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def jobs_select(f: JobFilter) -> Select[Any]:
+    """The SELECT behind every listing (postings ⟕ latest score ⟕ client)."""
+    s = scores.alias("s")
+    c = clients.alias("c")
+    q = (
+        select(
+            postings,
+            s.c.quality, s.c.flags, s.c.ghost_probability, s.c.payment_status,
+            s.c.lowball_ratio, s.c.lowball_percentile, s.c.reasons, s.c.model_version,
+            s.c.scored_at,
+            c.c.name.label("client_name"), c.c.payment_verified.label("client_payment_verified"),
+            c.c.total_spent.label("client_total_spent"), c.c.jobs_posted.label("client_jobs_posted"),
+            c.c.jobs_with_hires.label("client_jobs_with_hires"), c.c.hire_rate.label("client_hire_rate"),
+            c.c.open_jobs.label("client_open_jobs"), c.c.reviews_count.label("client_reviews_count"),
+            c.c.rating.label("client_rating"), c.c.member_since.label("client_member_since"),
+            c.c.country.label("client_country"),
+        )
+        .select_from(
+            postings.outerjoin(s, and_(s.c.posting_id == postings.c.id, s.c.is_latest))
+            .outerjoin(c, c.c.id == postings.c.client_id)
+        )
+    )
+    conds: list[Any] = []
+    if f.since is not None:
+        conds.append(postings.c.first_seen_at >= f.since)
+    if f.sources:
+        conds.append(postings.c.source.in_(list(f.sources)))
+    if f.ids:
+        conds.append(postings.c.id.in_(list(f.ids)))
+    if f.min_quality is not None:
+        conds.append(s.c.quality >= f.min_quality)
+    for flag in f.exclude_flags:
+        conds.append(or_(s.c.flags_text.is_(None), not_(s.c.flags_text.like(_like("," + flag + ","), escape="\\"))))
+    for flag in f.require_flags:
+        conds.append(s.c.flags_text.like(_like("," + flag + ","), escape="\\"))
+    text = func.lower(postings.c.title + " " + func.coalesce(postings.c.description_text, ""))
+    if f.keywords:
+        conds.append(or_(*(text.like(_like(k), escape="\\") for k in f.keywords)))
+    for k in f.exclude_keywords:
+        conds.append(not_(text.like(_like(k), escape="\\")))
+    if f.skills:
+        skills_text = func.lower(func.coalesce(cast(postings.c.skills, Text), ""))
+        conds.append(or_(*(skills_text.like(_like(k), escape="\\") for k in f.skills)))
+    if f.countries:
+        wanted = [x.lower() for x in f.countries]
+        conds.append(
+            or_(func.lower(postings.c.country).in_(wanted), func.lower(c.c.country).in_(wanted))
+        )
+    if f.min_budget_usd is not None:
+        conds.append(func.coalesce(postings.c.budget_max_usd, postings.c.budget_min_usd) >= f.min_budget_usd)
+    if f.budget_kind:
+        conds.append(postings.c.budget_kind == f.budget_kind)
+    if not f.include_gone:
+        conds.append(postings.c.gone_at.is_(None))
+    if conds:
+        q = q.where(and_(*conds))
+    if f.order == "quality":
+        q = q.order_by(s.c.quality.desc().nulls_last(), postings.c.first_seen_at.desc(), postings.c.id.desc())
+    else:
+        q = q.order_by(
+            func.coalesce(postings.c.posted_at, postings.c.first_seen_at).desc(), postings.c.id.desc()
+        )
+    if f.limit is not None:
+        q = q.limit(f.limit)
+    if f.offset:
+        q = q.offset(f.offset)
+    return q
+
+
+def job_dict(row: Any) -> dict[str, Any]:
+    """A listing row as the JSON object documented in the README."""
+    m = row._mapping
+    budget = None
+    if m["budget_kind"] or m["budget_min"] is not None or m["budget_max"] is not None:
+        budget = {
+            k: m[f"budget_{k}"]
+            for k in ("kind", "min", "max", "currency", "min_usd", "max_usd", "provenance", "raw")
+        }
+    client = {
+        k.removeprefix("client_"): m[k]
+        for k in (
+            "client_name", "client_payment_verified", "client_total_spent", "client_jobs_posted",
+            "client_jobs_with_hires", "client_hire_rate", "client_open_jobs", "client_reviews_count",
+            "client_rating", "client_member_since", "client_country",
+        )
+    }
+    return {
+        "id": m["id"], "source": m["source"], "external_id": m["external_id"], "url": m["url"],
+        "title": m["title"], "description": m["description_text"],
+        "posted_at": m["posted_at"], "first_seen_at": m["first_seen_at"],
+        "last_seen_at": m["last_seen_at"], "gone_at": m["gone_at"], "seen_count": m["seen_count"],
+        "budget": budget, "category": m["category"], "skills": m["skills"] or [],
+        "country": m["country"], "experience_level": m["experience_level"],
+        "company": m["company"], "job_type": m["job_type"], "location": m["location"],
+        "remote": m["remote"],
+        "competition": {
+            k: m[k] for k in ("proposals", "interviewing", "invites_sent", "unanswered_invites",
+                              "hires", "last_client_activity_at")
+        },
+        "client": client if any(v is not None for v in client.values()) else None,
+        "quality": m["quality"], "flags": m["flags"] or [],
+        "ghost_probability": m["ghost_probability"], "payment_status": m["payment_status"],
+        "lowball_ratio": m["lowball_ratio"], "lowball_percentile": m["lowball_percentile"],
+        "reasons": m["reasons"] or [], "model_version": m["model_version"],
+    }
+
+
+def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:
+    return [job_dict(r) for r in conn.execute(jobs_select(f))]
+
+
+def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
+    rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1))
+    return rows[0] if rows else None
+
+
+def count_jobs(conn: Connection, f: JobFilter) -> int:
+    q = jobs_select(JobFilter(**{**f.__dict__, "limit": None, "offset": 0})).order_by(None)
+    return int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())

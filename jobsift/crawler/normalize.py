@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -109,6 +110,11 @@ def parse_date(value: Any) -> datetime | None:
         return to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         pass
+    if text[:3].isalpha() and "," in text[:5]:  # RFC 822, the RSS date: a fast path
+        try:
+            return to_utc(parsedate_to_datetime(text))
+        except (TypeError, ValueError, IndexError):
+            pass
     try:
         return to_utc(dateparser.parse(text, tzinfos={"UTC": 0, "GMT": 0}))
     except (ValueError, OverflowError, TypeError):

@@ -1,0 +1,1 @@
+"""jobsift benchmarks: ``python -m bench NAME [--quick]``; results go to BENCHMARKS.md."""

@@ -5,25 +5,31 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from jobsift.crawler.budget import budget_from_prose, infer_salary_kind
 from jobsift.crawler.normalize import (
     canonical_url,
     clean_text,
+    clean_title,
     html_to_text,
     parse_date,
     sanitize_html,
 )
 from jobsift.crawler.sources import register
+from jobsift.crawler.sources.common import format_options
+from jobsift.crawler.sources.jsonutil import declared_charset
 from jobsift.crawler.xmlsafe import local, parse_xml
 from jobsift.errors import ParseError
 from jobsift.model import ParseResult, Posting
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*?\?>")
 
 
 @dataclass(slots=True)
@@ -51,6 +57,9 @@ class Feed:
 def _text(el: etree._Element | None) -> str | None:
     if el is None:
         return None
+    if len(el) == 0:  # a leaf (the usual case): its text, without walking a subtree
+        text = el.text
+        return text.strip() or None if text else None
     return "".join(el.itertext()).strip() or None
 
 
@@ -154,16 +163,42 @@ def _tolerant(body: bytes, error: str) -> Feed:
     return feed
 
 
-def read_feed(body: bytes) -> Feed:
+def _recode(body: bytes, headers: Mapping[str, str]) -> bytes | None:
+    """Bytes that are not the UTF-8 they claim (or default to) re-decoded; None if they are UTF-8."""
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:4]:
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    charset = declared_charset(headers)
+    text = body.decode(charset if charset and charset != "utf-8" else "cp1252", errors="replace")
+    return _XML_DECL.sub("", text, count=1).encode("utf-8")
+
+
+def read_feed(body: bytes, headers: Mapping[str, str] | None = None) -> Feed:
     """Parse RSS/Atom bytes: strict and fast when well-formed, tolerant (bozo) otherwise."""
     if not body.strip():
-        raise ParseError("empty body", reason="empty")
+        return Feed(warnings=["empty body"])
     try:
         return _fast(body)
     except ParseError as exc:
         if exc.reason != "malformed":
             raise
-        return _tolerant(body, str(exc))
+        error = str(exc)
+    recoded = _recode(body, headers or {})
+    if recoded is not None:
+        try:
+            feed = _fast(recoded)
+        except ParseError as exc:
+            if exc.reason != "malformed":
+                raise
+        else:
+            feed.warnings.append("feed was not in the encoding it declared; re-decoded")
+            return feed
+    return _tolerant(recoded or body, error)
 
 
 def item_key(item: FeedItem) -> str | None:
@@ -177,30 +212,33 @@ def item_key(item: FeedItem) -> str | None:
 
 @register(
     "rss",
+    options=format_options(),
     description="Any RSS 2.0, RSS 1.0 (RDF) or Atom feed",
     example_url="https://example.com/jobs.rss",
 )
 def parse(
     body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
 ) -> ParseResult:
-    feed = read_feed(body)
+    feed = read_feed(body, headers)
     result = ParseResult(bozo=feed.bozo, warnings=list(feed.warnings), items_seen=len(feed.items))
     for item in feed.items:
         key = item_key(item)
-        title = clean_text(item.title)
+        title = clean_title(item.title)
         url = item.link or (item.guid if item.guid and item.guid.startswith("http") else None)
         if not key or not title or not url:
             result.warnings.append(f"item without {'title' if not title else 'link or guid'} skipped")
             continue
+        text = html_to_text(item.description)
         result.postings.append(
             Posting(
                 source=source,
                 external_id=key,
                 url=url.strip(),
                 title=title,
-                description_text=html_to_text(item.description),
+                description_text=text,
                 description_html=sanitize_html(item.description),
                 posted_at=parse_date(item.published),
+                budget=infer_salary_kind(budget_from_prose(text)),
                 category=clean_text(item.categories[0]) if item.categories else None,
                 skills=tuple(c for c in (clean_text(x) for x in item.categories[1:]) if c),
                 company=clean_text(item.author),

@@ -1,0 +1,112 @@
+"""Upwork-style job RSS: the budget, hourly range, posting time, category, skills and country
+sit in the description HTML as ``<b>Label</b>: value`` lines.
+
+Upwork's own RSS ended in 2024; third-party Upwork feed services and archives keep the shape.
+A channel titled "... Payment verified jobs" came from a search filtered on verified payment,
+so its items' clients are marked verified; otherwise payment verification stays unknown.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from jobsift.crawler.budget import parse_budget
+from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, html_to_text, parse_date, sanitize_html
+from jobsift.crawler.sources import register
+from jobsift.crawler.sources.common import format_options
+from jobsift.crawler.sources.rss import FeedItem, item_key, read_feed
+from jobsift.model import Budget, Client, ParseResult, Posting
+
+_LABEL = re.compile(r"<b>\s*([A-Za-z][A-Za-z ]{1,30}?)\s*</b>\s*:?\s*(.*?)\s*(?=<br\s*/?>|<b>|<a\s|\Z)", re.S | re.I)
+_KNOWN = frozenset({"budget", "hourly range", "posted on", "category", "skills", "country"})
+_TRAILING_BREAKS = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.I)
+_CIPHER = re.compile(r"(?:_|%7E|~)(?:%7E|~)?(0[0-9a-f]{15,})", re.I)
+_TITLE_SUFFIX = re.compile(r"\s+-\s+Upwork\s*$")
+_VERIFIED = re.compile(r"payment\s+verified", re.I)
+
+
+def labelled_fields(description: str) -> tuple[dict[str, str], int | None]:
+    """``<b>Budget</b>: $500`` lines as ``{"budget": "$500"}`` (first occurrence wins), and where
+    the first known label starts (the end of the client's own text)."""
+    out: dict[str, str] = {}
+    start: int | None = None
+    for m in _LABEL.finditer(description):
+        key = " ".join(m.group(1).lower().split())
+        if key in _KNOWN and start is None:
+            start = m.start()
+        value = m.group(2)
+        if "<" in value:
+            value = re.sub(r"<[^>]+>", " ", value)
+        text = clean_text(html.unescape(value) if "&" in value else value)
+        if text and key not in out:
+            out[key] = text
+    return out, start
+
+
+def upwork_id(url: str | None) -> str | None:
+    """The job's ciphertext (``~01ab...``), Upwork's stable id, from a job URL."""
+    if not url:
+        return None
+    m = _CIPHER.search(url)
+    return "~" + m.group(1).lower() if m else None
+
+
+def budget_of(fields: Mapping[str, str]) -> Budget | None:
+    if "hourly range" in fields:
+        return parse_budget(fields["hourly range"], kind_hint="hourly", currency_hint="USD", provenance="field")
+    if "budget" in fields:
+        return parse_budget(fields["budget"], kind_hint="fixed", currency_hint="USD", provenance="field")
+    return None
+
+
+def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> Posting | None:
+    description = item.description or ""
+    fields, cut = labelled_fields(description) if "<b>" in description.lower() else ({}, None)
+    link = item.link or item.guid
+    key = upwork_id(link) or upwork_id(item.guid) or item_key(item)
+    title = clean_title(_TITLE_SUFFIX.sub("", item.title or ""))
+    if not key or not title or not link:
+        return None
+    body = _TRAILING_BREAKS.sub("", description[:cut]) if cut is not None else description
+    country = fields.get("country")
+    client = Client(payment_verified=verified, country=country) if (verified or country) else None
+    return Posting(
+        source=source,
+        external_id=key,
+        url=canonical_url(link),
+        title=title,
+        description_text=html_to_text(body),
+        description_html=sanitize_html(body),
+        posted_at=parse_date(item.published) or parse_date(fields.get("posted on")),
+        budget=budget_of(fields),
+        category=fields.get("category"),
+        skills=tuple(s for s in (clean_text(x) for x in fields.get("skills", "").split(",")) if s),
+        country=country,
+        client=client,
+        raw={"title": item.title, "link": item.link, "guid": item.guid, "description": item.description,
+             "published": item.published, "fields": fields},
+    )
+
+
+@register(
+    "upwork-rss",
+    options=format_options(),
+    description="Upwork-style job RSS (budget, hourly range, category, skills, country in the description)",
+    example_url="https://upwork-feed.example.com/rss?q=python",
+)
+def parse(
+    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
+) -> ParseResult:
+    feed = read_feed(body, headers)
+    verified = True if feed.title and _VERIFIED.search(feed.title) else None
+    result = ParseResult(bozo=feed.bozo, warnings=list(feed.warnings), items_seen=len(feed.items))
+    for item in feed.items:
+        posting = posting_from_item(item, source=source, verified=verified)
+        if posting is None:
+            result.warnings.append("item without title or link skipped")
+        else:
+            result.postings.append(posting)
+    return result

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import zlib
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from jobsift.config import FetchConfig
-from jobsift.crawler.politeness import Politeness
+from jobsift.crawler.politeness import Politeness, host_of
 from jobsift.errors import (
     DeferredError,
     FetchError,
@@ -28,6 +31,7 @@ from jobsift.errors import (
 
 ROBOTS_MAX_BYTES = 512_000
 CHUNK = 65_536
+BROWSERS_AT_ONCE = 2
 
 
 @dataclass(slots=True)
@@ -71,23 +75,37 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-class _Decoder:
-    """Incremental gzip/deflate decoding that never expands past ``limit`` bytes."""
+class Decoder:
+    """Incremental gzip/deflate decoding that never expands past ``limit`` bytes.
+
+    Each ``decompress`` call is asked for at most ``CHUNK`` bytes (and never more than what is
+    left under the cap), so a gzip bomb costs at most ``limit + 1`` decoded bytes before it is
+    refused, and no single step allocates more than ``CHUNK``. ``peak`` records the largest
+    step, so tests can check the bound without measuring memory.
+    """
 
     def __init__(self, encoding: str, limit: int) -> None:
         enc = encoding.lower().strip()
         self.limit = limit
         self.size = 0
+        self.peak = 0
+        self._raw_deflate = False
+        self._z: Any = None
         if enc in ("", "identity"):
-            self._z = None
-        elif enc in ("gzip", "x-gzip", "deflate"):
+            return
+        if enc in ("gzip", "x-gzip", "deflate"):
             self._z = zlib.decompressobj(47)  # auto-detect gzip or zlib header
             self._raw_deflate = enc == "deflate"
-        else:
-            raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+            return
+        raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+
+    @property
+    def compressed(self) -> bool:
+        return self._z is not None
 
     def _grow(self, n: int) -> None:
         self.size += n
+        self.peak = max(self.peak, n)
         if self.size > self.limit:
             raise PermanentFetchError(
                 f"body larger than the {self.limit:,}-byte cap (after decompression)",
@@ -100,13 +118,14 @@ class _Decoder:
             return data
         out = bytearray()
         try:
-            while data:
-                chunk = self._z.decompress(data, self.limit - self.size + 1)
+            while data and not self._z.eof:
+                chunk = self._z.decompress(data, max(1, min(CHUNK, self.limit - self.size + 1)))
                 self._grow(len(chunk))
                 out += chunk
                 data = self._z.unconsumed_tail
         except zlib.error:
             if self._raw_deflate and self.size == 0 and not out:
+                # Some servers send raw deflate (no zlib header) as "deflate".
                 self._z = zlib.decompressobj(-15)
                 self._raw_deflate = False
                 return self.feed(data)
@@ -116,13 +135,23 @@ class _Decoder:
     def flush(self) -> bytes:
         if self._z is None:
             return b""
-        tail = self._z.flush()
+        tail = self._z.flush(CHUNK)
         self._grow(len(tail))
         return tail
 
 
+_Decoder = Decoder  # the old private name
+
+
+SleepFn = Callable[[float], Awaitable[None]]
+
+
 class Fetcher:
-    """One shared HTTP client for a crawl; polite, capped, retrying."""
+    """One shared HTTP client for a crawl; polite, capped, retrying.
+
+    ``sleep`` and ``jitter`` are injectable so tests can check the backoff schedule without
+    waiting: ``jitter()`` returns a number in [0, 1) that scales the backoff by 0.5-1.5.
+    """
 
     def __init__(
         self,
@@ -130,7 +159,8 @@ class Fetcher:
         *,
         politeness: Politeness | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: object = None,
+        sleep: SleepFn | None = None,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self.cfg = cfg
         self.politeness = politeness or Politeness(
@@ -140,18 +170,15 @@ class Fetcher:
             respect_robots=cfg.respect_robots,
             robots_ttl=cfg.robots_ttl,
         )
-        timeout = httpx.Timeout(
-            connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
-            pool=cfg.total_timeout,
-        )
-        self.client = httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            transport=transport,
-            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=max(cfg.concurrency * 2, 10)),
-            trust_env=False,
-        )
+        self._transport = transport
+        # One small connection pool per host: httpcore scans its whole pool for every request,
+        # so a single pool over hundreds of hosts costs more CPU than the requests themselves.
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl: ssl.SSLContext | None = None  # built once: loading the CA store takes ~30 ms
+        self.sleep: SleepFn = sleep or asyncio.sleep
+        # Headless Chromium costs hundreds of MB: at most this many run at once per crawl.
+        self.browser_slots = asyncio.Semaphore(BROWSERS_AT_ONCE)
+        self.jitter = jitter
         self.stats: Counter[str] = Counter()
 
     async def __aenter__(self) -> Fetcher:
@@ -161,7 +188,31 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client_for(self, url: str) -> httpx.AsyncClient:
+        host = host_of(url)
+        client = self._clients.get(host)
+        if client is None:
+            cfg = self.cfg
+            if self._ssl is None:
+                self._ssl = ssl.create_default_context()
+            client = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
+                    pool=cfg.total_timeout,
+                ),
+                follow_redirects=False,
+                transport=self._transport,
+                verify=self._ssl,
+                headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
+                limits=httpx.Limits(max_connections=cfg.per_host_concurrency + 1),
+                trust_env=False,
+            )
+            self._clients[host] = client
+        return client
 
     # -- one request ----------------------------------------------------------------------
 
@@ -170,22 +221,12 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes]:
         try:
             async with asyncio.timeout(self.cfg.total_timeout):
-                async with self.client.stream("GET", url, headers=headers) as resp:
+                async with self._client_for(url).stream("GET", url, headers=headers) as resp:
                     resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.status_code >= 300:
                         return resp.status_code, resp_headers, b""
-                    declared = resp_headers.get("content-length", "")
-                    decoder = _Decoder(resp_headers.get("content-encoding", ""), limit)
-                    if declared.isdigit() and decoder._z is None and int(declared) > limit:
-                        raise PermanentFetchError(
-                            f"Content-Length {int(declared):,} is over the {limit:,}-byte cap",
-                            reason="too_large",
-                        )
-                    body = bytearray()
-                    async for chunk in resp.aiter_raw(CHUNK):
-                        body += decoder.feed(chunk)
-                    body += decoder.flush()
-                    return resp.status_code, resp_headers, bytes(body)
+                    body = await self._read_body(resp, resp_headers, limit)
+                    return resp.status_code, resp_headers, body
         except TimeoutError:
             raise RetryableFetchError(
                 f"no complete answer within {self.cfg.total_timeout:g}s", reason="timeout"
@@ -194,12 +235,43 @@ class Fetcher:
             kind = type(exc).__name__.replace("Timeout", " timeout").lower().strip()
             raise RetryableFetchError(f"{kind} from {urlsplit(url).netloc}", reason="timeout") from None
         except httpx.RemoteProtocolError as exc:
-            raise RetryableFetchError(f"connection dropped mid-response: {exc}", reason="truncated") from None
+            raise RetryableFetchError(
+                f"connection dropped mid-response ({exc}); body discarded", reason="truncated"
+            ) from None
         except httpx.TransportError as exc:
             raise RetryableFetchError(
                 f"cannot connect to {urlsplit(url).netloc}: {exc or type(exc).__name__}",
                 reason="connect_error",
             ) from None
+
+    @staticmethod
+    async def _read_body(resp: httpx.Response, headers: dict[str, str], limit: int) -> bytes:
+        """Stream the body through the decoder; abort as soon as a cap is crossed."""
+        declared = headers.get("content-length", "").strip()
+        expected = int(declared) if declared.isdigit() else None
+        decoder = Decoder(headers.get("content-encoding", ""), limit)
+        if expected is not None and expected > limit:
+            # Compressed bodies are never smaller than their wire size by much: refuse early.
+            raise PermanentFetchError(
+                f"Content-Length {expected:,} is over the {limit:,}-byte cap", reason="too_large"
+            )
+        body = bytearray()
+        wire = 0
+        async for chunk in resp.aiter_raw(CHUNK):
+            wire += len(chunk)
+            if wire > limit:
+                raise PermanentFetchError(
+                    f"body larger than the {limit:,}-byte cap (on the wire)", reason="too_large"
+                )
+            body += decoder.feed(chunk)
+        body += decoder.flush()
+        if expected is not None and wire < expected:
+            # httpx normally raises for this; never let a short body pass as a short feed.
+            raise RetryableFetchError(
+                f"connection dropped after {wire:,} of {expected:,} bytes; body discarded",
+                reason="truncated",
+            )
+        return bytes(body)
 
     async def _follow(
         self, url: str, headers: dict[str, str], limit: int, *, robots: bool
@@ -228,10 +300,26 @@ class Fetcher:
         _final, status, _h, body = await self._follow(url, {}, ROBOTS_MAX_BYTES, robots=False)
         return status, body
 
+    async def check_allowed(self, url: str) -> None:
+        """Refuse ``url`` the way ``fetch`` would before any request: scheme, then robots.txt."""
+        check_scheme(url)
+        await self.politeness.check_robots(url, self._fetch_robots)
+
+    def backoff_delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait after failed ``attempt`` (1-based): exponential, jittered, >= Retry-After."""
+        backoff = min(self.cfg.backoff_max, self.cfg.backoff_base * 2 ** (attempt - 1))
+        return max(retry_after or 0.0, backoff * (0.5 + self.jitter()))
+
     # -- the public call ------------------------------------------------------------------
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        retries: int | None = None,
     ) -> FetchResult:
         """GET ``url`` politely; retries retryable failures with backoff and jitter."""
         check_scheme(url)
@@ -240,21 +328,21 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        limit = max_bytes or self.cfg.max_bytes
         stats: Counter[str] = Counter()
         last_error: FetchError | None = None
-        attempts = max(1, self.cfg.retries)
+        attempts = max(1, self.cfg.retries if retries is None else retries)
         for attempt in range(1, attempts + 1):
             stats["fetch/attempts"] += 1
             try:
-                final, status, resp_headers, body = await self._follow(
-                    url, headers, self.cfg.max_bytes, robots=True
-                )
+                final, status, resp_headers, body = await self._follow(url, headers, limit, robots=True)
                 self._raise_for_status(status, resp_headers, final)
             except RetryableFetchError as exc:
                 last_error = exc
                 stats[f"fetch/retryable/{exc.reason}"] += 1
                 wait = exc.retry_after
                 if wait is not None and wait > self.cfg.max_retry_after:
+                    self.stats.update(stats)
                     raise DeferredError(
                         f"{exc}; server asks to wait {wait:g}s (cap {self.cfg.max_retry_after:g}s): "
                         "deferred to a later run",
@@ -263,11 +351,13 @@ class Fetcher:
                     ) from None
                 if attempt == attempts:
                     break
-                backoff = min(self.cfg.backoff_max, self.cfg.backoff_base * 2 ** (attempt - 1))
-                delay = max(wait or 0.0, backoff * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
                 stats["fetch/retries"] += 1
-                await asyncio.sleep(delay)
+                await self.sleep(self.backoff_delay(attempt, wait))
                 continue
+            except FetchError as exc:
+                stats[f"fetch/permanent/{exc.reason}"] += 1
+                self.stats.update(stats)
+                raise
             stats[f"fetch/status/{status}"] += 1
             if status == 304:
                 stats["fetch/not_modified"] += 1

@@ -1,8 +1,21 @@
 """Being a good guest: robots.txt (protego), per-host pacing and per-host in-flight caps.
 
-Robots policy: 2xx is obeyed; 404/410 or an unparseable file allows everything; 401/403 forbids
-everything (the host said no); 5xx, timeouts and connection errors skip the host for this run
-(``BlockedError`` with reason ``robots_unavailable``), and are asked again next run.
+Robots policy (one robots.txt per scheme+host, cached ``robots_ttl`` seconds):
+
+- 2xx: obeyed for our User-Agent (``Disallow``, ``Allow``, ``Crawl-delay``, which can only
+  lengthen the configured per-host delay).
+- 404/410 (any other 4xx), an empty body, or text that is not robots.txt: everything allowed,
+  as the robots.txt convention says.
+- 401/403: everything forbidden; the host said no.
+- 5xx, 429, a timeout or a connection error: we cannot know what the host allows, so the host
+  is skipped for this run (``BlockedError`` with reason ``robots_unavailable``; the crawl records
+  the source as ``deferred``) and robots.txt is asked again next run.
+
+A refused URL gets ``BlockedError(reason="blocked_by_robots")`` and no request is made for it.
+
+Pacing: two requests to one host start at least ``per_host_delay`` seconds apart (plus up to 5 %
+jitter), and at most ``per_host_concurrency`` are in flight at once. ``starts`` and
+``max_in_flight`` record what happened, so tests can check both properties.
 """
 
 from __future__ import annotations
@@ -11,6 +24,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -60,6 +74,7 @@ class Politeness:
         self._pace_locks: dict[str, asyncio.Lock] = {}
         self._last_start: dict[str, float] = {}
         self.in_flight: dict[str, int] = {}
+        self.starts: dict[str, deque[float]] = {}
         self.max_in_flight: dict[str, int] = {}
 
     async def check_robots(self, url: str, fetch_robots: RobotsFetcher) -> None:
@@ -83,8 +98,9 @@ class Politeness:
     async def _load_robots(self, host: str, fetch_robots: RobotsFetcher) -> RobotsEntry:
         now = self.clock()
         try:
-            async with self.slot(host + "/robots.txt"):
-                status, body = await fetch_robots(host + "/robots.txt")
+            # fetch_robots goes through slot() itself; holding a slot here too would deadlock
+            # a host whose in-flight cap is 1.
+            status, body = await fetch_robots(host + "/robots.txt")
         except FetchError as exc:
             return RobotsEntry(None, now, unavailable=str(exc))
         if status in (401, 403):
@@ -122,6 +138,7 @@ class Politeness:
                     if wait > 0:
                         await asyncio.sleep(wait + random.uniform(0, 0.05 * wait))  # noqa: S311
                 self._last_start[host] = self.clock()
+                self.starts.setdefault(host, deque(maxlen=1000)).append(self._last_start[host])
             self.in_flight[host] = self.in_flight.get(host, 0) + 1
             self.max_in_flight[host] = max(self.max_in_flight.get(host, 0), self.in_flight[host])
             try:

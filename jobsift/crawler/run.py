@@ -10,7 +10,7 @@ import asyncio
 import logging
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,9 @@ from sqlalchemy import Engine, and_, select, update
 
 from jobsift.config import Config, SourceConfig
 from jobsift.crawler.fetch import Fetcher, FetchResult
-from jobsift.crawler.sources import get_format
+from jobsift.crawler.health import classify, item_baselines
+from jobsift.crawler.sources import SourceFormat, get_format
+from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import (
     BlockedError,
     DeferredError,
@@ -33,7 +35,9 @@ from jobsift.store import repo
 from jobsift.store.schema import postings, sightings, sources
 
 log = logging.getLogger(__name__)
-SHRINK_RATIO = 0.5  # fewer than half the items of last time: suspect a layout change
+
+#: Source options the crawler itself reads (every format also declares them, see sources/common.py).
+CRAWLER_OPTIONS: dict[str, str] = dict(FETCH_OPTIONS)
 
 
 def utcnow() -> datetime:
@@ -68,10 +72,26 @@ class CrawlReport:
 ProgressFn = Callable[[SourceOutcome], None]
 
 
+def format_options(fmt: SourceFormat, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options meant for the format: crawler-level keys removed unless the format claims them."""
+    return {k: v for k, v in options.items() if k not in CRAWLER_OPTIONS or k in fmt.options}
+
+
+def check_source(src: SourceConfig) -> None:
+    """Raise ``ConfigError`` for options the format or the crawler would refuse."""
+    fmt = get_format(src.format)
+    fmt.check_options(format_options(fmt, src.options), f"sources[{src.name}]")
+    if "detail" in src.options:
+        from jobsift.crawler.enrich import detail_options
+
+        detail_options(src.options["detail"], f"sources[{src.name}].detail")
+
+
 def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> ParseResult:
     fmt = get_format(src.format)
-    fmt.check_options(src.options, f"sources[{src.name}]")
-    return fmt.parse(body, headers, source=src.name, options=src.options)
+    options = format_options(fmt, src.options)
+    fmt.check_options(options, f"sources[{src.name}]")
+    return fmt.parse(body, headers, source=src.name, options=options)
 
 
 async def fetch_source(
@@ -82,19 +102,6 @@ async def fetch_source(
 
         return await fetch_page(src.url, fetcher=fetcher, options=src.options)
     return await fetcher.fetch(src.url, etag=etag, last_modified=last_modified)
-
-
-def _classify(result: ParseResult, last_items: int | None) -> tuple[str, str | None]:
-    """ok / partial for a parsed body, and whether it is healthy enough to mark absences gone."""
-    n = len(result.postings)
-    if result.items_seen == 0 or n == 0:
-        was = f"; last run had {last_items}" if last_items else ""
-        return "partial", f"feed has no usable items ({result.items_seen} entries){was}"
-    if last_items and n < last_items * SHRINK_RATIO:
-        return "partial", f"only {n} items where the last run had {last_items}: layout change?"
-    if result.bozo:
-        return "partial", "; ".join(result.warnings[:3]) or "malformed feed salvaged"
-    return "ok", None
 
 
 class Crawl:
@@ -118,12 +125,15 @@ class Crawl:
         self.fetcher = fetcher
         self._write_lock = asyncio.Lock()
         self.stats: Counter[str] = Counter()
+        self._state: dict[str, Any] = {}
+        self._baselines: dict[int, tuple[int | None, int | None]] = {}
 
     async def run(self, selected: Sequence[SourceConfig]) -> CrawlReport:
         with self.engine.begin() as conn:
             repo.abort_stale_runs(conn, self.now())
             repo.sync_sources(conn, self.cfg.sources)
             run_id = repo.start_run(conn, self.now(), self.trigger)
+            self._preload(conn, [s.name for s in selected])
         report = CrawlReport(run_id=run_id, status="running")
         own_fetcher = self.fetcher is None
         fetcher = self.fetcher or Fetcher(self.cfg.fetch)
@@ -156,10 +166,22 @@ class Crawl:
                 repo.finish_run(conn, run_id, self.now(), report.status, dict(self.stats))
         return report
 
+    def _preload(self, conn: Any, names: Sequence[str]) -> None:
+        """Every selected source's fetch state and item baselines, read once for the run."""
+        for start in range(0, len(names), 500):
+            part = list(names[start : start + 500])
+            self._state.update((r.name, r) for r in conn.execute(select(sources).where(sources.c.name.in_(part))))
+        ids = [self._state[n].id for n in names if n in self._state]
+        self._baselines.update(item_baselines(conn, ids))
+
     async def crawl_source(self, fetcher: Fetcher, run_id: int, src: SourceConfig) -> SourceOutcome:
         started = self.now()
-        with self.engine.connect() as conn:
-            state = conn.execute(select(sources).where(sources.c.name == src.name)).one()
+        state = self._state.get(src.name)
+        if state is None or state.id not in self._baselines:
+            with self.engine.connect() as conn:
+                self._preload(conn, [src.name])
+            state = self._state[src.name]
+        last_ok_items, previous_items = self._baselines[state.id]
         rec = repo.FetchRecord(
             source_id=state.id, started_at=started, finished_at=started, outcome="failed", url=src.url,
             next_due_at=started + timedelta(minutes=src.interval_minutes),
@@ -175,17 +197,19 @@ class Crawl:
                 rec.outcome = "not_modified"
             else:
                 result = parse_body(src, fetched.body, fetched.headers)
-                rec.outcome, rec.reason = _classify(result, state.last_items)
+                rec.outcome, rec.reason = classify(result, last_ok_items, previous_items)
                 self.stats["parse/bozo"] += int(result.bozo)
         except DeferredError as exc:
             rec.outcome, rec.reason = "deferred", str(exc)
             if exc.retry_after:
                 rec.next_due_at = started + timedelta(seconds=exc.retry_after)
         except BlockedError as exc:
-            rec.outcome, rec.reason = "blocked", str(exc)
+            # robots.txt unreadable (5xx, timeout): not a refusal, so try again next run.
+            rec.outcome = "deferred" if exc.reason == "robots_unavailable" else "blocked"
+            rec.reason = f"{exc.reason}: {exc}"
             self.stats[f"robots/{'forbidden' if exc.reason == 'blocked_by_robots' else exc.reason}"] += 1
         except (FetchError, ParseError, JobsiftError) as exc:
-            rec.outcome, rec.reason = "failed", str(exc)
+            rec.outcome, rec.reason = "failed", f"{exc.reason}: {exc}"
         except Exception as exc:  # noqa: BLE001 - a bug in one parser must not sink the run
             log.error("source %s: internal error\n%s", src.name, traceback.format_exc())
             rec.outcome, rec.reason = "failed", f"internal error: {type(exc).__name__}: {exc}"
@@ -193,9 +217,27 @@ class Crawl:
         out.outcome, out.reason, out.status_code = rec.outcome, rec.reason, rec.status_code
         async with self._write_lock:
             await asyncio.to_thread(self._store, run_id, src, rec, result, out)
+        if "detail" in src.options and out.outcome in ("ok", "partial", "not_modified"):
+            await self._enrich(fetcher, src, out)
         if out.outcome not in ("ok", "not_modified"):
             log.warning("source %s: %s%s", src.name, out.outcome, f": {out.reason}" if out.reason else "")
         return out
+
+    async def _enrich(self, fetcher: Fetcher, src: SourceConfig, out: SourceOutcome) -> None:
+        from jobsift.crawler.enrich import enrich_source
+
+        try:
+            report = await enrich_source(
+                self.engine, fetcher, src, now=self.now, write_lock=self._write_lock
+            )
+        except Exception as exc:  # noqa: BLE001 - enrichment is a bonus; never fail the source for it
+            log.warning("source %s: detail enrichment skipped: %s", src.name, exc)
+            out.warnings.append(f"detail enrichment skipped: {exc}")
+            self.stats["enrich/skipped"] += 1
+            return
+        self.stats.update(report.stats)
+        if report.errors:
+            out.warnings.extend(report.errors[:3])
 
     def _store(
         self, run_id: int, src: SourceConfig, rec: repo.FetchRecord, result: ParseResult | None,
@@ -262,7 +304,7 @@ def crawl(
     """Crawl the named (default: all enabled) sources once."""
     selected = select_sources(cfg, names)
     for src in selected:
-        get_format(src.format).check_options(src.options, f"sources[{src.name}]")
+        check_source(src)
     return asyncio.run(Crawl(engine, cfg, trigger=trigger, progress=progress, now=now).run(selected))
 
 
@@ -301,7 +343,7 @@ def import_files(
 ) -> ImportReport:
     """Parse saved files with a format's parser and store them (one transaction per file)."""
     src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
-    get_format(fmt).check_options(src.options, "import")
+    get_format(fmt).check_options(format_options(get_format(fmt), src.options), "import")
     report = ImportReport()
     with engine.begin() as conn:
         run_id = repo.start_run(conn, now(), "import")

@@ -1,9 +1,20 @@
-"""A scripted loopback HTTP server: routes are Python callables, every request is logged."""
+"""A scripted loopback HTTP server: routes are Python callables, every request is logged.
+
+Besides plain ``Reply`` routes, the module has ready-made misbehaviours (scrapy's mockserver in
+spirit): ``hang`` (accept, never answer), ``stall_after_headers``, ``huge`` (with or without
+Content-Length), ``gzip_bomb``, ``truncated``, ``sequence`` (503 then 200 ...), ``redirect_to``,
+``gate`` (hold requests until N are in flight at once). Hanging routes wait on ``release``,
+which ``close()`` sets, so no handler thread outlives the server.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,6 +25,8 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when the request line was read
+    handler: Any = None
 
 
 @dataclass
@@ -26,32 +39,48 @@ class Reply:
 Route = Callable[[Request], Reply | None]
 
 
+class _Quiet(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # clients that hang up on purpose (caps, timeouts) are expected here
+
+
 class ScriptedServer:
     """``server.route("/feed", fn)``; ``fn(request)`` returns a Reply, or writes to the socket
-    itself through ``request`` helpers and returns None (for hangs, truncation and the like)."""
+    itself through ``request.handler`` and returns None (for hangs, truncation and the like)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # re-entrant: wait_for predicates may call hits()
+        self.seen = threading.Condition(self.lock)
+        self.release = threading.Event()
+        self.in_flight = 0
+        self.max_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def do_GET(self) -> None:
-                req = Request("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
-                with server.lock:
+                req = Request("GET", self.path, {k.lower(): v for k, v in self.headers.items()},
+                              time.monotonic(), self)
+                with server.seen:
                     server.requests.append(req)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    server.seen.notify_all()
+                try:
+                    self._answer(req)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _answer(self, req: Request) -> None:
                 route = server.routes.get(self.path.split("?", 1)[0])
-                if route is None:
-                    reply: Reply | None = Reply(404, b"not found")
-                else:
-                    req.handler = self  # type: ignore[attr-defined]
-                    reply = route(req)
+                reply = Reply(404, b"not found") if route is None else route(req)
                 if reply is None:
                     return
                 self.send_response(reply.status)
@@ -60,14 +89,12 @@ class ScriptedServer:
                     if v is not None:
                         self.send_header(k, v)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.httpd = _Quiet((host, 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     @property
@@ -76,12 +103,151 @@ class ScriptedServer:
         return f"http://{host!s}:{port}"
 
     def route(self, path: str, fn: Route | Reply) -> None:
-        self.routes[path] = (lambda _r, reply=fn: reply) if isinstance(fn, Reply) else fn
+        if isinstance(fn, Reply):
+            reply = fn
+
+            def fixed(_req: Request) -> Reply:
+                return reply
+
+            self.routes[path] = fixed
+        else:
+            self.routes[path] = fn
 
     def hits(self, path: str) -> int:
         with self.lock:
             return sum(1 for r in self.requests if r.path.split("?", 1)[0] == path)
 
+    def requests_to(self, path: str) -> list[Request]:
+        with self.lock:
+            return [r for r in self.requests if r.path.split("?", 1)[0] == path]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
+        """Block until ``predicate()`` (checked under the lock at each request) holds."""
+        with self.seen:
+            return self.seen.wait_for(predicate, timeout)
+
     def close(self) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# --- misbehaviours ---------------------------------------------------------------------------
+
+
+def _raw(req: Request, status: int, headers: dict[str, str]) -> Any:
+    h = req.handler
+    h.send_response(status)
+    for k, v in headers.items():
+        h.send_header(k, v)
+    h.end_headers()
+    return h
+
+
+def hang(server: ScriptedServer) -> Route:
+    """Accept the request and never answer (until the server closes)."""
+
+    def route(req: Request) -> None:
+        server.release.wait(60)
+        req.handler.close_connection = True
+
+    return route
+
+
+def stall_after_headers(server: ScriptedServer, length: int = 10_000) -> Route:
+    """Send the status line, headers and a few bytes, then go silent."""
+
+    def route(req: Request) -> None:
+        h = _raw(req, 200, {"Content-Length": str(length), "Content-Type": "application/rss+xml"})
+        h.wfile.write(b"<?xml version='1.0'?><rss>")
+        h.wfile.flush()
+        server.release.wait(60)
+        h.close_connection = True
+
+    return route
+
+
+def huge(size: int, *, with_length: bool, chunk: int = 65_536) -> Route:
+    """Stream ``size`` bytes of XML-ish filler; without Content-Length the end is the close."""
+
+    def route(req: Request) -> None:
+        headers = {"Content-Type": "application/rss+xml"}
+        if with_length:
+            headers["Content-Length"] = str(size)
+        else:
+            headers["Connection"] = "close"
+        h = _raw(req, 200, headers)
+        h.close_connection = True
+        block = b"<!-- filler -->" * (chunk // 15 + 1)
+        sent = 0
+        try:
+            while sent < size:
+                part = block[: min(chunk, size - sent)]
+                h.wfile.write(part)
+                sent += len(part)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return route
+
+
+def gzip_bomb(expanded: int) -> Route:
+    """A small gzip body that expands to ``expanded`` bytes."""
+    body = gzip.compress(b"\0" * expanded, compresslevel=9)
+
+    def route(req: Request) -> Reply:
+        return Reply(200, body, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
+
+    return route
+
+
+def truncated(body: bytes, *, send: int) -> Route:
+    """Declare ``len(body)`` bytes, send the first ``send``, then drop the connection."""
+
+    def route(req: Request) -> None:
+        h = _raw(req, 200, {"Content-Length": str(len(body)), "Content-Type": "application/rss+xml"})
+        h.wfile.write(body[:send])
+        h.wfile.flush()
+        h.close_connection = True
+        with contextlib.suppress(OSError):
+            h.connection.shutdown(socket.SHUT_RDWR)
+
+    return route
+
+
+def sequence(replies: Iterable[Reply]) -> Route:
+    """Answer with each reply in turn; the last one repeats."""
+    items = list(replies)
+    state = {"i": 0}
+    lock = threading.Lock()
+
+    def route(req: Request) -> Reply:
+        with lock:
+            i = min(state["i"], len(items) - 1)
+            state["i"] += 1
+        return items[i]
+
+    return route
+
+
+def redirect_to(location: str, status: int = 302) -> Reply:
+    return Reply(status, b"", {"Location": location})
+
+
+def gate(server: ScriptedServer, reply: Reply, *, until: int, timeout: float = 3.0) -> Route:
+    """Hold each request until ``until`` are in flight at once (or ``timeout``), then answer.
+
+    With a correct client-side cap of ``until``, requests meet quickly; the wait only runs out
+    when fewer are allowed in flight, which the caller's assertion then reports.
+    """
+
+    def route(req: Request) -> Reply:
+        with server.seen:
+            server.seen.wait_for(lambda: server.in_flight >= until or server.release.is_set(), timeout)
+        return reply
+
+    return route
+
+
+def robots(text: str) -> Reply:
+    return Reply(200, text.encode(), {"Content-Type": "text/plain"})

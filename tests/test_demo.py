@@ -40,3 +40,16 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
             assert conn.execute(select(func.count()).select_from(postings)).scalar_one() == total
     finally:
         engine.dispose()
+
+
+def test_demo_config_round_trips_with_every_source_option(tmp_path: Path) -> None:
+    from jobsift.config import load_config
+    from jobsift.demo.run import demo_config, write_config
+
+    cfg = demo_config("http://127.0.0.1:1", tmp_path)
+    write_config(cfg, tmp_path / "jobsift.toml")
+    loaded = load_config(tmp_path / "jobsift.toml", env={})
+    assert [(s.name, s.format, s.url, s.browser, s.options) for s in loaded.sources] == [
+        (s.name, s.format, s.url, s.browser, s.options) for s in cfg.sources
+    ]
+    assert any(s.options for s in loaded.sources)

@@ -11,7 +11,7 @@ import random
 import ssl
 import zlib
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -217,11 +217,12 @@ class Fetcher:
     # -- one request ----------------------------------------------------------------------
 
     async def _request(
-        self, url: str, headers: dict[str, str], limit: int
+        self, url: str, headers: dict[str, str], limit: int, content: bytes | None = None
     ) -> tuple[int, dict[str, str], bytes]:
+        method = "GET" if content is None else "POST"
         try:
             async with asyncio.timeout(self.cfg.total_timeout):
-                async with self._client_for(url).stream("GET", url, headers=headers) as resp:
+                async with self._client_for(url).stream(method, url, headers=headers, content=content) as resp:
                     resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.status_code >= 300:
                         return resp.status_code, resp_headers, b""
@@ -274,7 +275,7 @@ class Fetcher:
         return bytes(body)
 
     async def _follow(
-        self, url: str, headers: dict[str, str], limit: int, *, robots: bool
+        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None
     ) -> tuple[str, int, dict[str, str], bytes]:
         current = url
         for _hop in range(self.cfg.max_redirects + 1):
@@ -282,12 +283,18 @@ class Fetcher:
             if robots:
                 await self.politeness.check_robots(current, self._fetch_robots)
             async with self.politeness.slot(current):
-                status, resp_headers, body = await self._request(current, headers, limit)
+                status, resp_headers, body = await self._request(current, headers, limit, content)
             if status in (301, 302, 303, 307, 308):
                 location = resp_headers.get("location")
                 if not location:
                     raise PermanentFetchError(f"HTTP {status} without Location", reason="bad_redirect")
-                current = urljoin(current, location)
+                nxt = urljoin(current, location)
+                if urlsplit(nxt).netloc != urlsplit(current).netloc:
+                    # Credentials never follow a redirect to another host.
+                    headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+                if status in (301, 302, 303):
+                    content = None  # browsers turn these into a GET
+                current = nxt
                 self.stats["fetch/redirects"] += 1
                 continue
             return current, status, resp_headers, body
@@ -320,10 +327,12 @@ class Fetcher:
         last_modified: str | None = None,
         max_bytes: int | None = None,
         retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        post_body: bytes | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely; retries retryable failures with backoff and jitter."""
+        """GET (or POST ``post_body``) ``url`` politely; retries retryable failures with backoff."""
         check_scheme(url)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(extra_headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -335,7 +344,9 @@ class Fetcher:
         for attempt in range(1, attempts + 1):
             stats["fetch/attempts"] += 1
             try:
-                final, status, resp_headers, body = await self._follow(url, headers, limit, robots=True)
+                final, status, resp_headers, body = await self._follow(
+                    url, headers, limit, robots=True, content=post_body
+                )
                 self._raise_for_status(status, resp_headers, final)
             except RetryableFetchError as exc:
                 last_error = exc

@@ -7,7 +7,9 @@ Outcomes: ok, not_modified, partial (salvaged, empty or shrunken feed), failed, 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +27,7 @@ from jobsift.crawler.sources import SourceFormat, get_format
 from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import (
     BlockedError,
+    ConfigError,
     DeferredError,
     FetchError,
     JobsiftError,
@@ -94,6 +97,31 @@ def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> Parse
     return fmt.parse(body, headers, source=src.name, options=options)
 
 
+def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
+    """Extra headers and POST body from a source's options; tokens come from the environment.
+
+    The token is read here, at fetch time, and only ever travels in the request header: it is
+    not stored, logged or handed to the parser.
+    """
+    opts = src.options
+    raw_headers = opts.get("headers") or {}
+    if not isinstance(raw_headers, dict):
+        raise ConfigError(f"sources[{src.name}].headers: expected a table of header names to values")
+    headers = {str(k): str(v) for k, v in raw_headers.items()}
+    for key in ("auth_env", "token_env"):
+        env_name = opts.get(key)
+        if env_name:
+            token = os.environ.get(str(env_name))
+            if not token:
+                raise ConfigError(f"sources[{src.name}].{key}: environment variable {env_name} is not set")
+            headers["Authorization"] = f"Bearer {token}"
+    body = None
+    if opts.get("post_json") is not None:
+        body = json.dumps(opts["post_json"]).encode()
+        headers.setdefault("Content-Type", "application/json")
+    return headers, body
+
+
 async def fetch_source(
     fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None
 ) -> FetchResult:
@@ -101,7 +129,12 @@ async def fetch_source(
         from jobsift.crawler.browser import fetch_page
 
         return await fetch_page(src.url, fetcher=fetcher, options=src.options)
-    return await fetcher.fetch(src.url, etag=etag, last_modified=last_modified)
+    headers, body = request_options(src)
+    if body is not None:  # a POST has no validators to send
+        etag = last_modified = None
+    return await fetcher.fetch(
+        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body
+    )
 
 
 class Crawl:

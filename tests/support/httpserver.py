@@ -27,6 +27,7 @@ class Request:
     headers: dict[str, str]
     at: float = 0.0  # time.monotonic() when the request line was read
     handler: Any = None
+    body: bytes = b""
 
 
 @dataclass
@@ -64,9 +65,13 @@ class ScriptedServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def do_POST(self) -> None:
+                self.do_GET()
+
             def do_GET(self) -> None:
-                req = Request("GET", self.path, {k.lower(): v for k, v in self.headers.items()},
-                              time.monotonic(), self)
+                length = int(self.headers.get("Content-Length") or 0)
+                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                              time.monotonic(), self, self.rfile.read(length) if length else b"")
                 with server.seen:
                     server.requests.append(req)
                     server.in_flight += 1

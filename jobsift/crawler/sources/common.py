@@ -8,6 +8,9 @@ FETCH_OPTIONS: dict[str, str] = {
     "wait_for": "With browser = true: CSS selector to wait for before the rendered page is read",
     "render_timeout": "With browser = true: seconds to wait for the page to render",
     "detail": "Detail-page enrichment of missing client fields: { selectors = {...}, browser, max_per_run }",
+    "headers": "Extra request headers (a table), e.g. { Accept = \"application/json\" }; never secrets",
+    "auth_env": "Name of an environment variable holding an API token, sent as 'Authorization: Bearer ...'",
+    "post_json": "A JSON body to POST instead of a GET (e.g. { query = \"...\", variables = {...} })",
 }
 
 

@@ -328,3 +328,5 @@ def demo(out_dir: Path) -> None:
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")
     click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag ghost")
+    click.echo(f"See it in a browser: jobsift --db sqlite:///{result.db_path} serve --port 8080"
+               "  (then open http://127.0.0.1:8080/)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,13 +42,29 @@ def demo_config(base_url: str, out_dir: Path) -> Config:
     ).with_db(f"sqlite:///{db_path}")
 
 
+def toml_value(value: Any) -> str:
+    """A TOML literal for a plain value (strings, numbers, booleans, lists, inline tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML
+
+
 def write_config(cfg: Config, path: Path) -> None:
-    lines = ["# Written by `jobsift demo`: the demo's sources, served from loopback.", "",
-             "[database]", f'url = "{cfg.database.url}"', ""]
+    lines = ["# Written by `jobsift demo`: the demo's sources, served from loopback while the demo runs.",
+             "", "[database]", f"url = {toml_value(cfg.database.url)}", ""]
     for s in cfg.sources:
-        lines += ["[[sources]]", f'name = "{s.name}"', f'format = "{s.format}"', f'url = "{s.url}"']
+        lines += ["[[sources]]", f"name = {toml_value(s.name)}", f"format = {toml_value(s.format)}",
+                  f"url = {toml_value(s.url)}"]
         if s.browser:
             lines.append("browser = true")
+        if s.options:
+            lines.append(f"options = {toml_value(s.options)}")
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
@@ -75,6 +92,9 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         result.score = score_pending(engine, cfg)
     result.files["database"] = result.db_path
     result.files["config"] = result.config_path
+    from jobsift.publish.demo_outputs import write_demo_outputs
+
+    result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))
     engine.dispose()
     return result
 

@@ -50,7 +50,7 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_MS / 1000}
         if readonly:
-            target = f"file:{Path(parsed.database or '').resolve()}?mode=ro"
+            target = f"file:{Path(parsed.database or '').resolve()}?mode=ro&uri=true"
             connect_args["uri"] = True
             engine = create_engine(
                 "sqlite:///" + target, connect_args=connect_args, **kwargs

@@ -99,9 +99,8 @@ def jobs_select(f: JobFilter) -> Select[Any]:
     if f.order == "quality":
         q = q.order_by(s.c.quality.desc().nulls_last(), postings.c.first_seen_at.desc(), postings.c.id.desc())
     else:
-        q = q.order_by(
-            func.coalesce(postings.c.posted_at, postings.c.first_seen_at).desc(), postings.c.id.desc()
-        )
+        # listed_at = coalesce(posted_at, first_seen_at), a generated column with an index.
+        q = q.order_by(postings.c.listed_at.desc(), postings.c.id.desc())
     if f.limit is not None:
         q = q.limit(f.limit)
     if f.offset:

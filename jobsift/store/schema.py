@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Computed,
     DateTime,
     Float,
     ForeignKey,
@@ -209,12 +210,15 @@ postings = Table(
     Column("needs_scoring", Boolean, nullable=False, default=True),
     Column("score_error", Text, comment="Why the last scoring attempt failed"),
     ts("updated_at", nullable=False),
+    # What "newest" sorts on, as a generated column so an index can serve the listing (migration 0003).
+    Column("listed_at", UTCDateTime(), Computed("coalesce(posted_at, first_seen_at)")),
     UniqueConstraint("source", "external_id"),
     Index(None, "first_seen_at"),
     Index(None, "posted_at"),
     Index(None, "client_id"),
     Index(None, "needs_scoring"),
     Index(None, "fingerprint"),
+    Index(None, "listed_at", "id"),
 )
 
 sightings = Table(
@@ -299,6 +303,21 @@ webhook_deliveries = Table(
     ts("created_at", nullable=False),
     ts("sent_at"),
     UniqueConstraint("sink", "posting_id"),
+)
+
+job_claims = Table(
+    "job_claims",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String(32), nullable=False, comment="digest, prune"),
+    Column("period", String(32), nullable=False, comment="e.g. 2026-11-22 (the local day)"),
+    Column("status", String(16), nullable=False, comment="running, done, failed"),
+    Column("claimed_by", String(128), nullable=False, comment="host:pid of the process"),
+    ts("claimed_at", nullable=False),
+    ts("lease_expires_at", nullable=False, doc="Another process may take over after this"),
+    ts("finished_at"),
+    Column("error", Text),
+    UniqueConstraint("job", "period"),
 )
 
 #: The analyst view: one row per posting with its latest score and its client.

@@ -1,0 +1,197 @@
+"""Filters as people type them (web form, feed URL, CLI flags) turned into one ``JobFilter``.
+
+The web page, both feeds, the JSON API, ``jobsift feed`` and ``jobsift export`` all go through
+``FilterParams.to_filter`` so a filter means the same thing everywhere. Parsing is lenient: a
+value that is not a number or an age is dropped and reported in ``problems``, never passed to
+SQL, and every value that reaches SQL is bound as a parameter by ``jobsift.store.queries``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jobsift.config import FiltersConfig
+from jobsift.model import FLAG_CODES
+from jobsift.store.queries import JobFilter
+
+AGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
+AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+#: Ages offered by the web form's select; any other age still works in a URL.
+AGE_CHOICES = (("", "any time"), ("1d", "last day"), ("3d", "3 days"), ("7d", "a week"), ("30d", "30 days"))
+ORDERS = ("newest", "quality")
+MAX_LIMIT = 500
+MAX_TEXT = 200  # longer free text is cut: nobody types a 10 kB keyword
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def split_list(values: Iterable[str] | str | None) -> list[str]:
+    """``["python, django", "go"]`` → ``["python", "django", "go"]`` (commas or repeats)."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        for part in _CONTROL.sub("", value[:MAX_TEXT]).split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out[:20]
+
+
+def parse_age(value: str | None, now: datetime | None = None) -> datetime | None:
+    """``2d``, ``12h``, ``30m``, ``1w`` → the moment that long ago; ISO dates pass through."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    m = AGE_RE.match(value.strip().lower())
+    if m:
+        return now - timedelta(**{AGE_UNITS[m.group(2)]: float(m.group(1))})
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an age like 2d or 12h, nor an ISO date") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_number(value: str | float | None, name: str, problems: list[str]) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.append(f"{name}: {str(value)[:40]!r} is not a number (ignored)")
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        problems.append(f"{name}: not a finite number (ignored)")
+        return None
+    return number
+
+
+@dataclass
+class FilterParams:
+    """The filters of one request, as text. ``exclude_flags`` hides, ``require_flags`` keeps only."""
+
+    keywords: list[str] = field(default_factory=list)
+    exclude_keywords: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    exclude_flags: list[str] = field(default_factory=list)
+    require_flags: list[str] = field(default_factory=list)
+    min_quality: str | float | None = None
+    min_budget: str | float | None = None
+    age: str | None = None
+    order: str = "newest"
+    page: int = 1
+    limit: int | None = 50
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, query: Any, *, page_size: int = 50, defaults: FiltersConfig | None = None) -> FilterParams:
+        """From a Starlette ``QueryParams`` (or any ``getlist``/``get`` mapping).
+
+        ``defaults`` (the ``[filters]`` config) apply only when the request sets no filter at
+        all, so the first visit shows the user's usual view and a submitted form is taken as is.
+        """
+        keys = set(query.keys())
+        filter_keys = {"q", "skill", "source", "country", "hide", "flag", "min_quality", "min_budget", "age", "f",
+                       "exclude"}
+        p = cls()
+        if defaults is not None and not keys & filter_keys:
+            p = cls.from_config(defaults)
+        else:
+            p.keywords = split_list(query.getlist("q"))
+            p.exclude_keywords = split_list(query.getlist("exclude"))
+            p.skills = split_list(query.getlist("skill"))
+            p.sources = split_list(query.getlist("source"))
+            p.countries = split_list(query.getlist("country"))
+            p.exclude_flags = split_list(query.getlist("hide"))
+            p.require_flags = split_list(query.getlist("flag"))
+            p.min_quality = (query.get("min_quality") or "")[:MAX_TEXT] or None
+            p.min_budget = (query.get("min_budget") or "")[:MAX_TEXT] or None
+            p.age = (query.get("age") or "")[:MAX_TEXT] or None
+        order = query.get("order") or "newest"
+        p.order = order if order in ORDERS else "newest"
+        p.page = _int(query.get("page"), 1, 1, 100_000)
+        p.limit = _int(query.get("limit"), page_size, 1, MAX_LIMIT)
+        return p
+
+    @classmethod
+    def from_config(cls, f: FiltersConfig) -> FilterParams:
+        return cls(
+            keywords=list(f.keywords), exclude_keywords=list(f.exclude_keywords),
+            countries=list(f.countries), exclude_flags=list(f.exclude_flags),
+            min_quality=f.min_quality or None,
+        )
+
+    def to_filter(self, *, now: datetime | None = None, extra_limit: int = 0) -> JobFilter:
+        """The bound ``JobFilter``; ``extra_limit`` asks for one more row to detect a next page."""
+        problems = self.problems
+        since = None
+        try:
+            since = parse_age(self.age, now)
+        except ValueError as exc:
+            problems.append(f"age: {exc} (ignored)")
+        unknown = [f for f in (*self.exclude_flags, *self.require_flags) if f not in FLAG_CODES]
+        if unknown:
+            problems.append(f"unknown flag {unknown[0][:40]!r}: known flags are {', '.join(FLAG_CODES)}")
+        return JobFilter(
+            since=since, sources=tuple(self.sources),
+            min_quality=parse_number(self.min_quality, "min_quality", problems),
+            exclude_flags=tuple(self.exclude_flags), require_flags=tuple(self.require_flags),
+            keywords=tuple(self.keywords), exclude_keywords=tuple(self.exclude_keywords), skills=tuple(self.skills),
+            countries=tuple(self.countries), min_budget_usd=parse_number(self.min_budget, "min_budget", problems),
+            limit=None if self.limit is None else self.limit + extra_limit,
+            offset=0 if self.limit is None else (self.page - 1) * self.limit, order=self.order,
+        )
+
+    def query_pairs(self, **changes: Any) -> list[tuple[str, str]]:
+        """These filters as URL query pairs (for feed links and pagination)."""
+        p = replace(self, **changes) if changes else self
+        pairs: list[tuple[str, str]] = [("f", "1")]
+        for key, values in (("q", p.keywords), ("exclude", p.exclude_keywords), ("skill", p.skills),
+                            ("source", p.sources), ("country", p.countries), ("hide", p.exclude_flags),
+                            ("flag", p.require_flags)):
+            pairs += [(key, v) for v in values]
+        for key, value in (("min_quality", p.min_quality), ("min_budget", p.min_budget), ("age", p.age)):
+            if value not in (None, ""):
+                pairs.append((key, _num_text(value)))
+        if p.order != "newest":
+            pairs.append(("order", p.order))
+        if p.page > 1:
+            pairs.append(("page", str(p.page)))
+        return pairs
+
+
+def _num_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _int(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        number = int(value) if value not in (None, "") else default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return max(lo, min(hi, number))
+
+
+def cli_params(
+    *, keyword: Sequence[str] = (), exclude_keyword: Sequence[str] = (), skill: Sequence[str] = (),
+    source: Sequence[str] = (), country: Sequence[str] = (), exclude_flag: Sequence[str] = (),
+    flag: Sequence[str] = (), min_quality: float | None = None, min_budget: float | None = None,
+    since: str | None = None, order: str = "newest", limit: int | None = 50,
+) -> FilterParams:
+    """The same filters from CLI flags (``jobsift feed``, ``jobsift export``)."""
+    return FilterParams(
+        keywords=split_list(keyword), exclude_keywords=split_list(exclude_keyword), skills=split_list(skill),
+        sources=split_list(source), countries=split_list(country), exclude_flags=split_list(exclude_flag),
+        require_flags=split_list(flag), min_quality=min_quality, min_budget=min_budget, age=since,
+        order=order, limit=limit,
+    )

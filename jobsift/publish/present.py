@@ -1,0 +1,156 @@
+"""How a job reads to a person: budget, age, flags and reasons as short text, shared by every output.
+
+Everything here returns plain text; escaping belongs to the output (Jinja2 autoescape for HTML and
+email, lxml for XML). ``safe_html`` is the one exception: it re-sanitises stored HTML at display
+time, so a row written by an older parser (or by hand) cannot carry script into a page (R18).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import nh3
+
+FLAG_LABELS = {
+    "ghost": "likely ghost",
+    "payment_unverified": "payment unverified",
+    "lowball": "lowball budget",
+}
+KIND_SUFFIX = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}
+# XML 1.0 forbids most control characters; a feed carrying one is not XML at all.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACE = re.compile(r"\s+")
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"${value:,.0f}" if value >= 100 or float(value).is_integer() else f"${value:,.2f}"
+
+
+def budget_text(budget: dict[str, Any] | None) -> str:
+    """``$500``, ``$15-$35/h``, or empty when the source does not say."""
+    if not budget:
+        return ""
+    lo, hi = budget.get("min_usd"), budget.get("max_usd")
+    if lo is None and hi is None:
+        lo, hi = budget.get("min"), budget.get("max")
+        if lo is None and hi is None:
+            return budget.get("raw") or ""
+    if hi is None or hi == lo:
+        span = money(lo if lo is not None else hi)
+    elif lo is None:
+        span = "up to " + money(hi)
+    else:
+        span = f"{money(lo)}-{money(hi)}"
+    return span + KIND_SUFFIX.get(budget.get("kind") or "", "")
+
+
+def age_text(when: datetime | None, now: datetime | None = None) -> str:
+    if when is None:
+        return ""
+    secs = ((now or datetime.now(UTC)) - when).total_seconds()
+    if secs < 3600:
+        return f"{max(0, int(secs // 60))} min ago"
+    if secs < 86400 * 2:
+        return f"{int(secs // 3600)} h ago"
+    return f"{int(secs // 86400)} days ago"
+
+
+def num(value: Any) -> str:
+    """A stored number or value, short: ``0.611833`` → ``0.612``; missing → ``–``."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def flag_label(code: str) -> str:
+    return FLAG_LABELS.get(code, code.replace("_", " "))
+
+
+def quality_text(quality: float | None) -> str:
+    return "–" if quality is None else f"{quality:.0f}"
+
+
+def quality_band(quality: float | None) -> str:
+    """A CSS class: good / fair / poor / unscored."""
+    if quality is None:
+        return "unscored"
+    return "good" if quality >= 70 else "fair" if quality >= 40 else "poor"
+
+
+def flagged_reasons(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reasons behind the job's flags first, then the rest, each a dict with ``text``."""
+    reasons = [r for r in (job.get("reasons") or []) if isinstance(r, dict) and r.get("text")]
+    return sorted(reasons, key=lambda r: (not r.get("flag"), -abs(float(r.get("contribution") or 0))))
+
+
+def title_prefix(job: dict[str, Any]) -> str:
+    """``[82] `` or ``[34 ghost,lowball] ``: what a feed reader shows before the title."""
+    flags = ",".join(job.get("flags") or [])
+    q = quality_text(job.get("quality"))
+    return f"[{q}{' ' + flags if flags else ''}] "
+
+
+def snippet(text: str | None, length: int = 280) -> str:
+    text = _SPACE.sub(" ", text or "").strip()
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def xml_text(value: Any) -> str:
+    """Text safe to put in an XML document (control characters removed)."""
+    return _XML_BAD.sub("", "" if value is None else str(value))
+
+
+def one_line(value: Any, length: int = 200) -> str:
+    """No CR/LF or other control characters: for email headers and single-line fields (R19)."""
+    text = _SPACE.sub(" ", xml_text(value)).strip()
+    return text[:length]
+
+
+def safe_html(html: str | None) -> str:
+    """Stored description HTML, sanitised again at display time (no script, handlers, frames)."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags={"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "a", "code", "pre", "h3", "h4", "blockquote"},
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def safe_url(url: str | None) -> str:
+    """A link out only when it is http(s); anything else (javascript:, data:) becomes empty."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def client_lines(job: dict[str, Any]) -> list[str]:
+    """The client's facts as short lines; unknown facts are left out, never shown as bad."""
+    c = job.get("client") or {}
+    out: list[str] = []
+    if c.get("name"):
+        out.append(str(c["name"]))
+    pv = c.get("payment_verified")
+    if pv is not None:
+        out.append("payment verified" if pv else "payment not verified")
+    if c.get("total_spent") is not None:
+        out.append(f"spent {money(c['total_spent'])}")
+    if c.get("jobs_posted") is not None:
+        hires = c.get("jobs_with_hires")
+        out.append(f"{c['jobs_posted']} jobs posted" + (f", {hires} with hires" if hires is not None else ""))
+    if c.get("hire_rate") is not None:
+        out.append(f"hire rate {c['hire_rate'] * 100:.0f}%")
+    if c.get("rating") is not None:
+        out.append(f"rating {c['rating']:.1f}")
+    if c.get("country"):
+        out.append(str(c["country"]))
+    return out

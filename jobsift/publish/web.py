@@ -1,0 +1,221 @@
+"""The web page, feeds and JSON API (FastAPI): ``create_app(engine, cfg)``, served by ``jobsift serve``.
+
+Routes: ``/`` (HTML list with a GET filter form, works without JavaScript), ``/jobs/{id}`` (the full
+explanation and the link out), ``/feed.xml`` (RSS 2.0), ``/feed.atom``, ``/api/jobs``,
+``/api/jobs/{id}``, ``/healthz``, ``/openapi.json`` and ``/docs`` (FastAPI's own). Every listing goes
+through ``FilterParams`` and ``jobsift.store.queries``, so the same query string means the same
+jobs on the page, in both feeds and in the API. Handlers are plain ``def``: FastAPI runs them in
+its thread pool, where the synchronous SQLAlchemy engine belongs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import Engine, and_, select, text
+
+from jobsift.config import Config
+from jobsift.model import FLAG_CODES
+from jobsift.publish.feed import render_feed
+from jobsift.publish.params import AGE_CHOICES, FilterParams
+from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
+from jobsift.publish.templating import render, stylesheet
+from jobsift.store.queries import get_job, list_jobs
+from jobsift.store.schema import postings, scores, sources
+
+log = logging.getLogger(__name__)
+
+# Documented once, shown in /openapi.json for each listing route.
+FILTER_DOC = {
+    "q": "Keywords, any of (repeat or comma-separate)",
+    "exclude": "Hide jobs mentioning these words",
+    "skill": "Skills, any of",
+    "source": "Only these sources",
+    "country": "Only these countries (job or client)",
+    "hide": "Hide jobs with these flags: ghost, payment_unverified, lowball",
+    "flag": "Only jobs with these flags",
+    "min_quality": "Minimum quality 0-100",
+    "min_budget": "Minimum budget in USD",
+    "age": "Posted or first seen within: 30m, 12h, 3d, 1w, or since an ISO date",
+    "order": "newest or quality",
+    "page": "Page number, from 1",
+    "limit": "Jobs per page (at most 500)",
+}
+
+
+class SourceNames:
+    """Names for the source select, refreshed at most once a minute (the page must stay fast)."""
+
+    def __init__(self, engine: Engine, ttl: float = 60.0) -> None:
+        self.engine, self.ttl = engine, ttl
+        self.names: list[str] = []
+        self.at = 0.0
+        self.lock = threading.Lock()
+
+    def get(self) -> list[str]:
+        with self.lock:
+            if time.monotonic() - self.at > self.ttl:
+                with self.engine.connect() as conn:
+                    names = set(conn.execute(select(sources.c.name)).scalars())
+                    if not names:  # stores filled by import only: ask the postings once
+                        names = set(conn.execute(select(postings.c.source).distinct().limit(200)).scalars())
+                self.names, self.at = sorted(names), time.monotonic()
+            return list(self.names)
+
+
+def create_app(engine: Engine, cfg: Config) -> FastAPI:
+    """The ASGI app over ``engine``; ``cfg.serve.page_size`` and ``cfg.filters`` set the defaults."""
+    app = FastAPI(
+        title="jobsift", version="0.1",
+        description="Freelance and remote jobs with quality, flags and the reasons behind them.",
+    )
+    names = SourceNames(engine)
+    page_size = cfg.serve.page_size
+
+    def params_of(request: Request, *, defaults: bool = True) -> FilterParams:
+        return FilterParams.from_query(
+            request.query_params, page_size=page_size, defaults=cfg.filters if defaults else None
+        )
+
+    def fetch(p: FilterParams) -> tuple[list[dict[str, Any]], bool]:
+        """A page of jobs plus whether another page follows (one extra row, no COUNT(*))."""
+        f = p.to_filter(extra_limit=1)
+        with engine.connect() as conn:
+            rows = list_jobs(conn, f)
+        return rows[: p.limit], len(rows) > (p.limit or 0)
+
+    @app.get("/", response_class=HTMLResponse, summary="The job list (HTML)")
+    def index(request: Request) -> HTMLResponse:
+        p = params_of(request)
+        jobs, more = fetch(p)
+        query = urlencode(p.query_pairs(page=1))
+        html = render(
+            "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=FLAG_CODES, sources=names.get(),
+            age_choices=AGE_CHOICES, query=query,
+            prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
+            next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,
+        )
+        return HTMLResponse(html)
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation")
+    def job_page(job_id: int) -> HTMLResponse:
+        job, extra = _load_job(engine, job_id)
+        html = render(
+            "job.html", job=job, now=datetime.now(UTC), reasons=flagged_reasons(job), client=client_lines(job),
+            features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
+            description_html=safe_html(extra["description_html"]), link_out=safe_url(job.get("url")),
+            scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
+            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None,
+        )
+        return HTMLResponse(html)
+
+    def feed_response(request: Request, *, atom: bool) -> Response:
+        p = params_of(request)
+        jobs, _ = fetch(p)
+        base = str(request.base_url)
+        body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=str(request.url))
+        media = "application/atom+xml" if atom else "application/rss+xml"
+        return Response(body, media_type=f"{media}; charset=utf-8")
+
+    @app.get("/feed.xml", summary="RSS 2.0 feed of the filtered jobs")
+    def feed_rss(request: Request) -> Response:
+        return feed_response(request, atom=False)
+
+    @app.get("/feed.atom", summary="Atom feed of the filtered jobs")
+    def feed_atom(request: Request) -> Response:
+        return feed_response(request, atom=True)
+
+    @app.get("/api/jobs", summary="The filtered jobs as JSON")
+    def api_jobs(request: Request) -> JSONResponse:
+        p = params_of(request)
+        jobs, more = fetch(p)
+        nxt = f"/api/jobs?{urlencode(p.query_pairs(page=p.page + 1))}" if more else None
+        from fastapi.encoders import jsonable_encoder
+
+        return JSONResponse(jsonable_encoder(
+            {"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems}
+        ))
+
+    @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features")
+    def api_job(job_id: int) -> JSONResponse:
+        from fastapi.encoders import jsonable_encoder
+
+        job, extra = _load_job(engine, job_id)
+        return JSONResponse(jsonable_encoder({**job, "features": extra["features"] or {}}))
+
+    @app.get("/healthz", summary="Liveness and database check")
+    def healthz() -> dict[str, Any]:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/static/style.css", include_in_schema=False)
+    def css() -> Response:
+        return Response(stylesheet(), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    # The listing routes take their filters from the raw query string (lenient parsing); declare
+    # them in the OpenAPI schema so /docs shows what a feed URL may carry.
+    _document_filters(app)
+    return app
+
+
+def cfg_title(p: FilterParams) -> str:
+    bits = [*p.keywords, *p.skills]
+    return "jobsift" + (f": {', '.join(bits)[:80]}" if bits else "")
+
+
+def _explain(engine: Engine, cfg: Config, job_id: int) -> dict[str, Any] | None:
+    """``jobsift explain``'s view (recomputed score, ghost-model signals), when the scorer offers it."""
+    try:
+        from jobsift.scoring.explain import explain
+    except ImportError:
+        return None
+    try:
+        return explain(engine, job_id, engine.url.render_as_string(hide_password=False), cfg.scoring.model_path)
+    except Exception:  # the page shows the stored reasons even if recomputing fails
+        log.warning("explain failed for job %s", job_id, exc_info=True)
+        return None
+
+
+def _load_job(engine: Engine, job_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    with engine.connect() as conn:
+        job = get_job(conn, job_id)
+        if job is None:
+            raise HTTPException(status_code=404, detail="no such job")
+        html = conn.execute(select(postings.c.description_html).where(postings.c.id == job_id)).scalar()
+        latest = conn.execute(
+            select(scores.c.features, scores.c.scored_at)
+            .where(and_(scores.c.posting_id == job_id, scores.c.is_latest))
+            .order_by(scores.c.id.desc()).limit(1)
+        ).first()
+    return job, {"description_html": html, "features": latest.features if latest else None,
+                 "scored_at": latest.scored_at if latest else None}
+
+
+def _document_filters(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        params = [
+            {"name": k, "in": "query", "required": False, "description": v,
+             "schema": {"type": "array", "items": {"type": "string"}}
+             if k in ("q", "exclude", "skill", "source", "country", "hide", "flag") else {"type": "string"}}
+            for k, v in FILTER_DOC.items()
+        ]
+        for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):
+            for op in schema.get("paths", {}).get(path, {}).values():
+                op["parameters"] = params
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

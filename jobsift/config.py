@@ -88,6 +88,7 @@ class ScoringConfig:
     ghost_threshold: float = setting(0.6, "Ghost probability at or above which a posting is flagged")
     model_path: str = setting("", "Model artifact to use; empty uses the shipped default")
     use_model: bool = setting(True, "Use the learned ghost model when a valid one is available")
+    market_min_samples: int = setting(30, "Store budgets a market cell needs before they blend into the prior")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class ScheduleConfig:
     misfire_grace_seconds: float = setting(600.0, "How late a trigger may still run")
     lease_seconds: float = setting(300.0, "How long a worker's claim on a source lasts unrenewed")
     prune_days: int = setting(30, "Raw payloads and fetch logs older than this are pruned")
+    prune_time: str = setting("04:00", "Local time (digest.timezone) of the daily prune; empty: never")
+    score_history_days: int = setting(0, "Superseded scores older than this are pruned (0: keep all)")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""Explain a stored score: recompute it from the stored features and model version, and show why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from jobsift.errors import JobsiftError
+from jobsift.scoring import rules
+from jobsift.scoring.model import GhostModel, find_version
+from jobsift.scoring.score import compute_score, reason_dict
+from jobsift.scoring.text import posting_text
+from jobsift.store.schema import postings, scores
+
+COMPARED = ("quality", "flags", "ghost_probability", "payment_status", "lowball_ratio", "lowball_percentile", "reasons")
+
+
+def _stored_view(row: Any) -> dict[str, Any]:
+    return {
+        "quality": row.quality,
+        "flags": list(row.flags or []),
+        "ghost_probability": row.ghost_probability,
+        "payment_status": row.payment_status,
+        "lowball_ratio": row.lowball_ratio,
+        "lowball_percentile": row.lowball_percentile,
+        "reasons": list(row.reasons or []),
+    }
+
+
+def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> dict[str, Any]:
+    """Everything behind job ``job_id``'s latest score, and whether recomputing it reproduces it."""
+    with engine.connect() as conn:
+        post = conn.execute(select(postings).where(postings.c.id == job_id)).first()
+        if post is None:
+            raise JobsiftError(f"no posting with id {job_id}")
+        row = conn.execute(
+            select(scores).where(and_(scores.c.posting_id == job_id, scores.c.is_latest.is_(True)))
+        ).first()
+    if row is None:
+        raise JobsiftError(f"posting {job_id} has not been scored yet (run 'jobsift score')")
+    features = dict(row.features or {})
+    model: GhostModel | None = find_version(row.model_version, db_url, model_path)
+    out: dict[str, Any] = {
+        "id": job_id,
+        "title": post.title,
+        "url": post.url,
+        "source": post.source,
+        "model_version": row.model_version,
+        "scored_at": row.scored_at,
+        "stored": _stored_view(row),
+        "features": features,
+        "reproduced": None,
+        "differences": [],
+        "signals": [],
+        "text_model_rerun": None,
+    }
+    if model is None:
+        out["differences"] = [f"model {row.model_version} is not available here; cannot recompute"]
+        return out
+    again = compute_score(features, model)
+    recomputed = {
+        "quality": again.quality,
+        "flags": list(again.flags),
+        "ghost_probability": again.ghost_probability,
+        "payment_status": again.payment_status,
+        "lowball_ratio": again.lowball_ratio,
+        "lowball_percentile": again.lowball_percentile,
+        "reasons": [reason_dict(r) for r in again.reasons],
+    }
+    out["recomputed"] = recomputed
+    out["differences"] = [k for k in COMPARED if recomputed[k] != out["stored"][k]]
+    out["reproduced"] = not out["differences"]
+    vec = rules.ghost_vector(features)
+    z = model.intercept
+    for name, x in vec.items():
+        w = model.weights.get(name, 0.0)
+        c = max(-rules.MAX_SINGLE, min(rules.MAX_SINGLE, w * x)) + 0.0
+        z += c
+        out["signals"].append(
+            {
+                "signal": name,
+                "x": round(x, 4),
+                "weight": w,
+                "contribution": round(c, 4),
+                "meaning": rules.describe(name, features) if x else rules.GHOST_SIGNALS[name][2],
+            }
+        )
+    out["ghost_intercept"] = model.intercept
+    out["ghost_logit"] = round(z, 4)
+    if model.text is not None and features.get("text_scam_prob") is not None:
+        probs = model.predict_text([posting_text(post.title or "", post.description_text)])
+        if probs:
+            out["text_model_rerun"] = {
+                "stored": features["text_scam_prob"],
+                "now": round(probs[0], 6),
+                "same": round(probs[0], 6) == features["text_scam_prob"],
+            }
+    return out

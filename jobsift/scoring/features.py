@@ -1,0 +1,158 @@
+"""The feature dict of one posting: every input the rules and the model use, as plain JSON values.
+
+``None`` means unknown and is kept as ``None`` (never 0 or False). The dict is stored with each
+score, so a score can be recomputed from it alone (``jobsift explain``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jobsift.config import Config
+from jobsift.scoring.market import Market
+from jobsift.scoring.text import signals, word_count
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parts of the config that scoring reads, frozen into every feature dict."""
+
+    ghost_threshold: float = 0.6
+    lowball_percentile: float = 10.0
+    floor_fixed: float | None = None
+    floor_hourly: float | None = None
+    keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> Settings:
+        fl = cfg.filters
+        return cls(
+            ghost_threshold=cfg.scoring.ghost_threshold,
+            lowball_percentile=cfg.scoring.lowball_percentile,
+            floor_fixed=fl.budget_floor_fixed,
+            floor_hourly=fl.budget_floor_hourly,
+            keywords=tuple(k.lower() for k in fl.keywords),
+            exclude_keywords=tuple(k.lower() for k in fl.exclude_keywords),
+            skills=tuple(k.lower() for k in fl.skills),
+            countries=tuple(k.lower() for k in fl.countries),
+            blocked=tuple(k.strip().lower() for k in fl.blocked_clients),
+        )
+
+
+def _days(later: datetime, earlier: datetime | None) -> float | None:
+    if earlier is None:
+        return None
+    return round(max(0.0, (later - earlier).total_seconds() / 86400), 2)
+
+
+def budget_usd(p: Row) -> float | None:
+    """The figure compared with the market (the top of a range); native USD if no conversion.
+
+    A budget of 0 or less is treated as not given (sources print 0 for "not specified").
+    """
+    v = p.get("budget_max_usd") if p.get("budget_max_usd") is not None else p.get("budget_min_usd")
+    if v is None and (p.get("budget_currency") or "USD").upper() == "USD":
+        v = p.get("budget_max") if p.get("budget_max") is not None else p.get("budget_min")
+    return float(v) if v is not None and float(v) > 0 else None
+
+
+def _filters(p: Row, c: Row | None, s: Settings) -> dict[str, Any]:
+    text = f"{p.get('title') or ''} {p.get('description_text') or ''}".lower()
+    skills = [str(x).lower() for x in (p.get("skills") or [])]
+    out: dict[str, Any] = {
+        "filter_keyword_match": any(k in text for k in s.keywords) if s.keywords else None,
+        "filter_excluded_keyword": next((k for k in s.exclude_keywords if k in text), None),
+        "filter_skill_matches": (
+            sum(1 for k in s.skills if any(k in sk for sk in skills) or k in text) if s.skills else None
+        ),
+        "filter_country_ok": None,
+        "filter_blocked_client": False,
+    }
+    country = (c or {}).get("country") or p.get("country")
+    if s.countries and country:
+        out["filter_country_ok"] = str(country).lower() in s.countries
+    names = {str(v).strip().lower() for v in ((c or {}).get("name"), p.get("company")) if v}
+    out["filter_blocked_client"] = bool(names & set(s.blocked))
+    return out
+
+
+def build_features(
+    p: Row,
+    c: Row | None,
+    *,
+    now: datetime,
+    market: Market,
+    settings: Settings,
+    reposts: int | None,
+    relists: int | None,
+    text_scam_prob: float | None,
+    text_prior: float | None,
+) -> dict[str, Any]:
+    """All inputs of one posting's score. ``p`` is a postings row, ``c`` its clients row or None."""
+    c = c or {}
+    usd = budget_usd(p)
+    kind = p.get("budget_kind")
+    f: dict[str, Any] = {
+        "payment_verified": c.get("payment_verified"),
+        "client_hire_rate": c.get("hire_rate"),
+        "client_jobs_posted": c.get("jobs_posted"),
+        "client_jobs_with_hires": c.get("jobs_with_hires"),
+        "client_total_spent": c.get("total_spent"),
+        "client_open_jobs": c.get("open_jobs"),
+        "client_reviews_count": c.get("reviews_count"),
+        "client_rating": c.get("rating"),
+        "client_age_days": _days(now, c.get("member_since")),
+        "proposals": p.get("proposals"),
+        "interviewing": p.get("interviewing"),
+        "hires": p.get("hires"),
+        "invites_sent": p.get("invites_sent"),
+        "unanswered_invites": p.get("unanswered_invites"),
+        "days_since_client_activity": _days(now, p.get("last_client_activity_at")),
+        "days_listed": _days(p.get("last_seen_at") or now, p.get("posted_at") or p.get("first_seen_at")),
+        "days_since_first_seen": _days(now, p.get("first_seen_at")),
+        "reposts": reposts,
+        "relists": relists,
+        "description_words": word_count(p.get("description_text")) if p.get("description_text") is not None else None,
+        "text_scam_prob": None if text_scam_prob is None else round(float(text_scam_prob), 6),
+        "text_prior": text_prior,
+        "budget_kind": kind,
+        "budget_usd": usd,
+        "experience_level": p.get("experience_level"),
+        "ghost_threshold": settings.ghost_threshold,
+        "lowball_percentile": settings.lowball_percentile,
+        "floor_fixed": settings.floor_fixed,
+        "floor_hourly": settings.floor_hourly,
+        "market_key": None,
+        "market_label": None,
+        "market_n": None,
+        "market_median": None,
+        "market_percentile": None,
+        "market_threshold_usd": None,
+    }
+    for code, v in signals(p.get("title") or "", p.get("description_text")).items():
+        f["text_" + code] = v
+    if usd is not None and kind in ("fixed", "hourly"):
+        skills: Sequence[str] = list(p.get("skills") or [])
+        if p.get("category"):
+            skills = [*skills, str(p["category"])]
+        match = market.match(kind, p.get("experience_level"), skills, title=p.get("title") or "")
+        if match is not None:
+            f.update(
+                market_key=match.key,
+                market_label=match.cell.label,
+                market_n=match.cell.n,
+                market_median=match.cell.median,
+                market_percentile=match.cell.percentile_of(usd),
+                market_threshold_usd=round(match.cell.quantile(settings.lowball_percentile), 2),
+            )
+    f.update(_filters(p, c, settings))
+    return f

@@ -1,0 +1,279 @@
+"""Score postings: features → rules (+ the model) → a ``scores`` row, in batches, one transaction each.
+
+``compute_score(features, model)`` is pure: the same features and model version always give the
+same ``Score``; ``jobsift explain`` relies on it. ``score_pending`` reads a batch, builds the
+repost index and the market once per call (not per posting), predicts the text model for the
+whole batch in one call, and writes the batch in one transaction. A posting whose scoring raises
+keeps ``needs_scoring = true`` with ``score_error`` set; the rest of the batch is still written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from jobsift.config import Config
+from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED, Reason, Score
+from jobsift.scoring import features as feat
+from jobsift.scoring import rules
+from jobsift.scoring.market import Market, load_prior
+from jobsift.scoring.model import GhostModel, load_for_scoring
+from jobsift.scoring.reposts import Entry, RepostIndex
+from jobsift.scoring.text import posting_text
+from jobsift.store.schema import clients, postings, scores, sightings
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+HISTORY_LIMIT = 100_000
+HISTORY_DAYS = 180
+#: Everything but the raw item and the HTML, which scoring never reads.
+COLUMNS = [c for c in postings.c if c.name not in ("raw", "description_html")]
+
+
+@dataclass
+class ScoreReport:
+    scored: int = 0
+    failed: int = 0
+    flagged: dict[str, int] = field(
+        default_factory=lambda: {c: 0 for c in (FLAG_GHOST, FLAG_PAYMENT_UNVERIFIED, FLAG_LOWBALL)}
+    )
+    model_version: str = rules.RULES_VERSION
+    warnings: list[str] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def compute_score(f: dict[str, Any], model: GhostModel) -> Score:
+    """The verdict from the features alone (plus the model's ghost weights)."""
+    status, pay_reasons = rules.payment(f)
+    low, ratio, pct, low_reasons = rules.lowball(f)
+    ghost_p, ghost_reasons = rules.ghost(f, model.weights, model.intercept)
+    flags: list[str] = []
+    if ghost_p >= float(f.get("ghost_threshold", 0.6)):
+        flags.append(FLAG_GHOST)
+    if status == "unverified":
+        flags.append(FLAG_PAYMENT_UNVERIFIED)
+    if low:
+        flags.append(FLAG_LOWBALL)
+    quality, q_reasons = rules.quality(f, ghost_p, flags)
+    reasons: list[Reason] = [*ghost_reasons, *pay_reasons, *low_reasons, *q_reasons]
+    # Flagging reasons first: they are what a reader needs.
+    reasons.sort(key=lambda r: 0 if r.flag else 1)
+    return Score(
+        quality=quality,
+        flags=tuple(flags),
+        ghost_probability=ghost_p,
+        payment_status=status,  # type: ignore[arg-type]
+        lowball_ratio=ratio,
+        lowball_percentile=pct,
+        reasons=tuple(reasons),
+        features=f,
+        model_version=model.version,
+    )
+
+
+def reason_dict(r: Reason) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "text": r.text,
+        "value": r.value,
+        "reference": r.reference,
+        "contribution": r.contribution,
+        "flag": r.flag,
+    }
+
+
+def flags_text(flags: Sequence[str]) -> str:
+    return "," + ",".join(flags) + ","
+
+
+def score_row(posting_id: int, s: Score, now: datetime) -> dict[str, Any]:
+    return {
+        "posting_id": posting_id,
+        "scored_at": now,
+        "is_latest": True,
+        "model_version": s.model_version,
+        "quality": s.quality,
+        "flags": list(s.flags),
+        "flags_text": flags_text(s.flags),
+        "ghost_probability": s.ghost_probability,
+        "payment_status": s.payment_status,
+        "lowball_ratio": s.lowball_ratio,
+        "lowball_percentile": s.lowball_percentile,
+        "reasons": [reason_dict(r) for r in s.reasons],
+        "features": dict(s.features),
+    }
+
+
+def build_market(conn: Connection, min_samples: int, now: datetime) -> Market:
+    """The shipped prior blended with the store's recent fixed/hourly budgets."""
+    q = (
+        select(
+            postings.c.budget_kind,
+            postings.c.budget_max_usd,
+            postings.c.budget_min_usd,
+            postings.c.budget_max,
+            postings.c.budget_min,
+            postings.c.budget_currency,
+            postings.c.experience_level,
+            postings.c.skills,
+            postings.c.category,
+        )
+        .where(
+            and_(
+                postings.c.budget_kind.in_(("fixed", "hourly")),
+                postings.c.first_seen_at >= now - timedelta(days=HISTORY_DAYS),
+            )
+        )
+        .order_by(postings.c.id.desc())
+        .limit(HISTORY_LIMIT)
+    )
+    records = []
+    for r in conn.execute(q):
+        usd = feat.budget_usd(dict(r._mapping))
+        if usd is None:
+            continue
+        skills = list(r.skills or []) + ([r.category] if r.category else [])
+        records.append((r.budget_kind, usd, r.experience_level or "", skills))
+    from jobsift.scoring.market import norm_level
+
+    records = [(k, u, norm_level(lv), s) for k, u, lv, s in records]
+    return Market.from_history(load_prior(), records, min_samples)
+
+
+def build_repost_index(conn: Connection) -> RepostIndex:
+    rows = conn.execute(
+        select(
+            postings.c.id, postings.c.fingerprint, postings.c.source, postings.c.client_id, postings.c.company
+        ).where(postings.c.fingerprint.is_not(None))
+    )
+    return RepostIndex(Entry(r.id, r.fingerprint, r.source, r.client_id, r.company) for r in rows)
+
+
+def _pending_ids(conn: Connection, rescore_all: bool) -> list[int]:
+    q = select(postings.c.id).order_by(postings.c.id)
+    if not rescore_all:
+        q = q.where(postings.c.needs_scoring.is_(True))
+    return [int(r[0]) for r in conn.execute(q)]
+
+
+class Scorer:
+    """Scores batches of postings with one model, market and repost index."""
+
+    def __init__(self, cfg: Config, model: GhostModel, market: Market, index: RepostIndex, now: datetime) -> None:
+        self.settings = feat.Settings.from_config(cfg)
+        self.model, self.market, self.index, self.now = model, market, index, now
+
+    def features_for(self, conn: Connection, ids: Sequence[int]) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+        rows = {r.id: dict(r._mapping) for r in conn.execute(select(*COLUMNS).where(postings.c.id.in_(ids)))}
+        client_ids = {r["client_id"] for r in rows.values() if r["client_id"] is not None}
+        client_rows = {}
+        if client_ids:
+            client_rows = {
+                c.id: dict(c._mapping) for c in conn.execute(select(clients).where(clients.c.id.in_(client_ids)))
+            }
+        stretches: dict[int, int] = dict(
+            conn.execute(
+                select(sightings.c.posting_id, func.count())
+                .where(sightings.c.posting_id.in_(ids))
+                .group_by(sightings.c.posting_id)
+            ).all()
+        )
+        order = [i for i in ids if i in rows]
+        probs = self._text_probs([rows[i] for i in order])
+        entries = [
+            Entry(i, rows[i]["fingerprint"] or "", rows[i]["source"], rows[i]["client_id"], rows[i]["company"])
+            for i in order
+        ]
+        repost_counts = self.index.reposts_many(entries)
+        out: dict[int, dict[str, Any]] = {}
+        errors: dict[int, str] = {}
+        for pid, prob, n_reposts in zip(order, probs, repost_counts, strict=True):
+            p = rows[pid]
+            try:
+                out[pid] = feat.build_features(
+                    p,
+                    client_rows.get(p["client_id"]),
+                    now=self.now,
+                    market=self.market,
+                    settings=self.settings,
+                    reposts=n_reposts,
+                    relists=max(0, int(stretches.get(pid, 1)) - 1),
+                    text_scam_prob=prob,
+                    text_prior=self.model.text_prior,
+                )
+            except Exception as exc:  # noqa: BLE001 - one bad posting must not stop the batch (R23)
+                errors[pid] = f"{type(exc).__name__}: {exc}"
+        return out, errors
+
+    def _text_probs(self, rows: list[dict[str, Any]]) -> list[float | None]:
+        texts = [posting_text(r["title"] or "", r["description_text"]) for r in rows]
+        try:
+            probs = self.model.predict_text(texts)
+        except Exception as exc:  # noqa: BLE001 - a model that fails at predict time is dropped, rules go on
+            log.warning("text model failed on a batch, scoring without it: %s", exc)
+            probs = None
+        return [None] * len(rows) if probs is None else list(probs)
+
+
+def _write_batch(conn: Connection, results: dict[int, Score], errors: dict[int, str], now: datetime) -> None:
+    ids = list(results)
+    if ids:
+        conn.execute(
+            update(scores)
+            .where(and_(scores.c.posting_id.in_(ids), scores.c.is_latest.is_(True)))
+            .values(is_latest=False)
+        )
+        conn.execute(insert(scores), [score_row(pid, s, now) for pid, s in results.items()])
+        conn.execute(update(postings).where(postings.c.id.in_(ids)).values(needs_scoring=False, score_error=None))
+    for pid, msg in errors.items():
+        conn.execute(update(postings).where(postings.c.id == pid).values(needs_scoring=True, score_error=msg[:500]))
+
+
+def score_pending(
+    engine: Engine,
+    cfg: Config,
+    *,
+    rescore_all: bool = False,
+    now: datetime | None = None,
+    model: GhostModel | None = None,
+) -> ScoreReport:
+    """Score every posting that needs it (or all), in batches of ``BATCH``, one transaction each."""
+    now = now or datetime.now(UTC)
+    report = ScoreReport()
+    if model is None:
+        model, warning = load_for_scoring(cfg.scoring.model_path, cfg.database.url, use_model=cfg.scoring.use_model)
+        if warning:
+            report.warnings.append(warning)
+    report.model_version = model.version
+    with engine.connect() as conn:
+        ids = _pending_ids(conn, rescore_all)
+        if not ids:
+            return report
+        market = build_market(conn, cfg.scoring.market_min_samples, now)
+        index = build_repost_index(conn)
+    scorer = Scorer(cfg, model, market, index, now)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        with engine.begin() as conn:
+            feats, errors = scorer.features_for(conn, chunk)
+            results: dict[int, Score] = {}
+            for pid, f in feats.items():
+                try:
+                    results[pid] = compute_score(f, model)
+                except Exception as exc:  # noqa: BLE001 - R23: record and go on
+                    errors[pid] = f"{type(exc).__name__}: {exc}"
+            _write_batch(conn, results, errors, now)
+        report.scored += len(results)
+        report.failed += len(errors)
+        report.errors.update(errors)
+        for s in results.values():
+            for flag in s.flags:
+                report.flagged[flag] = report.flagged.get(flag, 0) + 1
+    if report.failed:
+        log.warning("%d postings could not be scored; they stay pending (see postings.score_error)", report.failed)
+    return report

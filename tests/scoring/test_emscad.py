@@ -1,0 +1,160 @@
+"""EMSCAD: employer groups, grouped cross-validation on a subset, prevalence re-weighting, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from jobsift.scoring.emscad import cross_validate, employer_groups, grouped_splits, metrics, read_emscad
+from tests.conftest import DATA
+
+EMSCAD = DATA / "emscad-dev.csv"
+COLUMNS = [
+    "job_id",
+    "title",
+    "location",
+    "department",
+    "salary_range",
+    "company_profile",
+    "description",
+    "requirements",
+    "benefits",
+    "telecommuting",
+    "has_company_logo",
+    "has_questions",
+    "employment_type",
+    "required_experience",
+    "required_education",
+    "industry",
+    "function",
+    "fraudulent",
+]
+
+
+def _fixture_csv(path: Path) -> Path:
+    """A small EMSCAD-format file written for this test."""
+    rows = []
+    for i in range(24):
+        fraud = i % 2
+        rows.append(
+            {
+                "job_id": str(i),
+                "title": ("Home typist, earn fast" if fraud else f"Backend engineer {i}"),
+                "location": "US, TX, Austin",
+                "department": "",
+                "salary_range": "",
+                "company_profile": f"Agency {i} hires remote staff."
+                if fraud
+                else f"Company {i // 4} builds logistics software.",
+                "description": (
+                    "Earn money from home with no experience. Pay the starter kit fee and get paid weekly. "
+                    f"Reply quickly, case {i}."
+                    if fraud
+                    else f"Maintain our Go services and PostgreSQL schemas, review code, and mentor. Team {i}."
+                ),
+                "requirements": "",
+                "benefits": "",
+                "telecommuting": str(fraud),
+                "has_company_logo": str(1 - fraud),
+                "has_questions": "0",
+                "employment_type": "Full-time",
+                "required_experience": "",
+                "required_education": "",
+                "industry": "",
+                "function": "",
+                "fraudulent": str(fraud),
+            }
+        )
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def test_employer_groups_follow_the_profile_or_near_duplicate_text() -> None:
+    text = "Earn money from home with no experience, pay the starter kit fee and get paid every single week"
+    rows = [
+        {"company_profile": "Acme makes anvils.", "title": "a", "description": "x"},
+        {"company_profile": "Acme makes  anvils.", "title": "b", "description": "y"},
+        {"company_profile": "", "title": "Typist", "description": text},
+        {"company_profile": "", "title": "Typist", "description": text + "!"},
+        {
+            "company_profile": "",
+            "title": "Driver",
+            "description": "Deliver parcels around town in the company van, five days a week with a fixed route",
+        },
+    ]
+    g = employer_groups(rows)
+    assert g[0] == g[1]
+    assert g[2] == g[3]
+    assert len({g[0], g[2], g[4]}) == 3
+
+
+@pytest.mark.skipif(not EMSCAD.exists(), reason="shared data absent")
+def test_grouped_cv_on_a_subset_never_shares_employers_and_beats_chance() -> None:
+    data = read_emscad(EMSCAD)
+    rng = np.random.default_rng(0)
+    sub = data.subset(np.sort(rng.choice(len(data.y), size=300, replace=False)))
+    for tr, te in grouped_splits(sub.y, sub.groups, 3):
+        assert not set(sub.groups[tr].tolist()) & set(sub.groups[te].tolist())
+    result = cross_validate(sub, "text", folds=3)
+    assert result["rows"] == 300
+    assert result["folds"] == 3
+    assert result["f1"] > 0.6, result
+    assert result["roc_auc"] > 0.65, result
+
+
+def test_prevalence_reweighting_moves_precision_not_recall() -> None:
+    y = np.array([1] * 50 + [0] * 50)
+    p = np.concatenate([np.linspace(0.3, 1, 50), np.linspace(0, 0.7, 50)])
+    own, rare = metrics(y, p), metrics(y, p, prevalence=0.05)
+    assert rare["recall"] == own["recall"]
+    assert rare["roc_auc"] == pytest.approx(own["roc_auc"], abs=1e-4)
+    assert rare["precision"] < own["precision"]
+    assert rare["pr_auc"] < own["pr_auc"]
+
+
+def test_evaluate_command_prints_fraud_class_metrics_as_json(tmp_path: Path) -> None:
+    from jobsift.cli import main
+
+    path = _fixture_csv(tmp_path / "mini.csv")
+    res = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "evaluate",
+            "--dataset",
+            "emscad",
+            str(path),
+            "--model",
+            "text",
+            "--folds",
+            "3",
+            "--json",
+            "--prevalence",
+            "0.048",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert {"precision", "recall", "f1", "pr_auc", "roc_auc"} <= set(out)
+    assert out["prevalence"] == 0.048
+    assert out["rows"] == 24
+    assert out["recall"] == 1.0  # the planted fraud rows share unmistakable wording
+
+
+def test_evaluate_refuses_a_csv_that_is_not_emscad(tmp_path: Path) -> None:
+    from jobsift.cli import main
+
+    bad = tmp_path / "x.csv"
+    bad.write_text("a,b\n1,2\n")
+    res = CliRunner().invoke(main, ["evaluate", str(bad)])
+    assert res.exit_code == 2
+    assert "EMSCAD" in res.output

@@ -29,7 +29,8 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 def setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors datasette's Setting
     """A config field with its help text."""
     if isinstance(default, list | dict):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help})
+        factory: Any = list if isinstance(default, list) else dict
+        return field(default_factory=lambda: factory(default), metadata={"help": help})
     return field(default=default, metadata={"help": help})
 
 

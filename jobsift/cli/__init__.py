@@ -32,6 +32,7 @@ COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
 def main(ctx: click.Context, config_path: str | None, db_url: str | None, verbose: int) -> None:
     """Sift freelance and remote job feeds: flag ghost jobs, unverified clients and lowball budgets."""
     ctx.obj = Context(config_path=config_path, db_url=db_url, verbose=verbose)
+    ctx.call_on_close(ctx.obj.close)
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 

@@ -41,6 +41,12 @@ class Context:
             self._config = load_config(self.config_path, db_url=self.db_url)
         return self._config
 
+    def close(self) -> None:
+        """Release the store's connections (PostgreSQL keeps them open otherwise)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @property
     def engine(self) -> Engine:
         if self._engine is None:
@@ -63,7 +69,7 @@ class JobsiftGroup(click.Group):
             sys.exit(2)
         except JobsiftError as exc:
             click.echo(f"error: {exc}", err=True)
-            if ctx.obj is not None and getattr(ctx.obj, "verbose", 0):
+            if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 
                 traceback.print_exc()
@@ -83,10 +89,11 @@ def common_options(fn: F) -> F:
     def wrapper(*args: Any, config_path_: str | None, db_url_: str | None, **kwargs: Any) -> Any:
         ctx = click.get_current_context().find_object(Context)
         if ctx is not None:
-            if config_path_:
-                ctx.config_path, ctx._config, ctx._engine = config_path_, None, None
-            if db_url_:
-                ctx.db_url, ctx._config, ctx._engine = db_url_, None, None
+            if config_path_ or db_url_:
+                ctx.close()
+                ctx._config = None
+                ctx.config_path = config_path_ or ctx.config_path
+                ctx.db_url = db_url_ or ctx.db_url
         return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -147,13 +147,10 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
         sys.exit(1)
 
 
-def _score_pending(ctx: Context) -> int | None:
-    try:
-        from jobsift.scoring.score import score_pending
-    except ImportError:
-        return None
-    result = score_pending(ctx.engine, ctx.config)
-    return int(getattr(result, "scored", 0))
+def _score_pending(ctx: Context) -> int:
+    from jobsift.scoring.score import score_pending
+
+    return score_pending(ctx.engine, ctx.config).scored
 
 
 @click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")
@@ -234,7 +231,7 @@ def sources_list(ctx: Context, as_json: bool) -> None:
 
     with ctx.engine.begin() as conn:
         repo.sync_sources(conn, ctx.config.sources)
-        counts = dict(conn.execute(select(postings.c.source, func.count()).group_by(postings.c.source)).all())
+        counts: dict[str, int] = dict(conn.execute(select(postings.c.source, func.count()).group_by(postings.c.source)).all())
         rows = [dict(r._mapping) for r in conn.execute(select(sources_t).order_by(sources_t.c.name))]
     for r in rows:
         r["postings"] = counts.get(r["name"], 0)

@@ -84,12 +84,9 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         engine = open_store(cfg.database.url)
         say(f"Serving {len(cfg.sources)} demo feeds on {base_url}; crawling...")
         result.crawl = crawl(engine, cfg, trigger="demo")
-    try:
-        from jobsift.scoring.score import score_pending
-    except ImportError:  # scoring not built yet
-        score_pending = None
-    if score_pending is not None:
-        result.score = score_pending(engine, cfg)
+    from jobsift.scoring.score import score_pending
+
+    result.score = score_pending(engine, cfg)
     result.files["database"] = result.db_path
     result.files["config"] = result.config_path
     from jobsift.publish.demo_outputs import write_demo_outputs

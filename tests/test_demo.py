@@ -19,6 +19,14 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     result = runner.invoke(main, ["demo", "--dir", str(out)])
     assert result.exit_code == 0, result.output
     assert "demo postings" in result.output
+    for flag in ("ghost", "payment_unverified", "lowball"):
+        assert f"  {flag} (" in result.output, f"the demo shows no {flag} example"
+    for name in ("feed", "digest", "report"):
+        assert (out / {"feed": "feed.xml", "digest": "digest.html", "report": "report.html"}[name]).stat().st_size > 500
+    explained = runner.invoke(main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain",
+                                     result.output.split("explain ")[1].split()[0]])
+    assert explained.exit_code == 0, explained.output
+    assert "identical" in explained.output
     assert str(out / "jobsift-demo.db") in result.output
     engine = make_engine(f"sqlite:///{out / 'jobsift-demo.db'}")
     try:

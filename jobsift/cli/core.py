@@ -85,6 +85,27 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     Console(width=None if is_tty() else 200).print(table)
 
 
+def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> None:
+    """For each flag, the worst posting carrying it and the reasons behind that flag."""
+    from jobsift.model import FLAG_CODES
+
+    click.echo("\nWhy postings were flagged (one example per flag):")
+    shown: set[int] = set()
+    for flag in FLAG_CODES:
+        flagged = [r for r in rows if flag in (r.get("flags") or [])]
+        if not flagged:
+            click.echo(f"  {flag}: no posting in this run")
+            continue
+        # Prefer a posting not shown yet with the fewest other flags: the clearest example.
+        worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
+        shown.add(worst["id"])
+        why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
+        click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {worst['title'][:60]!r}:")
+        for text in why[:4]:
+            click.echo(f"      - {text}")
+        click.echo(f"      full breakdown: jobsift --db {db_url} explain {worst['id']}")
+
+
 JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "client", "posted_at",
                "first_seen_at", "country", "category", "skills", "reasons")
 
@@ -318,9 +339,10 @@ def demo(out_dir: Path) -> None:
         click.echo(f"  {o.name:<22} {o.outcome:<12} {o.items} items" + (f" ({o.reason})" if o.reason else ""))
     engine = make_engine(f"sqlite:///{result.db_path}")
     with engine.connect() as conn:
-        rows = list_jobs(conn, JobFilter(limit=40, order="quality"))
+        rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
     engine.dispose()
     print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
+    print_flag_examples(rows, f"sqlite:///{result.db_path}")
     click.echo("\nFiles:")
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")

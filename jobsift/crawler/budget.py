@@ -32,6 +32,7 @@ _WORDS = {
     "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP",
     "pounds": "GBP", "rupee": "INR", "rupees": "INR", "usd": "USD", "gbp": "GBP", "inr": "INR",
 }
+_SYMBOL_CODES = dict(_PREFIX_SYMBOLS)
 _SYM_RE = "|".join(re.escape(s) for s, _ in _PREFIX_SYMBOLS)
 _NUM = r"\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 # One amount: optional currency before, the number, an optional k/m multiplier, optional currency after.
@@ -63,9 +64,9 @@ _UNIT_WORDS = frozenset((
 def _currency_of(token: str | None) -> str | None:
     if not token:
         return None
-    for sym, symbol_code in _PREFIX_SYMBOLS:
-        if token == sym:
-            return symbol_code
+    symbol_code = _SYMBOL_CODES.get(token)
+    if symbol_code is not None:
+        return symbol_code
     code = normalize_code(token)
     if code and token.isupper() and code in known_currencies():
         return code
@@ -104,13 +105,17 @@ def parse_amount(text: Any) -> float | None:
 
 
 def _detect_kind(text: str) -> BudgetKind | None:
-    if _HOURLY.search(text):
+    # Each pattern needs certain letters (every hourly form has an "h", every monthly one an "m",
+    # ...); a substring test on the lowered text is far cheaper than a case-insensitive scan.
+    # None of these letters has a special case-folding twin (as "ı" has for "i").
+    low = text.lower()
+    if "h" in low and _HOURLY.search(text):
         return "hourly"
-    if _MONTH.search(text):
+    if "m" in low and _MONTH.search(text):
         return "salary_month"
-    if _YEAR.search(text):
+    if ("a" in low or "y" in low or "ote" in low) and _YEAR.search(text):
         return "salary_year"
-    if _FIXED.search(text):
+    if ("xed" in low or "one" in low or "project" in low or "flat" in low) and _FIXED.search(text):
         return "fixed"
     return None
 
@@ -244,22 +249,63 @@ _LABELLED = re.compile(
 )
 
 
+def _ascii_digits(text: str, limit: int = 64) -> list[int] | None:
+    """Sorted positions of the digits in ASCII text with few of them; None otherwise (the caller
+    then asks the regex, which also knows non-ASCII digits)."""
+    if not text.isascii():
+        return None
+    found: list[int] = []
+    for digit in "0123456789":
+        i = text.find(digit)
+        while i >= 0:
+            found.append(i)
+            if len(found) > limit:
+                return None
+            i = text.find(digit, i + 1)
+    found.sort()
+    return found
+
+
+def _label_starts(low: str, lo: int, hi: int) -> list[int]:
+    """Where a label word starts, at a word boundary, between ``lo`` and ``hi`` (inclusive)."""
+    starts: list[int] = []
+    for word in _LABEL_WORDS:  # str.find is far cheaper than a case-insensitive regex scan
+        i = low.find(word, lo, hi + len(word))
+        while i >= 0:
+            if i == 0 or not low[i - 1].isalnum():
+                starts.append(i)
+            i = low.find(word, i + 1, hi + len(word))
+    return starts
+
+
+def _near_figures(low: str, digits: list[int]) -> list[int]:
+    """Label starts with a digit less than 48 characters on: only around the (few) digits."""
+    starts: list[int] = []
+    if not digits:
+        return starts
+    lo, hi = max(0, digits[0] - 47), digits[0]
+    for d in digits[1:]:
+        if d - 47 > hi + 1:  # a new window; flush the previous one
+            starts += _label_starts(low, lo, hi)
+            lo = d - 47
+        hi = d
+    starts += _label_starts(low, lo, hi)
+    return starts
+
+
 def budget_from_prose(text: str | None, *, kind_hint: BudgetKind | None = None) -> Budget | None:
     """A budget stated in a description after a label ("Salary: $120,000 - $150,000 a year")."""
     if not text:
         return None
     text = text[:20_000]
     low = text.lower()
-    starts: list[int] = []
-    for word in _LABEL_WORDS:  # str.find is far cheaper than a case-insensitive regex scan
-        i = low.find(word)
-        while i >= 0:
-            if i == 0 or not low[i - 1].isalnum():
-                starts.append(i)
-            i = low.find(word, i + 1)
+    digits = _ascii_digits(text)
+    if digits is not None:
+        # Most mentions of "rate" or "budget" carry no figure: look for labels only near digits.
+        starts = _near_figures(low, digits)
+    else:
+        starts = [i for i in _label_starts(low, 0, len(low)) if _MONEYISH.search(text, i, i + 48)]
     for i in sorted(starts):
-        if not _MONEYISH.search(text, i, i + 48):  # most mentions of "rate" carry no figure
-            continue
         m = _LABELLED.match(text, i)
         if m is None:
             continue

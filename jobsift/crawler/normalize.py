@@ -1,32 +1,29 @@
-"""Small pure helpers every parser shares: URLs, dates, HTML to text, sanitised HTML."""
+"""Small pure helpers every parser shares: URLs, dates, clean text; HTML helpers from ``markup``."""
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import nh3
 from dateutil import parser as dateparser
+
+from jobsift.crawler.markup import ALLOWED_TAGS, html_to_text, sanitize_html
+from jobsift.crawler.textfix import CTRL_TABLE as _CTRL_TABLE
+from jobsift.crawler.textfix import fix_mojibake
+
+__all__ = [
+    "ALLOWED_TAGS", "canonical_url", "clean_text", "clean_title", "fix_mojibake", "html_to_text", "parse_date",
+    "sanitize_html", "split_list", "text_to_html", "to_utc",
+]
 
 TRACKING_PARAMS = frozenset(
     {"ref", "referrer", "source", "src", "fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "yclid"}
 )
-ALLOWED_TAGS = frozenset(
-    {"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "a", "h1", "h2", "h3", "h4",
-     "h5", "h6", "blockquote", "code", "pre", "hr", "span", "div", "table", "thead", "tbody",
-     "tr", "td", "th"}
-)
-_BLANKS = re.compile(r"\n\s*\n+")
-_BLOCK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", re.I)  # one break, not two
 _TAG = re.compile(r"<[^>]+>")
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CTRL_TABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _RFC822_FAST = re.compile(
     r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([+-]\d{4}|GMT|UTC|UT|Z|[ECMP][SD]T)?\s*$"
@@ -38,8 +35,38 @@ _ZONES = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": 
 _RFC822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
 
 
+# A plain http(s) URL (ASCII host and path, no fragment) whose query can be judged without
+# decoding: the common case, handled without urllib's split / parse / encode round trip.
+_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+(?::[0-9]{1,5})?)(/[!$%'()*+,./0-9:;=@A-Z_a-z~-]*)?(?:\?([^#\s]*))?")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _is_tracking(key: str) -> bool:
+    low = key.lower()
+    return low.startswith("utm_") or low in TRACKING_PARAMS
+
+
+def _plain_canonical(url: str) -> str | None:
+    """``canonical_url`` for a plain URL whose query is empty or only tracking parameters."""
+    m = _PLAIN_URL.fullmatch(url)
+    if m is None:
+        return None
+    scheme, netloc, path, query = m.groups()
+    if query:
+        for pair in query.split("&"):
+            if not pair:
+                continue
+            key = pair.split("=", 1)[0]
+            if not _PLAIN_KEY.fullmatch(key) or not _is_tracking(key):
+                return None  # a parameter to keep: urllib re-encodes it
+    return f"{scheme}://{netloc.lower()}{path or '/'}"
+
+
 def canonical_url(url: str) -> str:
     """Drop fragments and tracking parameters (utm_*, ref, ...), lowercase scheme and host."""
+    fast = _plain_canonical(url.strip())
+    if fast is not None:
+        return fast
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -49,7 +76,7 @@ def canonical_url(url: str) -> str:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+        if not _is_tracking(k)
     ]
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
@@ -60,7 +87,9 @@ def clean_text(value: Any) -> str | None:
     """Text with control characters removed and whitespace collapsed; None if empty."""
     if value is None:
         return None
-    text = str(value).translate(_CTRL_TABLE)
+    text = str(value)
+    if not text.isprintable():  # printable text has no control characters: skip the slow translate
+        text = text.translate(_CTRL_TABLE)
     return " ".join(fix_mojibake(text).split()) or None
 
 
@@ -74,34 +103,6 @@ def clean_title(value: Any) -> str | None:
     if "&" in text:
         text = html.unescape(text)
     return clean_text(text)
-
-
-def html_to_text(fragment: str | None) -> str | None:
-    """Readable plain text of an HTML fragment (paragraphs kept as blank lines)."""
-    if not fragment:
-        return None
-    text = _BLOCK.sub("\n", fragment)
-    text = _TAG.sub("", text)
-    text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
-    text = fix_mojibake(text.translate(_CTRL_TABLE))
-    # str.split() runs in C and knows every Unicode blank; far cheaper than a regex per line.
-    text = "\n".join([" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")])
-    out = _BLANKS.sub("\n\n", text).strip()
-    return out or None
-
-
-def sanitize_html(fragment: str | None) -> str | None:
-    """HTML safe to show: no scripts, handlers, iframes or javascript: links."""
-    if not fragment:
-        return None
-    cleaned = nh3.clean(
-        fragment.translate(_CTRL_TABLE),
-        tags=set(ALLOWED_TAGS),
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener noreferrer",
-    )
-    return cleaned.strip() or None
 
 
 def to_utc(value: datetime) -> datetime:
@@ -142,7 +143,7 @@ def parse_date(value: Any) -> datetime | None:
             except ValueError:
                 pass
             else:
-                return local - timedelta(minutes=offset)
+                return local - timedelta(minutes=offset) if offset else local
     try:
         return to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
@@ -171,52 +172,6 @@ def split_list(value: Any) -> tuple[str, ...]:
             seen.add(text.lower())
             out.append(text)
     return tuple(out)
-
-
-# --- mojibake -------------------------------------------------------------------------------
-# UTF-8 bytes read as cp1252 / latin-1 / cp1251 ("â€“", "Ã©", "В©"): a lead byte 0xC2-0xF4 then
-# 1-3 continuation bytes 0x80-0xBF. Each run is re-decoded only if it is valid UTF-8.
-_MOJIBAKE_CODECS = ("cp1252", "latin-1", "cp1251")
-
-
-def _chars(codec: str, lo: int, hi: int) -> str:
-    out = []
-    for b in range(lo, hi + 1):
-        try:
-            out.append(bytes([b]).decode(codec))
-        except UnicodeDecodeError:
-            continue
-    return "".join(out)
-
-
-@cache
-def _mojibake_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    pats = []
-    for codec in _MOJIBAKE_CODECS:
-        # cp1251 leads are Cyrillic letters; only "В"/"в" (0xC2, 0xE2: "В©", "вЂ™") are common
-        # enough in mojibake and rare enough before these symbols in real Russian text.
-        lead = re.escape(_chars(codec, 0xC2, 0xF4) if codec != "cp1251" else "Вв")
-        cont = re.escape(_chars(codec, 0x80, 0xBF))
-        pats.append((codec, re.compile(f"[{lead}][{cont}]{{1,3}}")))
-    return tuple(pats)
-
-
-def _redecode(match: re.Match[str], codec: str) -> str:
-    run = match.group(0)
-    try:
-        return run.encode(codec).decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return run
-
-
-def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 text that was decoded with a single-byte codec; other text is returned as is."""
-    if text.isascii():
-        return text
-    for codec, pattern in _mojibake_patterns():
-        if pattern.search(text):
-            text = pattern.sub(functools.partial(_redecode, codec=codec), text)
-    return text
 
 
 def text_to_html(text: str | None) -> str | None:

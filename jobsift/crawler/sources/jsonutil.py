@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jobsift.crawler.normalize import clean_text, html_to_text, sanitize_html
+from jobsift.crawler import markup
+from jobsift.crawler.normalize import clean_text
 from jobsift.errors import ParseError
 from jobsift.model import ParseResult
 
@@ -166,7 +167,7 @@ def describe(fragment: Any) -> tuple[str | None, str | None]:
     """An HTML description as (plain text, sanitised HTML)."""
     if not isinstance(fragment, str) or not fragment.strip():
         return None, None
-    return html_to_text(fragment), sanitize_html(fragment)
+    return markup.describe(fragment)
 
 
 def items_of(doc: Any, *keys: str) -> list[Any] | None:

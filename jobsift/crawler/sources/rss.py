@@ -13,14 +13,8 @@ from typing import Any
 from lxml import etree
 
 from jobsift.crawler.budget import budget_from_prose, infer_salary_kind
-from jobsift.crawler.normalize import (
-    canonical_url,
-    clean_text,
-    clean_title,
-    html_to_text,
-    parse_date,
-    sanitize_html,
-)
+from jobsift.crawler.markup import describe
+from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import declared_charset
@@ -63,11 +57,28 @@ def _text(el: etree._Element | None) -> str | None:
     return "".join(el.itertext()).strip() or None
 
 
+# Tag -> local name: feeds use a handful of tags, so the namespace split is done once per tag.
+_LOCAL_NAMES: dict[object, str] = {}
+
+
+def _local(tag: object) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = local(tag)
+        if len(_LOCAL_NAMES) < 4096:  # bounded: a hostile feed may invent many tags
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
 def _rss_item(el: etree._Element) -> FeedItem:
     item = FeedItem()
     for child in el:
-        name = local(child.tag)
-        text = _text(child)
+        name = _LOCAL_NAMES.get(child.tag) or _local(child.tag)
+        if len(child):
+            text = "".join(child.itertext()).strip() or None
+        else:  # a leaf (the usual case): _text() inlined, this loop runs for every field
+            text = child.text
+            text = (text.strip() or None) if text else None
         if name == "title":
             item.title = text
         elif name == "link":
@@ -137,7 +148,7 @@ def _fast(body: bytes) -> Feed:
     if channel is not None:
         feed.title = _text(next((c for c in channel if local(c.tag) == "title"), None))
     scope = channel if channel is not None and kind == "rss" else root
-    feed.items = [_rss_item(e) for e in scope if local(e.tag) == "item"]
+    feed.items = [_rss_item(e) for e in scope if _local(e.tag) == "item"]
     return feed
 
 
@@ -228,7 +239,7 @@ def parse(
         if not key or not title or not url:
             result.warnings.append(f"item without {'title' if not title else 'link or guid'} skipped")
             continue
-        text = html_to_text(item.description)
+        text, safe_html = describe(item.description)
         result.postings.append(
             Posting(
                 source=source,
@@ -236,7 +247,7 @@ def parse(
                 url=url.strip(),
                 title=title,
                 description_text=text,
-                description_html=sanitize_html(item.description),
+                description_html=safe_html,
                 posted_at=parse_date(item.published),
                 budget=infer_salary_kind(budget_from_prose(text)),
                 category=clean_text(item.categories[0]) if item.categories else None,

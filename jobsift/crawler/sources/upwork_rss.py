@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from jobsift.crawler.budget import parse_budget
-from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, html_to_text, parse_date, sanitize_html
+from jobsift.crawler.markup import describe
+from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.rss import FeedItem, item_key, read_feed
@@ -22,10 +23,25 @@ from jobsift.model import Budget, Client, ParseResult, Posting
 
 _LABEL = re.compile(r"<b>\s*([A-Za-z][A-Za-z ]{1,30}?)\s*</b>\s*:?\s*(.*?)\s*(?=<br\s*/?>|<b>|<a\s|\Z)", re.S | re.I)
 _KNOWN = frozenset({"budget", "hourly range", "posted on", "category", "skills", "country"})
-_TRAILING_BREAKS = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.I)
+_BR = re.compile(r"<br\s*/?>", re.I)
 _CIPHER = re.compile(r"(?:_|%7E|~)(?:%7E|~)?(0[0-9a-f]{15,})", re.I)
 _TITLE_SUFFIX = re.compile(r"\s+-\s+Upwork\s*$")
 _VERIFIED = re.compile(r"payment\s+verified", re.I)
+
+
+def strip_trailing_breaks(html_text: str) -> str:
+    """``html_text`` without the ``<br>`` tags (and blanks) it ends with.
+
+    Walks back from the end: a regex anchored with ``$`` would be tried at every position.
+    """
+    text = html_text.rstrip()
+    cut = False
+    while text.endswith(">"):
+        i = text.rfind("<")
+        if i < 0 or not _BR.fullmatch(text, i):
+            break
+        text, cut = text[:i].rstrip(), True
+    return text if cut else html_text
 
 
 def labelled_fields(description: str) -> tuple[dict[str, str], int | None]:
@@ -33,7 +49,9 @@ def labelled_fields(description: str) -> tuple[dict[str, str], int | None]:
     the first known label starts (the end of the client's own text)."""
     out: dict[str, str] = {}
     start: int | None = None
-    for m in _LABEL.finditer(description):
+    # Every label starts with "<b>": begin the scan there, not at the top of the client's text.
+    found = [i for i in (description.find("<b>"), description.find("<B>")) if i >= 0]
+    for m in _LABEL.finditer(description, min(found) if found else 0):
         key = " ".join(m.group(1).lower().split())
         if key in _KNOWN and start is None:
             start = m.start()
@@ -70,16 +88,17 @@ def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> 
     title = clean_title(_TITLE_SUFFIX.sub("", item.title or ""))
     if not key or not title or not link:
         return None
-    body = _TRAILING_BREAKS.sub("", description[:cut]) if cut is not None else description
+    body = strip_trailing_breaks(description[:cut]) if cut is not None else description
     country = fields.get("country")
     client = Client(payment_verified=verified, country=country) if (verified or country) else None
+    text, safe_html = describe(body)
     return Posting(
         source=source,
         external_id=key,
         url=canonical_url(link),
         title=title,
-        description_text=html_to_text(body),
-        description_html=sanitize_html(body),
+        description_text=text,
+        description_html=safe_html,
         posted_at=parse_date(item.published) or parse_date(fields.get("posted on")),
         budget=budget_of(fields),
         category=fields.get("category"),

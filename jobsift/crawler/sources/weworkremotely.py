@@ -8,7 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, html_to_text, parse_date, sanitize_html
+from jobsift.crawler.markup import describe
+from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.rss import item_key, read_feed
@@ -45,9 +46,10 @@ def parse(
         company, title = split_title(full)
         region = clean_text(item.extra.get("region"))
         hq = _HQ.search(item.description or "")
+        text, safe_html = describe(item.description)
         result.postings.append(Posting(
             source=source, external_id=key, url=canonical_url(url), title=title,
-            description_text=html_to_text(item.description), description_html=sanitize_html(item.description),
+            description_text=text, description_html=safe_html,
             posted_at=parse_date(item.published),
             category=clean_text(item.categories[0]) if item.categories else None,
             company=company, job_type=clean_text(item.extra.get("type")), location=region, remote=True,

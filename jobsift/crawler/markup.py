@@ -1,0 +1,147 @@
+"""HTML descriptions as sanitised HTML (for display) and plain text (for search and scoring).
+
+Sanitising is nh3 (ammonia, an HTML5 parser). Most feed descriptions are already clean:
+attribute-free ``<p>``, ``<ul><li>``, ``<b>`` in valid nesting. For those the sanitiser would
+return its input unchanged, so a cheap check proves that and skips it (``_already_clean``); it
+accepts only what HTML5 tree building leaves untouched, and anything else goes to nh3. A test
+compares both paths on thousands of generated fragments.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from jobsift.crawler.textfix import fix_mojibake, squash_blanks, strip_controls
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "a", "h1", "h2", "h3", "h4",
+     "h5", "h6", "blockquote", "code", "pre", "hr", "span", "div", "table", "thead", "tbody",
+     "tr", "td", "th"}
+)
+_ATTRIBUTES = {"a": {"href", "title"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_LINK_REL = "nofollow noopener noreferrer"
+# One Cleaner, built once: nh3.clean() rebuilds its configuration from these sets on every call.
+_CLEANER = (nh3.Cleaner(tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=_LINK_REL)
+            if hasattr(nh3, "Cleaner") else None)
+
+# --- the already-clean check ----------------------------------------------------------------
+# Elements whose content may only be phrasing; a block start tag inside them makes the HTML5
+# parser close or restructure them, so such input goes to nh3.
+_PHRASING = frozenset({"b", "strong", "i", "em", "u", "span", "code", "br"})
+_FLOW = _PHRASING | {"p", "div", "blockquote", "ul", "ol", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+# parent ("" = top level) -> children it may hold untouched. <li> only directly in a list, where
+# its start tag cannot close an outer item; lists hold only items.
+_CHILDREN: dict[str, frozenset[str]] = {
+    "": _FLOW, "div": _FLOW, "blockquote": _FLOW, "li": _FLOW,
+    "ul": frozenset({"li"}), "ol": frozenset({"li"}),
+    **{tag: _PHRASING for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", *_PHRASING)},
+}
+_VOID = frozenset({"br", "hr"})
+# A bare tag (``<p>``, ``</li>``, ``<br />``). Anything else with an angle bracket (attributes,
+# comments, upper case, a stray "<" or ">" in text) leaves brackets that no tag accounts for.
+# The pattern starts with a literal so the regex engine can skip to each "<" quickly.
+_TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)( ?/)?>")
+# Entities that decode and re-serialise to themselves; any other "&" is rewritten by nh3.
+_UNSTABLE_AMP = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
+_VOID_SLASH = re.compile(r"<(br|hr) ?/>")
+
+
+def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = None) -> str | None:
+    """``fragment`` as nh3 would serialise it, when that is provably a no-op; else None.
+
+    ``tokens``: ``_TOKEN.findall(fragment)`` when the caller already has it.
+    """
+    if "&" in fragment and _UNSTABLE_AMP.search(fragment):
+        return None
+    if tokens is None:
+        tokens = _TOKEN.findall(fragment)
+    if fragment.count("<") != len(tokens) or fragment.count(">") != len(tokens):
+        return None
+    stack: list[str] = []
+    parent = ""
+    for close, tag, slash in tokens:
+        if close:
+            if tag != parent or slash:
+                return None
+            stack.pop()
+            parent = stack[-1] if stack else ""
+        elif tag not in _CHILDREN[parent]:
+            return None
+        elif tag in _VOID:
+            continue
+        elif slash:  # "<p/>": the slash is ignored and the output differs
+            return None
+        else:
+            stack.append(tag)
+            parent = tag
+    if stack:
+        return None
+    if "/>" in fragment:
+        fragment = _VOID_SLASH.sub(r"<\1>", fragment)
+    if "\r" in fragment:  # the HTML5 input stream turns CR LF and lone CR into LF
+        fragment = fragment.replace("\r\n", "\n").replace("\r", "\n")
+    if "\xa0" in fragment:
+        fragment = fragment.replace("\xa0", "&nbsp;")
+    return fragment
+
+
+def nh3_clean(fragment: str) -> str:
+    """The full sanitiser (no fast path), on text already free of control characters."""
+    if _CLEANER is not None:
+        return _CLEANER.clean(fragment)
+    return nh3.clean(fragment, tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES,
+                     link_rel=_LINK_REL)  # nh3 without Cleaner
+
+
+def sanitize_html(fragment: str | None) -> str | None:
+    """HTML safe to show: no scripts, handlers, iframes or javascript: links."""
+    if not fragment:
+        return None
+    fragment = strip_controls(fragment)
+    cleaned = _already_clean(fragment)
+    if cleaned is None:
+        cleaned = nh3_clean(fragment)
+    return cleaned.strip() or None
+
+
+_BLOCK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", re.I)  # one break, not two
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Readable plain text of an HTML fragment (paragraphs kept as blank lines)."""
+    if not fragment:
+        return None
+    return _text(fragment, controls=True)
+
+
+def _text(fragment: str, *, controls: bool) -> str | None:
+    """``html_to_text``; ``controls=False`` when the fragment is known to hold no control characters
+    (then only numeric entities can bring some in)."""
+    text = fragment
+    if "<" in text:
+        text = _TAG.sub("", _BLOCK.sub("\n", text))
+    if "&" in text:
+        controls = controls or "#" in text  # "&#12;", also double-escaped as "&amp;#12;"
+        text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
+    if controls:
+        text = strip_controls(text)
+    return squash_blanks(fix_mojibake(text)) or None
+
+
+def describe(fragment: str | None) -> tuple[str | None, str | None]:
+    """An HTML description as (plain text, sanitised HTML): what every parser stores.
+
+    The same as ``html_to_text`` and ``sanitize_html``, with the control-character check shared.
+    """
+    if not fragment:
+        return None, None
+    clean = strip_controls(fragment)
+    safe = _already_clean(clean)
+    if safe is None:
+        safe = nh3_clean(clean)
+    return _text(fragment, controls=clean is not fragment), safe.strip() or None

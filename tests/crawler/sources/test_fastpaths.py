@@ -1,0 +1,94 @@
+"""Shortcuts in the per-posting hot path give what the plain code gives.
+
+``canonical_url`` skips urllib for plain URLs, ``budget_from_prose`` looks for labels only near
+digits, Upwork's trailing ``<br>`` tags are walked back instead of matched with a ``$`` regex.
+Each is compared with the straightforward version on generated inputs (fixed seeds).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from jobsift.crawler.budget import _LABEL_WORDS, _LABELLED, budget_from_prose, parse_budget
+from jobsift.crawler.normalize import TRACKING_PARAMS, canonical_url, clean_text, parse_date
+from jobsift.crawler.sources.upwork_rss import strip_trailing_breaks
+from jobsift.model import Budget
+
+
+def reference_url(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def test_canonical_url_matches_urllib() -> None:
+    rng = random.Random(5)
+    schemes = ["https", "http", "HTTPS", "ftp", ""]
+    hosts = ["Jobs.Example.com", "x.test:8080", "a-b.c", "[::1]", "ex ample.com", "bücher.de", ""]
+    paths = ["", "/", "/jobs/1", "/a b", "/%7E01ab", "/ü", "/x;y=1", "/p/", "\t/p"]
+    queries = ["", "?", "?utm_source=rss", "?source=rss&ref=x", "?a=1", "?utm_x=1&a=2", "?UTM_Medium=e",
+               "?%75tm_source=x", "?q=a+b", "?k", "?&&utm_a=", "?src=1#frag", "#frag", "?ref=1&ref=2"]
+    for _ in range(3000):
+        scheme = rng.choice(schemes)
+        url = (f"{scheme}://" if scheme else "") + rng.choice(hosts) + rng.choice(paths) + rng.choice(queries)
+        url = rng.choice(["", " "]) + url + rng.choice(["", "\n"])
+        assert canonical_url(url) == reference_url(url), url
+
+
+def reference_prose(text: str | None) -> Budget | None:
+    """Every label mention, each checked for a figure with a regex."""
+    if not text:
+        return None
+    text = text[:20_000]
+    low = text.lower()
+    starts = []
+    for word in _LABEL_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            if i == 0 or not low[i - 1].isalnum():
+                starts.append(i)
+            i = low.find(word, i + 1)
+    for i in sorted(starts):
+        if not re.search(r"\d", text[i:i + 48]):
+            continue
+        m = _LABELLED.match(text, i)
+        if m is None:
+            continue
+        budget = parse_budget(m.group("value").split(". ")[0].strip(" ."))
+        if budget is not None and budget.is_known:
+            return budget
+    return None
+
+
+def test_budget_from_prose_matches_reference() -> None:
+    rng = random.Random(9)
+    words = ["budget", "Budget:", "salary", "pay", "rate", "hourly rate", "price", "compensation", "the", "python",
+             "years", "3", "2024", "$500", "$40-60/hr", "€60k", "USD 1,200", "100", "per", "hour", "repay",
+             "pirate", "budgets", "\n", ".", "<", "٣", "a year", "k", "$", "to", "-", "50", "in", "2", "x" * 30]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
+        assert budget_from_prose(text) == reference_prose(text), text
+
+
+def test_trailing_breaks_match_the_regex() -> None:
+    pattern = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.I)
+    rng = random.Random(3)
+    parts = ["<br>", "<br />", "<BR/>", "<br  >", " ", "\n", "text", "<b>x</b>", "<br x>", "<", ">", "\u2003"]
+    for _ in range(3000):
+        html = "".join(rng.choice(parts) for _ in range(rng.randint(0, 8)))
+        assert strip_trailing_breaks(html) == pattern.sub("", html), html
+
+
+def test_clean_text_and_dates_keep_their_results() -> None:
+    assert clean_text("  a\x00b \t c\u00a0d ") == "ab c d"
+    assert clean_text("plain title") == "plain title"
+    assert parse_date("Sun, 22 Nov 2026 06:00:00 +0000") == parse_date("2026-11-22T06:00:00Z")
+    assert parse_date("Sun, 22 Nov 2026 06:00:00 -0500") == parse_date("2026-11-22T11:00:00Z")

@@ -77,17 +77,23 @@ class ScriptedServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     server.seen.notify_all()
+                answered = False
                 try:
-                    self._answer(req)
-                finally:
+                    route = server.routes.get(self.path.split("?", 1)[0])
+                    reply = Reply(404, b"not found") if route is None else route(req)
+                    # A request stops counting as in flight before its answer is written, so a
+                    # client that starts its next request on receipt is never counted twice.
                     with server.lock:
                         server.in_flight -= 1
+                        answered = True
+                    if reply is not None:
+                        self._answer(reply)
+                finally:
+                    if not answered:
+                        with server.lock:
+                            server.in_flight -= 1
 
-            def _answer(self, req: Request) -> None:
-                route = server.routes.get(self.path.split("?", 1)[0])
-                reply = Reply(404, b"not found") if route is None else route(req)
-                if reply is None:
-                    return
+            def _answer(self, reply: Reply) -> None:
                 self.send_response(reply.status)
                 headers = {"Content-Length": str(len(reply.body)), **reply.headers}
                 for k, v in headers.items():
@@ -239,16 +245,26 @@ def redirect_to(location: str, status: int = 302) -> Reply:
     return Reply(status, b"", {"Location": location})
 
 
-def gate(server: ScriptedServer, reply: Reply, *, until: int, timeout: float = 3.0) -> Route:
+def gate(
+    server: ScriptedServer, reply: Reply, *, until: int, timeout: float = 3.0, total: int | None = None
+) -> Route:
     """Hold each request until ``until`` are in flight at once (or ``timeout``), then answer.
 
     With a correct client-side cap of ``until``, requests meet quickly; the wait only runs out
-    when fewer are allowed in flight, which the caller's assertion then reports.
+    when fewer are allowed in flight, which the caller's assertion then reports. ``total`` (the
+    number of requests the test will make to this path) releases the stragglers once every one
+    has arrived, since no more will come to fill the gate.
     """
 
     def route(req: Request) -> Reply:
+        path = req.path.split("?", 1)[0]
         with server.seen:
-            server.seen.wait_for(lambda: server.in_flight >= until or server.release.is_set(), timeout)
+            server.seen.wait_for(
+                lambda: server.in_flight >= until
+                or server.release.is_set()
+                or (total is not None and server.hits(path) >= total),
+                timeout,
+            )
         return reply
 
     return route

@@ -28,13 +28,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{system}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
 
 
 def fmt(rec: dict[str, Any]) -> str:
     value = rec.get("value")
     unit = rec.get("unit", "")
-    line = f"{rec['name']:<48} {value:>14,.1f} {unit}" if isinstance(value, int | float) else f"{rec['name']:<48} {value} {unit}"
+    shown = f"{value:>14,.1f}" if isinstance(value, int | float) else str(value)
+    line = f"{rec['name']:<48} {shown} {unit}"
     if rec.get("baseline") is not None:
         line += f"   baseline {rec['baseline']:,.1f}"
     if rec.get("ratio") is not None:

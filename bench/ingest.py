@@ -16,9 +16,12 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-WORDS = ("python django react data pipeline api design logo brand support remote senior junior "
-         "contract fixed hourly kubernetes terraform writer marketing sales analytics cloud "
-         "mobile ios android figma shopify wordpress seo video editor translator").split()
+WORDS = (
+    "python", "django", "react", "data", "pipeline", "api", "design", "logo", "brand", "support",
+    "remote", "senior", "junior", "contract", "fixed", "hourly", "kubernetes", "terraform",
+    "writer", "marketing", "sales", "analytics", "cloud", "mobile", "ios", "android", "figma",
+    "shopify", "wordpress", "seo", "video", "editor", "translator",
+)
 
 
 def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:

@@ -79,12 +79,15 @@ def test_crawl_then_jobs_json_has_the_documented_fields(tmp_path: Path, server: 
     server.route("/robots.txt", Reply(404))
     server.route("/feed.rss", Reply(200, FEED, {"Content-Type": "application/rss+xml"}))
     cfg = tmp_path / "j.toml"
-    cfg.write_text(f'[fetch]\nper_host_delay = 0\n[[sources]]\nname = "board"\nformat = "rss"\nurl = "{server.url}/feed.rss"\n')
+    cfg.write_text(
+        f'[fetch]\nper_host_delay = 0\n[[sources]]\nname = "board"\nformat = "rss"\nurl = "{server.url}/feed.rss"\n'
+    )
     db = f"sqlite:///{tmp_path / 'j.db'}"
     runner = CliRunner()
     result = runner.invoke(main, ["--config", str(cfg), "--db", db, "crawl"])
     assert result.exit_code == 0, result.output
-    assert "board" in result.output and "2 new" in result.output
+    assert "board" in result.output
+    assert "2 new" in result.output
     again = runner.invoke(main, ["--config", str(cfg), "--db", db, "crawl"])
     assert again.exit_code == 0
     result = runner.invoke(main, ["--config", str(cfg), "--db", db, "jobs", "--format", "json"])
@@ -114,6 +117,7 @@ def test_import_reads_saved_files_offline(tmp_path: Path) -> None:
 def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
     feed = tmp_path / "saved.rss"
     feed.write_bytes(FEED)
-    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path / 'j.db'}", "import", str(feed), "--format", "nope"])
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    result = CliRunner().invoke(main, ["--db", db, "import", str(feed), "--format", "nope"])
     assert result.exit_code == 2
     assert "unknown format 'nope'" in result.output

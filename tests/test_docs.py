@@ -26,4 +26,5 @@ def test_readme_shows_every_command_with_an_example(path: tuple[str, ...]) -> No
 
 
 def test_readme_shows_the_two_commands() -> None:
-    assert "make demo" in README and "make test" in README
+    assert "make demo" in README
+    assert "make test" in README

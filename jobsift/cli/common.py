@@ -88,12 +88,11 @@ def common_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, config_path_: str | None, db_url_: str | None, **kwargs: Any) -> Any:
         ctx = click.get_current_context().find_object(Context)
-        if ctx is not None:
-            if config_path_ or db_url_:
-                ctx.close()
-                ctx._config = None
-                ctx.config_path = config_path_ or ctx.config_path
-                ctx.db_url = db_url_ or ctx.db_url
+        if ctx is not None and (config_path_ or db_url_):
+            ctx.close()
+            ctx._config = None
+            ctx.config_path = config_path_ or ctx.config_path
+            ctx.db_url = db_url_ or ctx.db_url
         return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -59,7 +59,10 @@ def budget_text(b: dict[str, Any] | None) -> str:
         lo, hi = b.get("min"), b.get("max")
     if lo is None and hi is None:
         return ""
-    span = fmt_money(lo) if hi is None or hi == lo else (fmt_money(hi) if lo is None else f"{fmt_money(lo)}-{fmt_money(hi)}")
+    if hi is None or hi == lo:
+        span = fmt_money(lo)
+    else:
+        span = fmt_money(hi) if lo is None else f"{fmt_money(lo)}-{fmt_money(hi)}"
     suffix = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}.get(b.get("kind") or "", "")
     return span + suffix
 
@@ -132,7 +135,9 @@ def init(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}: edit it, then run 'jobsift crawl'")
 
 
-@click.command(epilog="Example:\n\n    jobsift crawl                 # every enabled source\n    jobsift crawl remoteok remotive")
+@click.command(
+    epilog="Example:\n\n    jobsift crawl                 # every enabled source\n    jobsift crawl remoteok remotive"
+)
 @click.argument("names", nargs=-1)
 @click.option("--no-score", is_flag=True, help="Store only; score later with 'jobsift score'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's outcome as JSON.")
@@ -204,7 +209,8 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @click.option("--since", help="Only postings first seen within this age (2d, 12h) or since an ISO date.")
 @click.option("--source", "sources_", multiple=True, help="Only these sources (repeatable).")
 @click.option("--min-quality", type=float, help="Only postings scoring at least this (0-100).")
-@click.option("--exclude-flag", multiple=True, help="Hide postings with this flag (ghost, payment_unverified, lowball).")
+@click.option("--exclude-flag", multiple=True,
+              help="Hide postings with this flag (ghost, payment_unverified, lowball).")
 @click.option("--flag", "require_flag", multiple=True, help="Only postings with this flag.")
 @click.option("--keyword", multiple=True, help="Only postings mentioning one of these words.")
 @click.option("--min-budget", type=float, help="Only budgets at or above this many USD.")
@@ -252,7 +258,8 @@ def sources_list(ctx: Context, as_json: bool) -> None:
 
     with ctx.engine.begin() as conn:
         repo.sync_sources(conn, ctx.config.sources)
-        counts: dict[str, int] = dict(conn.execute(select(postings.c.source, func.count()).group_by(postings.c.source)).all())
+        per_source = select(postings.c.source, func.count()).group_by(postings.c.source)
+        counts: dict[str, int] = dict(conn.execute(per_source).all())
         rows = [dict(r._mapping) for r in conn.execute(select(sources_t).order_by(sources_t.c.name))]
     for r in rows:
         r["postings"] = counts.get(r["name"], 0)
@@ -268,7 +275,8 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     for c in ("name", "format", "outcome", "last success", "items", "postings", "failures", "last error"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", _age(r["last_success_at"]) and f"{_age(r['last_success_at'])} ago",
+        since = _age(r["last_success_at"])
+        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", f"{since} ago" if since else "",
                   str(r["last_items"] or ""), str(r["postings"]), str(r["consecutive_failures"]),
                   (r["last_error"] or "")[:80])
     Console(width=None if is_tty() else 200).print(t)

@@ -17,7 +17,7 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "jobsift-demo/1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def do_GET(self) -> None:
@@ -30,13 +30,14 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"not found", "text/plain")
                 return
             body = target.read_bytes()
-            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.end_headers()
                 return
-            ctype = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            guessed = mimetypes.guess_type(target.name)[0]
+            ctype = CONTENT_TYPES.get(target.suffix) or guessed or "application/octet-stream"
             self._send(200, body, ctype, etag)
 
         def _send(self, status: int, body: bytes, ctype: str, etag: str | None = None) -> None:

@@ -200,7 +200,7 @@ def client_key(client: Client, posting: Posting) -> str:
 
 def _stats_hash(client: Client) -> str:
     data = [getattr(client, k) for k in CLIENT_STATS]
-    return hashlib.sha1(json.dumps(data, default=str).encode()).hexdigest()
+    return hashlib.sha1(json.dumps(data, default=str).encode(), usedforsecurity=False).hexdigest()
 
 
 def upsert_client(conn: Connection, source: str, posting: Posting, now: datetime) -> int | None:
@@ -287,7 +287,7 @@ def posting_row(p: Posting) -> dict[str, Any]:
 
 
 def content_hash(row: dict[str, Any]) -> str:
-    return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
 
 
 def _valid(p: Posting) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
@@ -35,12 +36,8 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
 def test_out_of_date_store_without_auto_upgrade_says_what_to_run(sqlite_url: str) -> None:
     eng = make_engine(sqlite_url)
     try:
-        try:
+        with pytest.raises(StoreError, match="jobsift db upgrade"):
             ensure_schema(eng, auto_upgrade=False)
-        except StoreError as exc:
-            assert "jobsift db upgrade" in str(exc)
-        else:
-            raise AssertionError("an empty database must not pass as migrated")
     finally:
         eng.dispose()
 

@@ -65,7 +65,8 @@ def test_gone_then_reappearing_opens_a_new_sighting(engine: Engine) -> None:
         repo.upsert_postings(conn, "s", [make("a"), make("b")], T0)
         assert repo.mark_gone(conn, "s", ["b"], T0 + timedelta(hours=1)) == 1
     with engine.connect() as conn:
-        assert conn.execute(select(postings.c.gone_at).where(postings.c.external_id == "a")).scalar() == T0 + timedelta(hours=1)
+        gone_at = conn.execute(select(postings.c.gone_at).where(postings.c.external_id == "a")).scalar()
+    assert gone_at == T0 + timedelta(hours=1)
     with engine.begin() as conn:
         stats = repo.upsert_postings(conn, "s", [make("a")], T0 + timedelta(days=3))
     assert stats.reappeared == 1
@@ -87,7 +88,8 @@ def test_client_unknown_stays_none_and_changes_snapshot(engine: Engine) -> None:
         conn.execute(postings.update().values(needs_scoring=False))
     with engine.connect() as conn:
         c = conn.execute(select(clients)).one()
-    assert c.payment_verified is None and c.total_spent == 1000.0
+    assert c.payment_verified is None
+    assert c.total_spent == 1000.0
     p2 = make("a", client=Client(key="c1", name="Acme", payment_verified=False, total_spent=1000.0))
     with engine.begin() as conn:
         repo.upsert_postings(conn, "s", [p2], T0 + timedelta(hours=1))

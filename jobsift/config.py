@@ -26,7 +26,7 @@ USER_AGENT = "jobsift/0.1 (+https://github.com/jobsift/jobsift; job-feed filter 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors datasette's Setting
+def setting(default: Any, help: str) -> Any:
     """A config field with its help text."""
     if isinstance(default, list | dict):
         factory: Any = list if isinstance(default, list) else dict

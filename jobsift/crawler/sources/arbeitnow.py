@@ -8,8 +8,7 @@ from typing import Any
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
-from jobsift.crawler.sources.jsonutil import as_bool, as_text, describe, dig, empty, items_of, load_json
-from jobsift.errors import ParseError
+from jobsift.crawler.sources.jsonutil import as_bool, as_text, describe, dig, empty, job_list
 from jobsift.model import ParseResult, Posting
 
 
@@ -22,13 +21,10 @@ from jobsift.model import ParseResult, Posting
 def parse(
     body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
 ) -> ParseResult:
-    doc = load_json(body, headers)
-    if doc is None:
+    loaded = job_list(body, headers, ("data", "jobs"), 'Arbeitnow: expected {"data": [...]}')
+    if loaded is None:
         return empty("empty body")
-    items = items_of(doc, "data", "jobs")
-    if items is None:
-        raise ParseError("Arbeitnow: expected {\"data\": [...]}", reason="malformed")
-    jobs = [x for x in items if isinstance(x, Mapping)]
+    doc, jobs = loaded
     result = ParseResult(items_seen=len(jobs), next_url=dig(doc, "links", "next") if isinstance(doc, dict) else None)
     for job in jobs:
         url, title = job.get("url"), as_text(job.get("title"))

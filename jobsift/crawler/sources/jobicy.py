@@ -9,8 +9,7 @@ from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
-from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, items_of, load_json, strings
-from jobsift.errors import ParseError
+from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list, strings
 from jobsift.model import ParseResult, Posting
 
 LEVELS = {"junior": "entry", "entry": "entry", "midweight": "intermediate", "mid": "intermediate",
@@ -26,13 +25,10 @@ LEVELS = {"junior": "entry", "entry": "entry", "midweight": "intermediate", "mid
 def parse(
     body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
 ) -> ParseResult:
-    doc = load_json(body, headers)
-    if doc is None:
+    loaded = job_list(body, headers, ("jobs",), 'Jobicy: expected {"jobs": [...]}')
+    if loaded is None:
         return empty("empty body")
-    items = items_of(doc, "jobs")
-    if items is None:
-        raise ParseError("Jobicy: expected {\"jobs\": [...]}", reason="malformed")
-    jobs = [x for x in items if isinstance(x, Mapping)]
+    _doc, jobs = loaded
     result = ParseResult(items_seen=len(jobs))
     for job in jobs:
         key, url, title = job.get("id"), job.get("url"), as_text(job.get("jobTitle"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jobsift.crawler import markup
@@ -180,6 +180,26 @@ def items_of(doc: Any, *keys: str) -> list[Any] | None:
             if isinstance(value, list):
                 return value
     return None
+
+
+def job_list(
+    body: bytes,
+    headers: Mapping[str, str],
+    keys: tuple[str, ...],
+    expected: str,
+    keep: Callable[[Any], bool] = lambda x: isinstance(x, Mapping),
+) -> tuple[Any, list[Any]] | None:
+    """The document and its job objects (those ``keep`` accepts); None for an empty body.
+
+    A document with no job list under ``keys`` is a ``ParseError`` saying what was ``expected``.
+    """
+    doc = load_json(body, headers)
+    if doc is None:
+        return None
+    items = items_of(doc, *keys)
+    if items is None:
+        raise ParseError(expected, reason="malformed")
+    return doc, [x for x in items if keep(x)]
 
 
 def empty(note: str) -> ParseResult:

@@ -12,8 +12,7 @@ from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
-from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, items_of, load_json
-from jobsift.errors import ParseError
+from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list
 from jobsift.model import ParseResult, Posting
 
 SITE = "https://remoteok.com/remote-jobs/{}"
@@ -33,13 +32,10 @@ def is_job(obj: Any) -> bool:
 def parse(
     body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
 ) -> ParseResult:
-    doc = load_json(body, headers)
-    if doc is None:
+    loaded = job_list(body, headers, ("jobs",), "RemoteOK: expected a JSON list of jobs", keep=is_job)
+    if loaded is None:
         return empty("empty body")
-    items = items_of(doc, "jobs")
-    if items is None:
-        raise ParseError("RemoteOK: expected a JSON list of jobs", reason="malformed")
-    jobs = [x for x in items if is_job(x)]
+    _doc, jobs = loaded
     result = ParseResult(items_seen=len(jobs))
     for job in jobs:
         key = str(job["id"])

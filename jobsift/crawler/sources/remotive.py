@@ -13,8 +13,7 @@ from jobsift.crawler.budget import infer_salary_kind, parse_budget
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.common import format_options
-from jobsift.crawler.sources.jsonutil import as_text, describe, empty, items_of, load_json
-from jobsift.errors import ParseError
+from jobsift.crawler.sources.jsonutil import as_text, describe, empty, job_list
 from jobsift.model import BudgetKind, ParseResult, Posting
 
 SALARIED = {"full_time", "part_time"}
@@ -29,13 +28,10 @@ SALARIED = {"full_time", "part_time"}
 def parse(
     body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
 ) -> ParseResult:
-    doc = load_json(body, headers)
-    if doc is None:
+    loaded = job_list(body, headers, ("jobs",), 'Remotive: expected {"jobs": [...]}')
+    if loaded is None:
         return empty("empty body")
-    items = items_of(doc, "jobs")
-    if items is None:
-        raise ParseError("Remotive: expected {\"jobs\": [...]}", reason="malformed")
-    jobs = [x for x in items if isinstance(x, Mapping)]
+    _doc, jobs = loaded
     result = ParseResult(items_seen=len(jobs))
     for job in jobs:
         key, url, title = job.get("id"), job.get("url"), as_text(job.get("title"))

@@ -100,6 +100,7 @@ class SmtpConfig:
     user: str = setting("", "SMTP user name (empty: no login)")
     password_env: str = setting("JOBSIFT_SMTP_PASSWORD", "Environment variable holding the password")
     timeout: float = setting(30.0, "Seconds to wait for the SMTP server")
+    ca_file: str = setting("", "PEM file of CA certificates to trust for a private relay (empty: the system's)")
 
 
 @dataclass(frozen=True)

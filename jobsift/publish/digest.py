@@ -189,7 +189,8 @@ def to_message(d: Digest, sender: str) -> EmailMessage:
 def send_message(msg: EmailMessage, smtp: SmtpConfig, env: dict[str, str] | None = None) -> None:
     env = dict(os.environ) if env is None else env
     password = env.get(smtp.password_env, "") if smtp.password_env else ""
-    context = ssl.create_default_context()
+    # Certificates are always verified (host name included); a private relay's CA can be named.
+    context = ssl.create_default_context(cafile=smtp.ca_file or None)
     client: smtplib.SMTP
     if smtp.security == "ssl":
         client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)

@@ -1,25 +1,23 @@
 """EMSCAD (fake job postings) data: reading, employer groups, the models, grouped cross-validation.
 
-Two models are built from EMSCAD-format rows:
+Three models are built from EMSCAD-format rows:
 
-* ``text model``: word 1-2-gram TF-IDF of title + description + requirements + benefits →
-  logistic regression, sigmoid-calibrated on employer-grouped folds. It reads only what a job feed
-  also has, so it is the part the ghost score uses on real postings.
-* ``full model``: for EMSCAD-format input (``jobsift evaluate``), the text model's out-of-fold score
-  stacked with the structured EMSCAD fields (company logo, screening questions, telecommuting,
-  salary given, empty company profile, employment type, experience, education, function, country,
-  field lengths, #URL/#EMAIL/#PHONE placeholders) in a gradient-boosted tree model.
+* ``text``: word 1-2-gram TF-IDF of title + description + requirements + benefits → logistic
+  regression, sigmoid-calibrated on employer-grouped folds. It reads only what a job feed also has,
+  so it is the part the ghost score uses on real postings (shipped in the artifact).
+* ``full``: for EMSCAD-format input (``jobsift evaluate``), every column: per-field TF-IDF, metadata
+  tokens and structured fields in one logistic regression (``emscad_model``).
+* ``baseline``: the plain reference, word 1-2-gram TF-IDF of all text + logistic regression.
 
-Employer groups: rows with a company profile are grouped by it; rows without one are grouped by
-near-duplicate text (SimHash within 3 bits), so an employer's postings never sit on both sides of
-a fold.
+Employer groups (``employer_groups``) keep every employer, and every scam crew reusing a template,
+on one side of each fold.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from jobsift.errors import ConfigError
+from jobsift.scoring.emscad_model import FullModel
 from jobsift.scoring.reposts import Entry, RepostIndex, fingerprint
 from jobsift.scoring.text import emscad_text
 
 REQUIRED = ("title", "description", "fraudulent")
 ALL_FIELDS = ("title", "company_profile", "description", "requirements", "benefits")
-CATEGORICAL = ("employment_type", "required_experience", "required_education", "function")
 
 
 @dataclass
@@ -65,8 +63,27 @@ def read_emscad(path: Path, limit: int | None = None) -> Dataset:
     return Dataset(rows, y, employer_groups(rows))
 
 
+#: EMSCAD replaces URLs, emails and phone numbers by salted hashes: the same token is the same
+#: address, so the same employer (or the same scam crew).
+_PLACEHOLDER = re.compile(r"#(?:URL|EMAIL|PHONE)_[0-9a-f]{16,}#")
+#: Boilerplate shorter than this (e.g. "Competitive salary") is shared by unrelated employers.
+MIN_SHARED_CHARS = 40
+LINK_FIELDS = ("description", "requirements", "benefits")
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").lower().split())
+
+
 def employer_groups(rows: Sequence[dict[str, str]]) -> np.ndarray:
-    """One group id per row: the company profile, else a cluster of near-identical texts."""
+    """One employer id per row, so that an employer never sits on both sides of a fold.
+
+    EMSCAD has no employer column (``source`` and ``orig_job_id`` say which sample a row came from,
+    not who posted it). Two rows are the same employer when they share any of: the company profile;
+    a description, requirements or benefits text of 40+ characters, word for word; an anonymised
+    URL/email/phone token; or a near-identical title + description (SimHash within 3 bits). Groups are
+    the connected components of that relation, so a scam crew reusing one template is one group.
+    """
     parent = list(range(len(rows)))
 
     def find(i: int) -> int:
@@ -75,44 +92,40 @@ def employer_groups(rows: Sequence[dict[str, str]]) -> np.ndarray:
             i = parent[i]
         return i
 
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    first: dict[str, int] = {}
     index = RepostIndex()
     for i, r in enumerate(rows):
-        if not (r.get("company_profile") or "").strip():
-            fp = fingerprint(r.get("title") or "", r.get("description"))
-            if fp is not None:
-                index.add(Entry(id=i, fingerprint=fp, source="emscad"))
+        keys = []
+        profile = _norm(r.get("company_profile"))
+        if profile:
+            keys.append("p:" + profile)
+        for f in LINK_FIELDS:
+            v = _norm(r.get(f))
+            if len(v) >= MIN_SHARED_CHARS:
+                keys.append(f"{f[0]}:{v}")
+        keys.extend(
+            m.group(0) for f in ("company_profile", *LINK_FIELDS) for m in _PLACEHOLDER.finditer(r.get(f) or "")
+        )
+        for k in keys:
+            union(i, first.setdefault(k, i))
+        fp = fingerprint(r.get("title") or "", r.get("description"))
+        if fp is not None:
+            index.add(Entry(id=i, fingerprint=fp, source="emscad"))
     entries = list(index._entries)
     for entry, near in zip(entries, index.near_many([e.fingerprint for e in entries]), strict=True):
         for other in near:
-            parent[find(entry.id)] = find(other.id)
-    out = []
-    for i, r in enumerate(rows):
-        profile = " ".join((r.get("company_profile") or "").split())
-        if profile:
-            out.append("p:" + hashlib.sha256(profile.encode()).hexdigest()[:16])
-        else:
-            out.append(f"t:{find(i)}")
-    return np.asarray(out)
-
-
-def structured(row: dict[str, str]) -> dict[str, float]:
-    d: dict[str, float] = {}
-    for k in ("telecommuting", "has_company_logo", "has_questions"):
-        d[k] = float((row.get(k) or "").strip() == "1")
-    d["no_company_profile"] = float(not (row.get("company_profile") or "").strip())
-    d["salary_given"] = float(bool((row.get("salary_range") or "").strip()))
-    d["department_given"] = float(bool((row.get("department") or "").strip()))
-    for k in CATEGORICAL:
-        d[f"{k}={(row.get(k) or '').strip() or '?'}"] = 1.0
-    d[f"country={(row.get('location') or '').split(',')[0].strip() or '?'}"] = 1.0
-    text = " ".join(row.get(f) or "" for f in ALL_FIELDS)
-    for f in (*ALL_FIELDS, "salary_range"):
-        d[f"log_len_{f}"] = math.log1p(len(row.get(f) or ""))
-    d["n_url"] = float(text.count("#URL_"))
-    d["n_email"] = float(text.count("#EMAIL_"))
-    d["n_phone"] = float(text.count("#PHONE_"))
-    d["caps_ratio"] = sum(ch.isupper() for ch in text) / (1 + len(text))
-    return d
+            union(entry.id, other.id)
+    roots = [find(i) for i in range(len(rows))]
+    # A stable id: the hash of the group's first row's title + description (not its position).
+    names: dict[int, str] = {}
+    for i, root in enumerate(roots):
+        if root not in names:
+            key = f"{rows[i].get('title') or ''}\n{rows[i].get('description') or ''}\n{i}"
+            names[root] = "g:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return np.asarray([names[r] for r in roots])
 
 
 def text_pipeline(calibrate_splits: list[Any] | None = None) -> Any:
@@ -149,42 +162,15 @@ def fit_text_model(data: Dataset, calibrated: bool = True) -> Any:
     return text_pipeline(splits).fit(texts, data.y)
 
 
-class FullModel:
-    """Text score (out-of-fold while training) stacked with structured fields in boosted trees."""
-
-    def fit(self, data: Dataset) -> FullModel:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.feature_extraction import DictVectorizer
-
-        texts = [emscad_text(r) for r in data.rows]
-        oof = np.zeros(len(texts))
-        for tr, te in grouped_splits(data.y, data.groups, 4, seed=1):
-            m = text_pipeline().fit([texts[i] for i in tr], data.y[tr])
-            oof[te] = m.predict_proba([texts[i] for i in te])[:, 1]
-        self.text = text_pipeline().fit(texts, data.y)
-        self.dv = DictVectorizer(sparse=False)
-        s = self.dv.fit_transform([structured(r) for r in data.rows])
-        self.trees = HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0, random_state=0
-        )
-        self.trees.fit(np.column_stack([oof, s]), data.y)
-        return self
-
-    def predict_proba(self, rows: Sequence[dict[str, str]]) -> np.ndarray:
-        p = self.text.predict_proba([emscad_text(r) for r in rows])[:, 1]
-        s = self.dv.transform([structured(r) for r in rows])
-        return np.asarray(self.trees.predict_proba(np.column_stack([p, s]))[:, 1])
-
-
 class BaselineModel:
-    """The plain baseline: default TF-IDF of all text fields + logistic regression."""
+    """The plain baseline: word 1-2-gram TF-IDF of all text fields + default logistic regression, threshold 0.5."""
 
     def fit(self, data: Dataset) -> BaselineModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
 
-        self.m = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+        self.m = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000))
         self.m.fit([" ".join(r.get(f) or "" for f in ALL_FIELDS) for r in data.rows], data.y)
         return self
 
@@ -246,7 +232,7 @@ def cross_validate(
     out.update(
         model=model,
         folds=len(splits),
-        grouping="employer (company profile, else near-duplicate text)",
+        grouping="employer (shared company profile, boilerplate text, URL/email/phone token or near-duplicate text)",
         groups=len(set(data.groups.tolist())),
         seed=seed,
     )

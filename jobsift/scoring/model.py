@@ -36,6 +36,11 @@ CARD = "MODEL_CARD.md"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
 
 
+def same_release_line(built: str, running: str) -> bool:
+    """scikit-learn keeps its pickles loadable within a minor release (1.9.0 to 1.9.x), not across."""
+    return built.split(".")[:2] == running.split(".")[:2]
+
+
 def sklearn_version() -> str:
     import sklearn
 
@@ -94,7 +99,7 @@ def verify(directory: Path) -> dict[str, Any]:
         raise ModelError(
             f"model {directory}: format {m.get('format')!r}, expected {FORMAT}", reason="model_incompatible"
         )
-    if m.get("sklearn_version") != sklearn_version():
+    if not same_release_line(str(m.get("sklearn_version")), sklearn_version()):
         raise ModelError(
             f"model {directory}: built with scikit-learn {m.get('sklearn_version')}, this is "
             f"{sklearn_version()}; retrain with 'jobsift train'",

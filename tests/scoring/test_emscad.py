@@ -1,4 +1,4 @@
-"""EMSCAD: employer groups, grouped cross-validation on a subset, prevalence re-weighting, the CLI."""
+"""EMSCAD: employer groups, the full model, grouped cross-validation on a subset, prevalence re-weighting, the CLI."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobsift.scoring.emscad import cross_validate, employer_groups, grouped_splits, metrics, read_emscad
+from jobsift.scoring.emscad_model import FullModel
 from tests.conftest import DATA
 
 EMSCAD = DATA / "emscad-dev.csv"
@@ -36,6 +37,18 @@ COLUMNS = [
 ]
 
 
+#: Six different scam crews (different wording, so different employer groups) sharing the tell-tale
+#: words "earn", "fee" and "home"; two rows each.
+SCAM_TEMPLATES = (
+    "Earn money from home with no experience. Pay the starter kit fee and get paid weekly.",
+    "Home typists wanted today: earn cash per form, a small registration fee unlocks the portal.",
+    "Work at home and earn big. Our onboarding fee covers your software licence and first leads.",
+    "Data entry from home, earn up to five hundred a week after the training fee is paid upfront.",
+    "Mystery shopper at home: earn commissions quickly, the membership fee is refunded later.",
+    "Envelope stuffing from home, earn per envelope; the supplies fee ships your first batch.",
+)
+
+
 def _fixture_csv(path: Path) -> Path:
     """A small EMSCAD-format file written for this test."""
     rows = []
@@ -52,8 +65,7 @@ def _fixture_csv(path: Path) -> Path:
                 if fraud
                 else f"Company {i // 4} builds logistics software.",
                 "description": (
-                    "Earn money from home with no experience. Pay the starter kit fee and get paid weekly. "
-                    f"Reply quickly, case {i}."
+                    SCAM_TEMPLATES[(i // 2) % len(SCAM_TEMPLATES)] + f" Reply quickly, case {i}."
                     if fraud
                     else f"Maintain our Go services and PostgreSQL schemas, review code, and mentor. Team {i}."
                 ),
@@ -94,6 +106,43 @@ def test_employer_groups_follow_the_profile_or_near_duplicate_text() -> None:
     assert g[0] == g[1]
     assert g[2] == g[3]
     assert len({g[0], g[2], g[4]}) == 3
+
+
+def test_employer_groups_join_shared_boilerplate_and_contact_tokens() -> None:
+    benefits = "Health, dental and life insurance, paid time off and a matched retirement plan for all staff"
+    token = "#URL_" + "ab12" * 16 + "#"
+    stock = "Competitive pay"
+    rows = [
+        {"company_profile": "", "title": "Clerk", "description": "File papers in the office.", "benefits": benefits},
+        {"company_profile": "", "title": "Nurse", "description": "Care for patients at night.", "benefits": benefits},
+        {"company_profile": "Beta Ltd.", "title": "Cook", "description": f"Apply at {token} today."},
+        {"company_profile": "", "title": "Chef", "description": f"Send your CV via {token} now."},
+        {"company_profile": "Gamma Inc.", "title": "Porter", "description": "Carry bags.", "benefits": stock},
+        {"company_profile": "Delta Inc.", "title": "Driver", "description": "Drive vans.", "benefits": stock},
+    ]
+    g = employer_groups(rows)
+    assert g[0] == g[1]  # one employer's (or one scam crew's) boilerplate benefits
+    assert g[2] == g[3]  # the same anonymised URL
+    assert g[4] != g[5]  # a short stock phrase links nobody
+    assert len(set(g.tolist())) == 4
+
+
+def test_full_model_ignores_the_sample_bookkeeping_columns(tmp_path: Path) -> None:
+    data = read_emscad(_fixture_csv(tmp_path / "mini.csv"))
+    model = FullModel().fit(data)
+    tampered = [{**r, "source": "fraud_only", "orig_job_id": "", "job_id": "999"} for r in data.rows]
+    assert np.array_equal(model.predict_proba(data.rows), model.predict_proba(tampered))
+
+
+@pytest.mark.skipif(not EMSCAD.exists(), reason="shared data absent")
+def test_full_model_beats_the_baseline_on_unseen_employers_of_a_subset() -> None:
+    data = read_emscad(EMSCAD)
+    rng = np.random.default_rng(0)
+    sub = data.subset(np.sort(rng.choice(len(data.y), size=300, replace=False)))
+    full, base = cross_validate(sub, "full", folds=3), cross_validate(sub, "baseline", folds=3)
+    assert full["f1"] > base["f1"] + 0.03, (full, base)
+    assert full["roc_auc"] > base["roc_auc"], (full, base)
+    assert full["groups"] < full["rows"]
 
 
 @pytest.mark.skipif(not EMSCAD.exists(), reason="shared data absent")

@@ -184,3 +184,11 @@ def test_observed_outcomes_become_examples_without_their_defining_signal(sqlite_
     assert counts == {"user": 0, "observed": 1}
     assert y.tolist() == [0]
     assert x[0][list(DEFAULT_WEIGHTS).index("hired")] == 0.0
+
+
+def test_model_from_the_same_release_line_is_accepted() -> None:
+    from jobsift.scoring.model import same_release_line
+
+    assert same_release_line("1.9.1", "1.9.3")
+    assert not same_release_line("1.9.1", "1.10.0")
+    assert not same_release_line("0.24.2", "1.9.1")

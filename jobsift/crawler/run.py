@@ -12,7 +12,7 @@ import logging
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +23,7 @@ from sqlalchemy import Engine, and_, select, update
 from jobsift.config import Config, SourceConfig
 from jobsift.crawler.fetch import Fetcher, FetchResult
 from jobsift.crawler.health import classify, item_baselines
-from jobsift.crawler.sources import SourceFormat, get_format
-from jobsift.crawler.sources.common import FETCH_OPTIONS
+from jobsift.crawler.sources import get_format
 from jobsift.errors import (
     BlockedError,
     ConfigError,
@@ -38,9 +37,6 @@ from jobsift.store import repo
 from jobsift.store.schema import postings, sightings, sources
 
 log = logging.getLogger(__name__)
-
-#: Source options the crawler itself reads (every format also declares them, see sources/common.py).
-CRAWLER_OPTIONS: dict[str, str] = dict(FETCH_OPTIONS)
 
 
 def utcnow() -> datetime:
@@ -75,15 +71,9 @@ class CrawlReport:
 ProgressFn = Callable[[SourceOutcome], None]
 
 
-def format_options(fmt: SourceFormat, options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options meant for the format: crawler-level keys removed unless the format claims them."""
-    return {k: v for k, v in options.items() if k not in CRAWLER_OPTIONS or k in fmt.options}
-
-
 def check_source(src: SourceConfig) -> None:
     """Raise ``ConfigError`` for options the format or the crawler would refuse."""
-    fmt = get_format(src.format)
-    fmt.check_options(format_options(fmt, src.options), f"sources[{src.name}]")
+    get_format(src.format).check_options(src.options, f"sources[{src.name}]")
     if "detail" in src.options:
         from jobsift.crawler.enrich import detail_options
 
@@ -92,9 +82,8 @@ def check_source(src: SourceConfig) -> None:
 
 def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> ParseResult:
     fmt = get_format(src.format)
-    options = format_options(fmt, src.options)
-    fmt.check_options(options, f"sources[{src.name}]")
-    return fmt.parse(body, headers, source=src.name, options=options)
+    fmt.check_options(src.options, f"sources[{src.name}]")
+    return fmt.parse(body, headers, source=src.name, options=fmt.parser_options(src.options))
 
 
 def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
@@ -376,7 +365,7 @@ def import_files(
 ) -> ImportReport:
     """Parse saved files with a format's parser and store them (one transaction per file)."""
     src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
-    get_format(fmt).check_options(format_options(get_format(fmt), src.options), "import")
+    get_format(fmt).check_options(src.options, "import")
     report = ImportReport()
     with engine.begin() as conn:
         run_id = repo.start_run(conn, now(), "import")

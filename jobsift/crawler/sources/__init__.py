@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
+from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import ConfigError
 from jobsift.model import ParseResult
 
@@ -47,10 +48,15 @@ class SourceFormat:
     example_url: str = ""
 
     def check_options(self, options: Mapping[str, Any], where: str) -> None:
+        """Refuse keys that are neither this format's options nor fetch options (valid for all)."""
         for key in options:
-            if key not in self.options:
-                known = ", ".join(sorted(self.options)) or "none"
+            if key not in self.options and key not in FETCH_OPTIONS:
+                known = ", ".join(sorted({*self.options, *FETCH_OPTIONS}))
                 raise ConfigError(f"{where}.{key}: unknown option for format {self.name!r} (known: {known})")
+
+    def parser_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The options the parser gets: its own, without the fetch options."""
+        return {k: v for k, v in options.items() if k not in FETCH_OPTIONS}
 
 
 _REGISTRY: dict[str, SourceFormat] = {}

@@ -7,14 +7,12 @@ from typing import Any
 
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_bool, as_text, describe, dig, empty, job_list
 from jobsift.model import ParseResult, Posting
 
 
 @register(
     "arbeitnow",
-    options=format_options(),
     description="Arbeitnow job board API JSON (Europe; remote flag, tags, job types)",
     example_url="https://www.arbeitnow.com/api/job-board-api",
 )

@@ -1,8 +1,6 @@
-"""Options every format accepts: they steer fetching and enrichment, not parsing."""
+"""Options every format accepts: they steer fetching and enrichment, and no parser sees them."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 FETCH_OPTIONS: dict[str, str] = {
     "wait_for": "With browser = true: CSS selector to wait for before the rendered page is read",
@@ -10,10 +8,6 @@ FETCH_OPTIONS: dict[str, str] = {
     "detail": "Detail-page enrichment of missing client fields: { selectors = {...}, browser, max_per_run }",
     "headers": "Extra request headers (a table), e.g. { Accept = \"application/json\" }; never secrets",
     "auth_env": "Name of an environment variable holding an API token, sent as 'Authorization: Bearer ...'",
+    "token_env": "The same as auth_env (the name used for Upwork: your own API token)",
     "post_json": "A JSON body to POST instead of a GET (e.g. { query = \"...\", variables = {...} })",
 }
-
-
-def format_options(own: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The fetch options plus a format's own, for ``@register(options=...)``."""
-    return {**FETCH_OPTIONS, **(own or {})}

@@ -36,7 +36,6 @@ from jobsift.crawler.normalize import (
     to_utc,
 )
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.declarative_spec import OPTIONS, Spec, compile_spec
 from jobsift.crawler.sources.jsonutil import as_bool, as_float, as_int, decode_text, empty, load_json
 from jobsift.crawler.xmlsafe import parse_xml
@@ -173,7 +172,7 @@ def _items(body: bytes, headers: Mapping[str, str], spec: Spec) -> list[Any] | N
 @register(
     "declarative",
     description="Any JSON, XML or HTML document mapped to postings in jobsift.toml (JSONPath/XPath/CSS)",
-    options=format_options(OPTIONS),
+    options=OPTIONS,
     full_listing=False,
     example_url="https://careers.example.com/jobs.json",
 )

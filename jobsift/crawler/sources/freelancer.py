@@ -15,7 +15,6 @@ from typing import Any
 from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import (
     as_bool,
     as_float,
@@ -60,7 +59,6 @@ def _client(owner: Any, users: Mapping[str, Any]) -> Client | None:
 
 @register(
     "freelancer",
-    options=format_options(),
     description="Freelancer.com projects API JSON (budget in its currency, bids, owner payment verified)",
     full_listing=False,
     example_url="https://www.freelancer.com/api/projects/0.1/projects/active/?user_details=true&full_description=true",

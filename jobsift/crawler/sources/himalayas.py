@@ -13,7 +13,6 @@ from typing import Any
 from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list, strings
 from jobsift.model import ParseResult, Posting
 
@@ -29,7 +28,6 @@ def _level(value: Any) -> str | None:
 
 @register(
     "himalayas",
-    options=format_options(),
     description="Himalayas jobs API JSON (remote jobs; yearly salary range, seniority, location restrictions)",
     example_url="https://himalayas.app/jobs/api?limit=20&offset=0",
 )

@@ -16,7 +16,6 @@ from typing import Any
 from jobsift.crawler.budget import infer_salary_kind, parse_budget
 from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import empty, first, load_json
 from jobsift.errors import ParseError
 from jobsift.model import Budget, ParseResult, Posting
@@ -100,7 +99,6 @@ def _comments(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 @register(
     "hn-algolia",
-    options=format_options(),
     description="Hacker News 'Who is hiring' comments via the Algolia HN API (search hits or item children)",
     full_listing=False,
     example_url="https://hn.algolia.com/api/v1/search_by_date?tags=comment,story_42575537&hitsPerPage=500",

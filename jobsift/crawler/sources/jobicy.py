@@ -8,7 +8,6 @@ from typing import Any
 from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list, strings
 from jobsift.model import ParseResult, Posting
 
@@ -18,7 +17,6 @@ LEVELS = {"junior": "entry", "entry": "entry", "midweight": "intermediate", "mid
 
 @register(
     "jobicy",
-    options=format_options(),
     description="Jobicy API v2 JSON (remote jobs; industry, geo, level, yearly salary and currency)",
     example_url="https://jobicy.com/api/v2/remote-jobs?count=50",
 )

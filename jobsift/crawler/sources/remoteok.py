@@ -11,7 +11,6 @@ from typing import Any
 from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list
 from jobsift.model import ParseResult, Posting
 
@@ -25,7 +24,6 @@ def is_job(obj: Any) -> bool:
 
 @register(
     "remoteok",
-    options=format_options(),
     description="RemoteOK API JSON (remote jobs; yearly USD salary range, tags, location)",
     example_url="https://remoteok.com/api",
 )

@@ -12,7 +12,6 @@ from typing import Any
 from jobsift.crawler.budget import infer_salary_kind, parse_budget
 from jobsift.crawler.normalize import canonical_url, parse_date, split_list
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, job_list
 from jobsift.model import BudgetKind, ParseResult, Posting
 
@@ -21,7 +20,6 @@ SALARIED = {"full_time", "part_time"}
 
 @register(
     "remotive",
-    options=format_options(),
     description="Remotive API JSON (remote jobs; salary parsed from free text)",
     example_url="https://remotive.com/api/remote-jobs?limit=100",
 )

@@ -16,7 +16,6 @@ from jobsift.crawler.budget import budget_from_prose, infer_salary_kind
 from jobsift.crawler.markup import describe
 from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import declared_charset
 from jobsift.crawler.xmlsafe import local, parse_xml
 from jobsift.errors import ParseError
@@ -223,7 +222,6 @@ def item_key(item: FeedItem) -> str | None:
 
 @register(
     "rss",
-    options=format_options(),
     description="Any RSS 2.0, RSS 1.0 (RDF) or Atom feed",
     example_url="https://example.com/jobs.rss",
 )

@@ -17,7 +17,6 @@ from typing import Any
 from jobsift.crawler.budget import make_budget
 from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html, text_to_html
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.jsonutil import as_float, as_int, as_text, dig, empty, first, load_json, strings
 from jobsift.errors import ParseError
 from jobsift.model import Budget, Client, Competition, ParseResult, Posting
@@ -195,8 +194,6 @@ def _from_details(source: str, d: Mapping[str, Any], fallback_id: Any, warnings:
 @register(
     "upwork-graphql",
     description="Upwork GraphQL job search / job details JSON (client payment, spend, hires, activity)",
-    options=format_options({"token_env": "Name of the environment variable holding your own Upwork API token "
-                          "(read when fetching; never stored or logged)"}),
     full_listing=False,
     example_url="https://api.upwork.com/graphql",
 )

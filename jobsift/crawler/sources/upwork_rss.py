@@ -17,7 +17,6 @@ from jobsift.crawler.budget import parse_budget
 from jobsift.crawler.markup import describe
 from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.rss import FeedItem, item_key, read_feed
 from jobsift.model import Budget, Client, ParseResult, Posting
 
@@ -112,7 +111,6 @@ def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> 
 
 @register(
     "upwork-rss",
-    options=format_options(),
     description="Upwork-style job RSS (budget, hourly range, category, skills, country in the description)",
     example_url="https://upwork-feed.example.com/rss?q=python",
 )

@@ -11,7 +11,6 @@ from typing import Any
 from jobsift.crawler.markup import describe
 from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.common import format_options
 from jobsift.crawler.sources.rss import item_key, read_feed
 from jobsift.model import ParseResult, Posting
 
@@ -28,7 +27,6 @@ def split_title(title: str) -> tuple[str | None, str]:
 
 @register(
     "weworkremotely",
-    options=format_options(),
     description="We Work Remotely RSS (company from the title, region, category, job type)",
     example_url="https://weworkremotely.com/categories/remote-back-end-programming-jobs.rss",
 )

@@ -14,7 +14,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -351,16 +351,6 @@ def iter_settings() -> list[tuple[str, str]]:
         for f in fields(cls):
             out.append((f"{name}.{f.name}", str(f.metadata.get("help", ""))))
     return out
-
-
-def default_of(cls: type, name: str) -> Any:
-    for f in fields(cls):
-        if f.name == name:
-            if f.default is not MISSING:
-                return f.default
-            if f.default_factory is not MISSING:
-                return f.default_factory()
-    raise KeyError(name)
 
 
 assert all(is_dataclass(c) for c in SECTIONS.values())

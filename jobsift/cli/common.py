@@ -156,9 +156,3 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
             prog.update(task, advance=1, description=f"{label} {desc}")
 
         yield advance
-
-
-def fmt_money(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"${value:,.0f}" if value >= 100 else f"${value:,.2f}".replace(".00", "")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ from jobsift.cli.common import (
     Context,
     common_options,
     dumps,
-    fmt_money,
     is_tty,
     pass_ctx,
     progress_bar,
@@ -22,54 +21,23 @@ from jobsift.cli.common import (
 )
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
-AGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
-AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_since(value: str | None) -> datetime | None:
-    """``2d``, ``12h``, ``30m``, ``1w`` ago, or an ISO date/time."""
-    if not value:
-        return None
-    m = AGE_RE.match(value.strip().lower())
-    if m:
-        return datetime.now(UTC) - timedelta(**{AGE_UNITS[m.group(2)]: float(m.group(1))})
+    """``2d``, ``12h``, ``30m``, ``1w`` ago, or an ISO date/time (the web filters' rule)."""
+    from jobsift.publish.params import parse_age
+
     try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an age like 2d/12h or an ISO date") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _age(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    secs = (datetime.now(UTC) - when).total_seconds()
-    if secs < 3600:
-        return f"{max(0, int(secs // 60))}m"
-    if secs < 86400 * 2:
-        return f"{int(secs // 3600)}h"
-    return f"{int(secs // 86400)}d"
-
-
-def budget_text(b: dict[str, Any] | None) -> str:
-    if not b:
-        return ""
-    lo, hi = b.get("min_usd"), b.get("max_usd")
-    if lo is None and hi is None:
-        lo, hi = b.get("min"), b.get("max")
-    if lo is None and hi is None:
-        return ""
-    if hi is None or hi == lo:
-        span = fmt_money(lo)
-    else:
-        span = fmt_money(hi) if lo is None else f"{fmt_money(lo)}-{fmt_money(hi)}"
-    suffix = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}.get(b.get("kind") or "", "")
-    return span + suffix
+        return parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from jobsift.publish.present import age_text, budget_text
 
     table = Table(title=title, show_lines=False, expand=False)
     for col, kw in (("id", {"justify": "right"}), ("quality", {"justify": "right"}), ("flags", {}),
@@ -83,7 +51,7 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
         table.add_row(
             str(r["id"]), "" if q is None else f"{q:.0f}", ",".join(r.get("flags") or []) or "-",
             r["title"], budget_text(r.get("budget")), r["source"],
-            _age(r.get("posted_at") or r.get("first_seen_at")), "; ".join(reasons[:2]),
+            age_text(r.get("posted_at") or r.get("first_seen_at")), "; ".join(reasons[:2]),
         )
     Console(width=None if is_tty() else 200).print(table)
 
@@ -159,8 +127,7 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
         scored = _score_pending(ctx)
     if as_json:
         click.echo(dumps({"run_id": report.run_id, "status": report.status,
-                          "sources": [o.__dict__ if not hasattr(o, "__slots__") else
-                                      {k: getattr(o, k) for k in o.__slots__} for o in report.outcomes],
+                          "sources": [asdict(o) for o in report.outcomes],
                           "stats": dict(report.stats), "scored": scored}))
     else:
         for o in sorted(report.outcomes, key=lambda o: o.name):
@@ -271,12 +238,13 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from jobsift.publish.present import age_text
+
     t = Table()
     for c in ("name", "format", "outcome", "last success", "items", "postings", "failures", "last error"):
         t.add_column(c)
     for r in rows:
-        since = _age(r["last_success_at"])
-        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", f"{since} ago" if since else "",
+        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", age_text(r["last_success_at"]),
                   str(r["last_items"] or ""), str(r["postings"]), str(r["consecutive_failures"]),
                   (r["last_error"] or "")[:80])
     Console(width=None if is_tty() else 200).print(t)
@@ -290,6 +258,7 @@ def sources_list(ctx: Context, as_json: bool) -> None:
 def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     """Fetch one source and print what would be stored, storing nothing."""
     from jobsift.crawler.run import test_source
+    from jobsift.publish.present import budget_text
 
     fetched, result = test_source(ctx.config, name)
     if as_json:
@@ -301,8 +270,7 @@ def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     for w in result.warnings[:10]:
         click.echo(f"  warning: {w}")
     for p in result.postings[:20]:
-        b = budget_text(p.budget.__dict__ if p.budget and not hasattr(p.budget, "__slots__") else
-                        ({k: getattr(p.budget, k) for k in p.budget.__slots__} if p.budget else None))
+        b = budget_text(asdict(p.budget) if p.budget else None)
         click.echo(f"  - {p.title[:70]}  {b}  {p.url}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import asdict
 
 import click
 
@@ -107,8 +108,7 @@ def db_stats(ctx: Context, days: int, as_json: bool) -> None:
     stats = table_stats(ctx.engine, days=days)
     total = database_bytes(ctx.engine)
     if as_json:
-        click.echo(dumps({"database_bytes": total, "days": days, "tables": [s.__dict__ if not hasattr(s, "__slots__")
-                          else {k: getattr(s, k) for k in s.__slots__} for s in stats]}))
+        click.echo(dumps({"database_bytes": total, "days": days, "tables": [asdict(s) for s in stats]}))
         return
     from rich.console import Console
     from rich.table import Table
@@ -125,8 +125,8 @@ def db_stats(ctx: Context, days: int, as_json: bool) -> None:
 def _size(n: float | None) -> str:
     if n is None:
         return ""
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
+    for unit in ("B", "KB", "MB"):
+        if n < 1024:
             return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
         n /= 1024
     return f"{n:,.1f} GB"

@@ -25,6 +25,7 @@ def rates_date() -> date:
     return _table()[0]
 
 
+@cache
 def known_currencies() -> frozenset[str]:
     return frozenset(_table()[1])
 

@@ -99,10 +99,6 @@ class Decoder:
             return
         raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
 
-    @property
-    def compressed(self) -> bool:
-        return self._z is not None
-
     def _grow(self, n: int) -> None:
         self.size += n
         self.peak = max(self.peak, n)
@@ -140,7 +136,6 @@ class Decoder:
         return tail
 
 
-_Decoder = Decoder  # the old private name
 
 
 SleepFn = Callable[[float], Awaitable[None]]

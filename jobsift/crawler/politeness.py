@@ -9,7 +9,10 @@ Robots policy (one robots.txt per scheme+host, cached ``robots_ttl`` seconds):
 - 401/403: everything forbidden; the host said no.
 - 5xx, 429, a timeout or a connection error: we cannot know what the host allows, so the host
   is skipped for this run (``BlockedError`` with reason ``robots_unavailable``; the crawl records
-  the source as ``deferred``) and robots.txt is asked again next run.
+  the source as ``deferred``) and robots.txt is asked again next run (after ``UNAVAILABLE_RETRY``
+  seconds, however long ``robots_ttl`` is).
+- robots.txt that cannot be used for a permanent reason (over the size cap, a broken redirect):
+  treated like a missing file, everything allowed.
 
 A refused URL gets ``BlockedError(reason="blocked_by_robots")`` and no request is made for it.
 
@@ -31,7 +34,10 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from jobsift.errors import BlockedError, FetchError
+from jobsift.errors import BlockedError, FetchError, RetryableFetchError
+
+#: Seconds before an unreadable robots.txt is asked again (one crawl skips the host, the next asks).
+UNAVAILABLE_RETRY = 60.0
 
 
 def host_of(url: str) -> str:
@@ -85,7 +91,9 @@ class Politeness:
         lock = self._robots_locks.setdefault(host, asyncio.Lock())
         async with lock:
             entry = self._robots.get(host)
-            if entry is None or self.clock() - entry.fetched_at > self.robots_ttl:
+            # An unreadable robots.txt is asked again soon (a later run), not kept for robots_ttl.
+            ttl = min(self.robots_ttl, UNAVAILABLE_RETRY) if entry and entry.unavailable else self.robots_ttl
+            if entry is None or self.clock() - entry.fetched_at > ttl:
                 entry = await self._load_robots(host, fetch_robots)
                 self._robots[host] = entry
         if entry.unavailable:
@@ -101,8 +109,10 @@ class Politeness:
             # fetch_robots goes through slot() itself; holding a slot here too would deadlock
             # a host whose in-flight cap is 1.
             status, body = await fetch_robots(host + "/robots.txt")
-        except FetchError as exc:
+        except RetryableFetchError as exc:  # 5xx, 429, timeout, connection: skip the host for now
             return RobotsEntry(None, now, unavailable=str(exc))
+        except FetchError:  # a permanent oddity (too large, bad redirect): as good as no robots.txt
+            return RobotsEntry(None, now)
         if status in (401, 403):
             return RobotsEntry(Protego.parse("User-agent: *\nDisallow: /"), now)
         if status >= 500 or status == 429:

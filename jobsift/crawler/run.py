@@ -235,10 +235,10 @@ class Crawl:
         except Exception as exc:  # noqa: BLE001 - a bug in one parser must not sink the run
             log.error("source %s: internal error\n%s", src.name, traceback.format_exc())
             rec.outcome, rec.reason = "failed", f"internal error: {type(exc).__name__}: {exc}"
-        self.stats[f"source/{rec.outcome}"] += 1
         out.outcome, out.reason, out.status_code = rec.outcome, rec.reason, rec.status_code
         async with self._write_lock:
             await asyncio.to_thread(self._store, run_id, src, rec, result, out)
+        self.stats[f"source/{out.outcome}"] += 1  # after the store, which may still fail the source
         if "detail" in src.options and out.outcome in ("ok", "partial", "not_modified"):
             await self._enrich(fetcher, src, out)
         if out.outcome not in ("ok", "not_modified"):

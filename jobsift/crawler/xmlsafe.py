@@ -77,32 +77,28 @@ def to_utf8(body: bytes) -> bytes:
     return body
 
 
-def _parser(recover: bool) -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        recover=recover,
-        remove_comments=True,
-        remove_pis=True,
-        strip_cdata=True,
-    )
+#: Strict on purpose: a broken feed goes to feedparser (flagged bozo), not to a silent recovery.
+STRICT = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    recover=False,
+    remove_comments=True,
+    remove_pis=True,
+    strip_cdata=True,
+)
 
 
-STRICT = _parser(False)
-TOLERANT = _parser(True)
-
-
-def parse_xml(body: bytes, *, recover: bool = False) -> etree._Element:
-    """Parse bytes to an element tree root; ``ParseError`` if hostile or (strict) malformed."""
+def parse_xml(body: bytes) -> etree._Element:
+    """Parse bytes to an element tree root; ``ParseError`` if hostile or malformed."""
     body = to_utf8(body)
     check_hostile(body)
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
     try:
-        root = etree.fromstring(body, TOLERANT if recover else STRICT)
+        root = etree.fromstring(body, STRICT)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"not well-formed XML: {exc}", reason="malformed") from None
     if root is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
-import socket
 import ssl
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ from jobsift.config import Config, SmtpConfig
 from jobsift.publish.params import FilterParams
 from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
+from jobsift.store import repo
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.schema import digest_items, digests, sources
 
@@ -79,10 +79,6 @@ def period_of(now: datetime, cfg: Config) -> str:
     except Exception:  # noqa: BLE001 - a bad zone name falls back to UTC, not a crash at 7:30
         zone = ZoneInfo("UTC")
     return now.astimezone(zone).date().isoformat()
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 # --- choosing the jobs ---------------------------------------------------------------------------
@@ -207,22 +203,9 @@ def send_message(msg: EmailMessage, smtp: SmtpConfig, env: dict[str, str] | None
 # --- the exactly-once protocol ------------------------------------------------------------------
 
 
-def _pid_dead_here(claimed_by: str | None) -> bool:
-    host, _, pid = (claimed_by or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | None:
     """The digest row's id if this process may send it now, else None."""
-    me = worker_id()
+    me = repo.worker_id()
     try:
         with engine.begin() as conn:
             return int(conn.execute(
@@ -237,7 +220,7 @@ def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | N
         ).first()
         if row is None or row.status == "sent":
             return None
-        if row.status == "pending" and not _pid_dead_here(row.claimed_by):
+        if row.status == "pending" and not repo.dead_here(row.claimed_by):
             return None  # another process is sending it right now
         taken = conn.execute(
             update(digests)
@@ -274,17 +257,20 @@ def send_digests(
         if digest_id is None:
             run.outcomes.append(DigestOutcome(recipient, period, "skipped"))
             continue
+        ids: list[int] = []
         try:
             ids = reserve(engine, cfg, digest_id, recipient, now)
             with engine.connect() as conn:
                 jobs = list_jobs(conn, JobFilter(ids=ids, limit=None, order="quality")) if ids else []
                 d = build_digest(conn, cfg, recipient, period, now, jobs=jobs, digest_id=digest_id)
             send_message(to_message(d, cfg.digest.sender), cfg.smtp, env)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:
             error = one_line(f"{type(exc).__name__}: {exc}", 500)
             log.warning("digest to %s failed (retried next run): %s", recipient, error)
             with engine.begin() as conn:
                 conn.execute(update(digests).where(digests.c.id == digest_id).values(status="failed", error=error))
+            if not isinstance(exc, OSError | smtplib.SMTPException):
+                raise  # a bug, not a delivery problem: say so loudly (the row is retryable)
             run.outcomes.append(DigestOutcome(recipient, period, "failed", len(ids), error))
             continue
         with engine.begin() as conn:

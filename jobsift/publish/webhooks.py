@@ -132,6 +132,12 @@ def _post(client: httpx.Client, url: str, body: dict[str, Any], sleep: Callable[
     return TRIES_PER_RUN, error
 
 
+def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(webhook_deliveries).where(and_(
+            webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id)).values(**values))
+
+
 def push_sink(
     engine: Engine, hook: WebhookConfig, *, now: datetime | None = None, since: datetime | None = None,
     client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -150,7 +156,12 @@ def push_sink(
             if not _claim(engine, hook.url, job["id"], now):
                 report.skipped += 1
                 continue
-            tries, error = _post(http, hook.url, payload(job, hook.kind), sleep)
+            try:
+                tries, error = _post(http, hook.url, payload(job, hook.kind), sleep)
+            except Exception as exc:
+                _mark(engine, hook.url, job["id"], {"status": "failed", "error": one_line(repr(exc), 500),
+                                                    "attempts": webhook_deliveries.c.attempts + 1})
+                raise
             values: dict[str, Any] = {"attempts": webhook_deliveries.c.attempts + tries}
             if error:
                 values.update(status="failed", error=one_line(error, 500))
@@ -159,10 +170,7 @@ def push_sink(
             else:
                 values.update(status="sent", sent_at=datetime.now(UTC), error=None)
                 report.sent += 1
-            with engine.begin() as conn:
-                conn.execute(update(webhook_deliveries).where(and_(
-                    webhook_deliveries.c.sink == hook.url, webhook_deliveries.c.posting_id == job["id"]))
-                    .values(**values))
+            _mark(engine, hook.url, job["id"], values)
     finally:
         if own:
             http.close()

@@ -120,9 +120,13 @@ class BatchRunner:
             if not pending:
                 continue
             names = sorted(pending)
-            held = await asyncio.to_thread(
-                leases.renew, self.engine, self.owner, names, lease_seconds=lease, now=self.now()
-            )
+            try:
+                held = await asyncio.to_thread(
+                    leases.renew, self.engine, self.owner, names, lease_seconds=lease, now=self.now()
+                )
+            except DBAPIError as exc:  # the database blinked: keep trying while the batch runs
+                log.error("renewing %d leases failed (retrying): %s", len(names), exc)
+                continue
             if held < len(names):
                 log.warning("lost %d of %d leases (renewed too late?)", len(names) - held, len(names))
 

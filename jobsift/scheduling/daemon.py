@@ -138,7 +138,14 @@ class Daemon:
         assert task is not None
         self.tasks.add(task)
         try:
-            await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, utcnow())
+            ran = await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, utcnow())
+            if ran is None and self.scheduler is not None and not self.stop.is_set():
+                # The cron trigger fires once a day: a failed run needs its own retry today.
+                self.scheduler.add_job(
+                    self.run_daily, "date", run_date=utcnow() + timedelta(seconds=periodic.RETRY_SECONDS),
+                    args=[name], id=f"daily:{name}:retry", replace_existing=True,
+                    misfire_grace_time=DAILY_GRACE_SECONDS,
+                )
         except asyncio.CancelledError:
             if not self.stop.is_set():
                 raise

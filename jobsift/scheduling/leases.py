@@ -11,9 +11,7 @@ took over) cannot clobber the new owner's state.
 
 from __future__ import annotations
 
-import os
 import random
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, text, update
 
 from jobsift.config import Config
+from jobsift.store import repo
 from jobsift.store.schema import runs, sources
 
 SETUP_LOCK_KEY = 0x6A6F6273  # "jobs": one advisory lock id for start-up housekeeping
@@ -159,26 +158,10 @@ def earliest_available(engine: Engine, names: Sequence[str], now: datetime) -> d
     return min(found) if found else None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def dead_here(owner: str | None) -> bool:
-    """``owner`` (host:pid) is a process of this host that no longer exists."""
-    host, _, pid = (owner or "").rpartition(":")
-    return host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
-
-
 def release_dead_local(conn: Connection) -> list[str]:
     """Free leases held by dead processes of this host at once, instead of waiting for expiry."""
     rows = conn.execute(select(sources.c.name, sources.c.lease_owner).where(sources.c.lease_owner.is_not(None))).all()
-    names = [r.name for r in rows if dead_here(r.lease_owner)]
+    names = [r.name for r in rows if repo.dead_here(r.lease_owner)]
     if names:
         conn.execute(
             update(sources).where(sources.c.name.in_(names)).values(lease_owner=None, lease_expires_at=None)

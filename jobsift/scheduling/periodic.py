@@ -7,7 +7,6 @@ time (downtime, a cron-driven ``worker --once``) still runs it, once.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,12 +22,7 @@ from jobsift.scheduling.claims import claim_job, finish_job, is_done
 
 log = logging.getLogger("jobsift.scheduling")
 
-#: Where the digest sender may live, tried in order (the publish area owns it).
-DIGEST_ENTRY_POINTS = (
-    ("jobsift.publish.digest", "send_digests"),
-    ("jobsift.publish.digest", "send_digest"),
-    ("jobsift.publish.digest", "run_digest"),
-)
+RETRY_SECONDS = 900.0  # a failed digest or prune is tried again this much later
 JOB_LEASE_SECONDS = 1800.0  # a digest or prune running longer than this is presumed dead
 
 
@@ -47,19 +41,11 @@ def zone(cfg: Config) -> ZoneInfo:
         raise ConfigError(f"digest.timezone: unknown timezone {cfg.digest.timezone!r}") from None
 
 
-def find_digest_sender() -> Callable[..., Any] | None:
-    """The publish area's digest function, or None while it does not exist."""
-    for module_name, attr in DIGEST_ENTRY_POINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return None
-        fn = getattr(module, attr, None)
-        if callable(fn):
-            return fn  # type: ignore[no-any-return]
-    return None
+def find_digest_sender() -> Callable[..., Any]:
+    """The publish area's digest function (a seam the tests replace)."""
+    from jobsift.publish.digest import send_digests
+
+    return send_digests
 
 
 @dataclass(frozen=True)
@@ -69,9 +55,6 @@ class DailyJob:
     tz: ZoneInfo
     run: Callable[[Engine, Config, str], Any]  # (engine, cfg, period) -> summary
 
-    def period(self, now: datetime) -> str:
-        return now.astimezone(self.tz).date().isoformat()
-
     def due_period(self, now: datetime) -> str | None:
         """Today's period once today's local time has passed, else None."""
         local = now.astimezone(self.tz)
@@ -79,11 +62,7 @@ class DailyJob:
 
 
 def _send_digest(engine: Engine, cfg: Config, period: str) -> Any:
-    sender = find_digest_sender()
-    if sender is None:
-        log.warning("digest: jobsift.publish.digest is not available; nothing sent")
-        return None
-    result = sender(engine, cfg, period=period)
+    result = find_digest_sender()(engine, cfg, period=period)
     outcomes = getattr(result, "outcomes", None)
     if outcomes is None:
         return result
@@ -117,8 +96,12 @@ def daily_jobs(cfg: Config) -> list[DailyJob]:
     return jobs
 
 
-def run_if_due(engine: Engine, cfg: Config, job: DailyJob, owner: str, now: datetime) -> bool:
-    """Run ``job`` for today if due and if this process wins the claim; True if it ran."""
+def run_if_due(engine: Engine, cfg: Config, job: DailyJob, owner: str, now: datetime) -> bool | None:
+    """Run ``job`` for today if due and if this process wins the claim.
+
+    True if it ran and succeeded, None if it ran and failed (retried after ``RETRY_SECONDS``),
+    False if there was nothing to do.
+    """
     period = job.due_period(now)
     if period is None or is_done(engine, job.name, period):
         return False
@@ -129,8 +112,9 @@ def run_if_due(engine: Engine, cfg: Config, job: DailyJob, owner: str, now: date
         summary = job.run(engine, cfg, period)
     except Exception as exc:  # noqa: BLE001 - record the failure; it is retried later
         log.error("%s %s: failed: %s", job.name, period, exc)
-        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=str(exc)[:500])
-        return True
+        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=str(exc)[:500],
+                   retry_after=RETRY_SECONDS)
+        return None
     finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo))
     log.info("%s %s: done%s", job.name, period, f" ({summary})" if summary is not None else "")
     return True

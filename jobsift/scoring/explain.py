@@ -71,11 +71,8 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
     out["recomputed"] = recomputed
     out["differences"] = [k for k in COMPARED if recomputed[k] != out["stored"][k]]
     out["reproduced"] = not out["differences"]
-    vec = rules.ghost_vector(features)
     z = model.intercept
-    for name, x in vec.items():
-        w = model.weights.get(name, 0.0)
-        c = max(-rules.MAX_SINGLE, min(rules.MAX_SINGLE, w * x)) + 0.0
+    for name, x, w, c in rules.ghost_terms(features, model.weights):
         z += c
         out["signals"].append(
             {

@@ -116,6 +116,11 @@ def verify(directory: Path) -> dict[str, Any]:
     return m
 
 
+#: Unpickled payloads by (file, sha256): the hash is verified on every load, so a cached payload is
+#: exactly the bytes on disk; the web page and the daemon stop unpickling the model per request.
+_PAYLOADS: dict[tuple[str, str], Any] = {}
+
+
 def load_artifact(directory: Path) -> GhostModel:
     """Verify, then unpickle. Raises ``ModelError`` for anything missing, corrupt or incompatible."""
     import joblib
@@ -124,10 +129,13 @@ def load_artifact(directory: Path) -> GhostModel:
     if directory.is_file() and directory.name == MANIFEST:
         directory = directory.parent
     m = verify(directory)
+    file = directory / str(m.get("payload", PAYLOAD))
+    key = (str(file.resolve()), str(m.get("sha256")))
     try:
-        payload = joblib.load(directory / str(m.get("payload", PAYLOAD)))
+        payload = _PAYLOADS[key] if key in _PAYLOADS else joblib.load(file)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means the artifact is unusable
         raise ModelError(f"model {directory}: payload cannot be loaded ({exc})", reason="model_corrupt") from None
+    _PAYLOADS[key] = payload
     if not isinstance(payload, dict):
         raise ModelError(f"model {directory}: payload is not a model bundle", reason="model_corrupt")
     return GhostModel(

@@ -182,13 +182,6 @@ class RepostIndex:
             out[i] = sum(1 for o in near if o.id != e.id and is_repost_pair(e, o))
         return out
 
-    def reposts_of(self, entry: Entry) -> list[Entry]:
-        """Other postings that are reposts of ``entry`` (itself excluded)."""
-        if not entry.fingerprint:
-            return []
-        return [e for e in self.near(entry.fingerprint) if e.id != entry.id and is_repost_pair(entry, e)]
-
-
 def _band_keys(values: np.ndarray, band: int) -> np.ndarray:
     """band << 16 | the band's 16 bits, as int64 (so the 4 bands share one sorted array)."""
     bits = (values >> np.uint64(band * BAND_BITS)) & np.uint64(0xFFFF)

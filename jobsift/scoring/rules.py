@@ -226,16 +226,22 @@ def ghost_vector(f: F) -> dict[str, float]:
     return out
 
 
+def ghost_terms(f: F, weights: Mapping[str, float]) -> list[tuple[str, float, float, float]]:
+    """Every ghost signal as (name, x, weight, capped contribution to the log-odds)."""
+    out = []
+    for name, x in ghost_vector(f).items():
+        w = weights.get(name, 0.0)
+        out.append((name, x, w, _clip(w * x, -MAX_SINGLE, MAX_SINGLE) + 0.0))
+    return out
+
+
 def ghost(f: F, weights: Mapping[str, float], intercept: float) -> tuple[float, list[Reason]]:
     """Ghost probability and one reason per signal that moved it."""
     z = intercept
     reasons: list[Reason] = []
     threshold = float(f.get("ghost_threshold", 0.6))
-    for name, x in ghost_vector(f).items():
-        if x == 0.0:
-            continue
-        c = _clip(weights.get(name, 0.0) * x, -MAX_SINGLE, MAX_SINGLE) + 0.0
-        if c == 0.0:
+    for name, x, _w, c in ghost_terms(f, weights):
+        if x == 0.0 or c == 0.0:
             continue
         z += c
         reasons.append(

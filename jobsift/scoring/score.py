@@ -222,6 +222,11 @@ class Scorer:
 
 def _write_batch(conn: Connection, results: dict[int, Score], errors: dict[int, str], now: datetime) -> None:
     ids = list(results)
+    # Several workers may score the same posting at once: lock its row (in id order, so two batches
+    # cannot deadlock) before retiring the latest score, so exactly one score stays latest.
+    # SQLite needs nothing: its writers are serialised by BEGIN IMMEDIATE.
+    locked = sorted({*ids, *errors})
+    conn.execute(select(postings.c.id).where(postings.c.id.in_(locked)).order_by(postings.c.id).with_for_update())
     if ids:
         conn.execute(
             update(scores)

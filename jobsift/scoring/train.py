@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from jobsift.scoring import rules
 from jobsift.scoring.emscad import Dataset, cross_validate, fit_text_model, read_emscad
@@ -42,6 +42,15 @@ class TrainReport:
     text_rows: int = 0
     metrics: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+def unscored_labels(engine: Engine) -> int:
+    """User labels on postings never scored: they have no features to learn from yet."""
+    latest = select(scores.c.posting_id).where(scores.c.is_latest.is_(True))
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(func.count(func.distinct(labels.c.posting_id))).where(labels.c.posting_id.not_in(latest))
+        ).scalar_one())
 
 
 def collect_examples(engine: Engine) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -196,6 +205,9 @@ def train(
             f"{len(y)} examples from the store ({counts['user']} user labels, "
             f"{counts['observed']} observed outcomes), {int(y.sum())} ghost"
         )
+        unscored = unscored_labels(engine)
+        if unscored:
+            report.notes.append(f"{unscored} labelled postings were never scored (run 'jobsift score'); skipped")
         fitted = fit_weights(x, y)
         if fitted is None:
             report.notes.append(

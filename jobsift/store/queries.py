@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,13 +26,11 @@ class JobFilter:
     skills: Sequence[str] = ()
     countries: Sequence[str] = ()
     min_budget_usd: float | None = None
-    budget_kind: str | None = None
     include_gone: bool = True
     ids: Sequence[int] = ()
     limit: int | None = 100
     offset: int = 0
     order: str = "newest"  # newest | quality
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _like(text: str) -> str:
@@ -90,8 +88,6 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         )
     if f.min_budget_usd is not None:
         conds.append(func.coalesce(postings.c.budget_max_usd, postings.c.budget_min_usd) >= f.min_budget_usd)
-    if f.budget_kind:
-        conds.append(postings.c.budget_kind == f.budget_kind)
     if not f.include_gone:
         conds.append(postings.c.gone_at.is_(None))
     if conds:
@@ -155,6 +151,3 @@ def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def count_jobs(conn: Connection, f: JobFilter) -> int:
-    q = jobs_select(JobFilter(**{**f.__dict__, "limit": None, "offset": 0})).order_by(None)
-    return int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())

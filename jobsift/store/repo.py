@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from jobsift.config import SourceConfig
 from jobsift.model import Client, Posting
@@ -121,15 +121,18 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def dead_here(owner: str | None) -> bool:
+    """``owner`` (a ``worker_id``, host:pid) is another process of this host that no longer exists."""
+    host, _, pid = (owner or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+
+
 def abort_stale_runs(conn: Connection, now: datetime, *, older_than: datetime | None = None) -> int:
     """Mark runs left 'running' by a dead process (same host) or older than ``older_than``."""
-    host = socket.gethostname()
     stale: list[int] = []
     for row in conn.execute(select(runs.c.id, runs.c.worker, runs.c.started_at).where(runs.c.status == "running")):
-        whost, _, pid = (row.worker or "").rpartition(":")
-        dead_here = whost == host and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
         too_old = older_than is not None and row.started_at < older_than
-        if dead_here or too_old:
+        if dead_here(row.worker) or too_old:
             stale.append(row.id)
     if stale:
         conn.execute(
@@ -373,7 +376,8 @@ def _upsert_chunk(
                 last_seen_at=now, gone_at=None, seen_count=postings.c.seen_count + 1
             )
         )
-        open_ids = [i for i in seen_ids if i not in set(reopened)]
+        reopened_set = set(reopened)
+        open_ids = [i for i in seen_ids if i not in reopened_set]
         if open_ids:
             conn.execute(
                 update(sightings)
@@ -417,8 +421,3 @@ def mark_gone(conn: Connection, source: str, listed: Iterable[str], now: datetim
     return len(gone)
 
 
-def count_postings(conn: Connection, source: str | None = None) -> int:
-    q = select(func.count()).select_from(postings)
-    if source:
-        q = q.where(postings.c.source == source)
-    return int(conn.execute(q).scalar_one())

@@ -158,3 +158,37 @@ def test_fetch_errors_are_one_line(server: ScriptedServer) -> None:
     (err,), _ = fetch_all([server.url + "/feed"], fast(retries=1))
     assert isinstance(err, FetchError)
     assert "\n" not in str(err)
+
+
+def test_r08_unreadable_robots_is_asked_again_after_a_short_retry_not_the_full_ttl() -> None:
+    from jobsift.crawler.politeness import UNAVAILABLE_RETRY, Politeness
+    from jobsift.errors import BlockedError, RetryableFetchError
+
+    now = [0.0]
+    answers: list[object] = [RetryableFetchError("HTTP 503", reason="http_503"), (404, b"")]
+
+    async def fetch_robots(_url: str) -> tuple[int, bytes]:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    pol = Politeness(user_agent="jobsift", per_host_delay=0, per_host_concurrency=1,
+                     robots_ttl=3600, clock=lambda: now[0])
+    with pytest.raises(BlockedError, match="unavailable"):
+        asyncio.run(pol.check_robots("http://h.test/feed", fetch_robots))
+    now[0] = UNAVAILABLE_RETRY + 1
+    asyncio.run(pol.check_robots("http://h.test/feed", fetch_robots))  # asked again: 404, allowed
+    assert answers == []
+
+
+def test_r08_robots_refused_for_a_permanent_reason_allows_everything() -> None:
+    from jobsift.crawler.politeness import Politeness
+    from jobsift.errors import PermanentFetchError
+
+    async def fetch_robots(_url: str) -> tuple[int, bytes]:
+        raise PermanentFetchError("robots.txt over the cap", reason="too_large")
+
+    pol = Politeness(user_agent="jobsift", per_host_delay=0, per_host_concurrency=1)
+    asyncio.run(pol.check_robots("http://h.test/feed", fetch_robots))  # no BlockedError
+    assert pol._robots["http://h.test"].unavailable is None

@@ -192,3 +192,21 @@ def test_model_from_the_same_release_line_is_accepted() -> None:
     assert same_release_line("1.9.1", "1.9.3")
     assert not same_release_line("1.9.1", "1.10.0")
     assert not same_release_line("0.24.2", "1.9.1")
+
+
+def test_labels_on_unscored_postings_are_counted_not_silently_dropped(sqlite_engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from jobsift.model import Posting
+    from jobsift.scoring.train import collect_examples, unscored_labels
+    from jobsift.store import repo
+    from jobsift.store.schema import labels
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with sqlite_engine.begin() as conn:
+        stats = repo.upsert_postings(conn, "s", [Posting("s", "a", "https://x.test/a", "Logo")], now)
+        conn.execute(insert(labels).values(posting_id=stats.new_ids[0], label="ghost", origin="user", created_at=now))
+    _x, y, counts = collect_examples(sqlite_engine)
+    assert (len(y), counts["user"], unscored_labels(sqlite_engine)) == (0, 0, 1)

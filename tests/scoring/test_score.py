@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from jobsift.model import Client
 from jobsift.scoring import features as feat
+from jobsift.scoring import rules
 from jobsift.scoring.explain import explain
 from jobsift.scoring.score import score_pending
 from jobsift.store.schema import postings, scores
@@ -159,9 +160,8 @@ def test_explain_reproduces_every_stored_score_exactly(engine: Engine) -> None:
         assert out["reproduced"] is True, out["differences"]
         assert out["recomputed"]["quality"] == out["stored"]["quality"]
         assert out["text_model_rerun"]["same"] is True
-        assert sum(s["contribution"] for s in out["signals"]) + out["ghost_intercept"] == pytest.approx(
-            out["ghost_logit"], abs=1e-3
-        )
+        # The signals explain shows add up to the stored probability, not just to their own sum.
+        assert rules.sigmoid(out["ghost_logit"]) == pytest.approx(out["stored"]["ghost_probability"], abs=1e-3)
     if engine.dialect.name != "sqlite":
         return  # the CLI leaves its engine to process exit; exercise it on SQLite only
     from jobsift.cli import main
@@ -211,3 +211,46 @@ def test_store_history_moves_the_market(engine: Engine) -> None:
     score_pending(engine, other, rescore_all=True, now=T0)
     prior_only = latest(engine)["probe"]["lowball_percentile"]
     assert with_history < prior_only
+
+
+def test_two_processes_scoring_one_posting_at_once_leave_one_latest_score(engine: Engine) -> None:
+    """Workers may score the same posting concurrently; the jobs view must still show it once."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from jobsift.model import Score
+    from jobsift.scoring.score import _write_batch
+
+    store(engine, [posting("a")])
+    score_pending(engine, config(_url(engine)), now=T0)  # a first latest row exists
+    with engine.connect() as conn:
+        pid = conn.execute(select(postings.c.id)).scalar_one()
+    score = Score(quality=50.0)
+    done = threading.Event()
+
+    def second() -> None:
+        with engine.begin() as conn:
+            _write_batch(conn, {pid: score}, {}, T0 + timedelta(hours=2))
+        done.set()
+
+    with engine.begin() as conn:  # the first writer holds its transaction open...
+        _write_batch(conn, {pid: score}, {}, T0 + timedelta(hours=1))
+        thread = threading.Thread(target=second)
+        thread.start()
+        if engine.dialect.name == "postgresql":  # ...until the second is seen waiting on its lock
+            deadline = time.monotonic() + 30
+            with engine.connect() as probe:
+                while time.monotonic() < deadline and not probe.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                )).scalar_one():
+                    time.sleep(0.02)
+        assert not done.is_set()
+    thread.join(timeout=60)
+    assert done.is_set()
+    with engine.connect() as conn:
+        n_latest = conn.execute(
+            select(func.count()).select_from(scores).where(scores.c.posting_id == pid, scores.c.is_latest.is_(True))
+        ).scalar_one()
+    assert n_latest == 1

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jobsift.crawler.budget import infer_salary_kind, parse_budget
-from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html
+from jobsift.crawler.normalize import clean_text, parse_date
 from jobsift.crawler.sources import register
-from jobsift.crawler.sources.jsonutil import empty, first, load_json
+from jobsift.crawler.sources.jsonutil import describe, empty, first, load_json
 from jobsift.errors import ParseError
 from jobsift.model import Budget, ParseResult, Posting
 
@@ -118,10 +118,11 @@ def parse(
         if not c["id"] or not text.strip():
             continue  # deleted or flagged comments have no text
         head = read_header(first_line(text))
+        text_, html_ = describe(text)
         result.postings.append(Posting(
             source=source, external_id=str(c["id"]), url=ITEM_URL.format(c["id"]),
-            title=head["title"] or f"HN job post {c['id']}", description_text=html_to_text(text),
-            description_html=sanitize_html(text), posted_at=parse_date(c["created"]),
+            title=head["title"] or f"HN job post {c['id']}", description_text=text_,
+            description_html=html_, posted_at=parse_date(c["created"]),
             budget=_salary(head["salary"]), company=head["company"], location=head["location"],
             remote=head["remote"], job_type=head["job_type"], raw=c["raw"],
         ))

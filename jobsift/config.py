@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobsift.errors import ConfigError
 
@@ -274,6 +275,10 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("scoring.lowball_percentile: must be between 0 and 100")
     if cfg.fetch.concurrency < 1 or cfg.fetch.per_host_concurrency < 1:
         raise ConfigError("fetch.concurrency: must be at least 1")
+    try:
+        ZoneInfo(cfg.digest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"digest.timezone: unknown timezone {cfg.digest.timezone!r}") from None
     if not re.match(r"^\d{1,2}:\d{2}$", cfg.digest.time):
         raise ConfigError(f"digest.time: {cfg.digest.time!r} is not HH:MM")
 

@@ -56,6 +56,7 @@ def test_sources_with_per_source_options() -> None:
          "sources[1].name: 'a' is used twice"),
         ({"smtp": {"security": "tls"}}, "smtp.security"),
         ({"digest": {"time": "7am"}}, "digest.time"),
+        ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone: unknown timezone"),
         ({"webhooks": [{"url": "ftp://x", "kind": "json"}]}, "webhooks[0].url"),
         ({"fetch": {"respect_robots": "perhaps"}}, "fetch.respect_robots: expected true or false"),
     ],

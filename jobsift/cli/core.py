@@ -296,8 +296,11 @@ def db_upgrade(ctx: Context) -> None:
     from jobsift.store.db import current_revision, make_engine, upgrade
 
     engine = make_engine(ctx.config.database.url)
-    before = current_revision(engine)
-    after = upgrade(engine)
+    try:
+        before = current_revision(engine)
+        after = upgrade(engine)
+    finally:
+        engine.dispose()
     click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
 
 

@@ -82,17 +82,22 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         result = DemoResult(out_dir, out_dir / "jobsift-demo.db", out_dir / "jobsift.toml")
         write_config(cfg, result.config_path)
         engine = open_store(cfg.database.url)
-        say(f"Serving {len(cfg.sources)} demo feeds on {base_url}; crawling...")
-        result.crawl = crawl(engine, cfg, trigger="demo")
+        try:
+            say(f"Serving {len(cfg.sources)} demo feeds on {base_url}; crawling...")
+            result.crawl = crawl(engine, cfg, trigger="demo")
+        except BaseException:
+            engine.dispose()
+            raise
+    from jobsift.publish.demo_outputs import write_demo_outputs
     from jobsift.scoring.score import score_pending
 
-    result.score = score_pending(engine, cfg)
-    result.files["database"] = result.db_path
-    result.files["config"] = result.config_path
-    from jobsift.publish.demo_outputs import write_demo_outputs
-
-    result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))
-    engine.dispose()
+    try:
+        result.score = score_pending(engine, cfg)
+        result.files["database"] = result.db_path
+        result.files["config"] = result.config_path
+        result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))
+    finally:
+        engine.dispose()
     return result
 
 

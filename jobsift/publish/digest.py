@@ -74,11 +74,7 @@ class DigestRun:
 
 def period_of(now: datetime, cfg: Config) -> str:
     """The digest's day in the configured timezone, e.g. ``2026-11-22``."""
-    try:
-        zone = ZoneInfo(cfg.digest.timezone)
-    except Exception:  # noqa: BLE001 - a bad zone name falls back to UTC, not a crash at 7:30
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date().isoformat()
+    return now.astimezone(ZoneInfo(cfg.digest.timezone)).date().isoformat()  # validated by the config
 
 
 # --- choosing the jobs ---------------------------------------------------------------------------

@@ -124,7 +124,11 @@ def ensure_schema(engine: Engine, *, auto_upgrade: bool = True) -> None:
 def open_store(url: str, *, auto_upgrade: bool = True) -> Engine:
     """The engine every command uses: created, migrated, ready."""
     engine = make_engine(url)
-    ensure_schema(engine, auto_upgrade=auto_upgrade)
+    try:
+        ensure_schema(engine, auto_upgrade=auto_upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

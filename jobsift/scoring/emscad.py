@@ -97,6 +97,7 @@ def employer_groups(rows: Sequence[dict[str, str]]) -> np.ndarray:
 
     first: dict[str, int] = {}
     index = RepostIndex()
+    entries: list[Entry] = []
     for i, r in enumerate(rows):
         keys = []
         profile = _norm(r.get("company_profile"))
@@ -113,8 +114,8 @@ def employer_groups(rows: Sequence[dict[str, str]]) -> np.ndarray:
             union(i, first.setdefault(k, i))
         fp = fingerprint(r.get("title") or "", r.get("description"))
         if fp is not None:
-            index.add(Entry(id=i, fingerprint=fp, source="emscad"))
-    entries = list(index._entries)
+            entries.append(Entry(id=i, fingerprint=fp, source="emscad"))
+            index.add(entries[-1])
     for entry, near in zip(entries, index.near_many([e.fingerprint for e in entries]), strict=True):
         for other in near:
             union(entry.id, other.id)

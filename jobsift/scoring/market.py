@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +117,16 @@ def read_upwork_csv(path: Path) -> list[tuple[str, float, str, list[str]]]:
 
 def cell_samples(
     records: Iterable[tuple[str, float, str, Sequence[str]]],
+    counts: Iterable[int] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, str]]:
-    """Every budget filed under each cell it belongs to; labels keep a skill's usual spelling."""
+    """Every budget filed under each cell it belongs to; labels keep a skill's usual spelling.
+
+    ``counts`` (parallel to ``records``) says how many postings each record stands for, so the
+    store's history can arrive grouped by the database instead of one row per posting.
+    """
     values: dict[str, list[float]] = defaultdict(list)
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, usd, level, skills in records:
+    for (kind, usd, level, skills), n in zip(records, counts if counts is not None else repeat(1), strict=False):
         if kind not in KINDS or usd is None or usd <= 0:
             continue
         seen = {ANY}
@@ -128,11 +134,12 @@ def cell_samples(
             k = norm_skill(s)
             if k and k not in seen:
                 seen.add(k)
-                spellings[k][s.strip()] += 1
+                spellings[k][s.strip()] += n
+        same = [usd] * n
         for skill in seen:
-            values[cell_key(kind, ANY, skill)].append(usd)
+            values[cell_key(kind, ANY, skill)].extend(same)
             if level != ANY:
-                values[cell_key(kind, level, skill)].append(usd)
+                values[cell_key(kind, level, skill)].extend(same)
     labels = {k: max(v.items(), key=lambda kv: kv[1])[0] for k, v in spellings.items()}
     return values, labels
 
@@ -187,8 +194,9 @@ class Market:
         prior: dict[str, Cell],
         records: Iterable[tuple[str, float, str, Sequence[str]]],
         min_samples: int,
+        counts: Iterable[int] | None = None,
     ) -> Market:
-        values, labels = cell_samples(records)
+        values, labels = cell_samples(records, counts)
         return cls(prior, build_cells(values, labels, min_samples))
 
     def _title_skills(self, title: str) -> list[str]:

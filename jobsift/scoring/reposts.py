@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,76 +111,145 @@ def _popcount(x: np.ndarray) -> np.ndarray:
     return np.asarray(np.unpackbits(as_bytes, axis=1).sum(axis=1))
 
 
-class RepostIndex:
-    """An in-memory banded LSH index over stored fingerprints (numpy arrays, queried in batches)."""
+#: Looks up the details of stored postings by id (source, client, company), for the few that match.
+Resolver = Callable[[Sequence[int]], Mapping[int, Entry]]
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
-        self._entries: list[Entry] = []
-        self._values: list[int] = []
-        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+def parse_fingerprints(fps: Sequence[str]) -> np.ndarray:
+    """16-hex fingerprints as uint64 values (one ``bytes.fromhex`` for all of them)."""
+    try:
+        return np.frombuffer(bytes.fromhex("".join(fps)), dtype=">u8").astype(np.uint64)
+    except ValueError:
+        return np.asarray([int(fp, 16) for fp in fps], dtype=np.uint64)
+
+
+class RepostIndex:
+    """A banded LSH index over stored fingerprints (numpy arrays, queried in batches).
+
+    It keeps only ids and 64-bit values: at 1M stored postings that is 16 MB and loads in about a
+    second. What decides whether a match is a repost (source, client, company) is looked up for
+    the matches only, through ``resolve``; entries added with :meth:`add` carry it themselves.
+    """
+
+    def __init__(self, entries: Iterable[Entry] = (), resolve: Resolver | None = None) -> None:
+        self._known: dict[int, Entry] = {}
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._vals = np.zeros(0, dtype=np.uint64)
+        self._pending: list[Entry] = []
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+        self._resolve = resolve
         for e in entries:
             self.add(e)
 
+    @classmethod
+    def from_arrays(cls, ids: np.ndarray, values: np.ndarray, resolve: Resolver | None = None) -> RepostIndex:
+        """An index over stored (id, fingerprint value) pairs whose details ``resolve`` looks up."""
+        index = cls(resolve=resolve)
+        index._ids = np.asarray(ids, dtype=np.int64)
+        index._vals = np.asarray(values, dtype=np.uint64)
+        return index
+
     @property
     def size(self) -> int:
-        return len(self._entries)
+        return int(self._ids.size) + len(self._pending)
 
     def add(self, entry: Entry) -> None:
         if not entry.fingerprint or len(entry.fingerprint) != 16:
             return
-        self._entries.append(entry)
-        self._values.append(int(entry.fingerprint, 16))
+        self._known[entry.id] = entry
+        self._pending.append(entry)
         self._sorted = None
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(band keys sorted, entry position of each key, fingerprint values); 4 keys per entry."""
+        """4 band keys per entry, sorted: (keys, entry position of each key, fingerprint of each key).
+
+        A key is ``band << 16 | the band's 16 bits`` (int32). Each band is ordered by a stable
+        argsort of its 16-bit values (numpy radix-sorts 16-bit integers: linear time), and the bands
+        follow each other, so the concatenation is sorted. The fingerprint is copied next to each key
+        so that checking a bucket's candidates reads memory in order.
+        """
+        if self._pending:
+            self._ids = np.concatenate([self._ids, np.asarray([e.id for e in self._pending], dtype=np.int64)])
+            self._vals = np.concatenate([self._vals, parse_fingerprints([e.fingerprint for e in self._pending])])
+            self._pending = []
+            self._sorted = None
         if self._sorted is None:
-            vals = np.asarray(self._values, dtype=np.uint64)
-            keys = np.concatenate([_band_keys(vals, b) for b in range(BANDS)])
-            pos = np.tile(np.arange(len(vals), dtype=np.int64), BANDS)
-            order = np.argsort(keys, kind="stable")
-            self._sorted = (keys[order], pos[order], vals)
+            keys, pos, vals = [], [], []
+            for b in range(BANDS):
+                bits = ((self._vals >> np.uint64(b * BAND_BITS)) & np.uint64(0xFFFF)).astype(np.uint16)
+                order = np.argsort(bits, kind="stable")
+                keys.append(bits[order].astype(np.int32) | np.int32(b << BAND_BITS))
+                pos.append(order.astype(np.int32))
+                vals.append(self._vals[order])
+            self._sorted = (np.concatenate(keys), np.concatenate(pos), np.concatenate(vals))
         return self._sorted
 
-    def near_many(self, fps: Sequence[str], max_distance: int = MAX_DISTANCE) -> list[list[Entry]]:
-        """For each fingerprint, the stored entries within ``max_distance`` bits (complete up to 7)."""
+    def near_many(
+        self,
+        fps: Sequence[str],
+        max_distance: int = MAX_DISTANCE,
+        resolve: Resolver | None = None,
+        known: Mapping[int, Entry] | None = None,
+    ) -> list[list[Entry]]:
+        """For each fingerprint, the stored entries within ``max_distance`` bits (complete up to 7).
+
+        ``resolve`` overrides the index's own lookup (e.g. to read through the caller's transaction);
+        ``known`` entries (such as the postings being scored, which match themselves) need no lookup.
+        """
         out: list[list[Entry]] = [[] for _ in fps]
-        if not fps or not self._entries:
+        if not fps or not self.size:
             return out
         keys, pos, vals = self._arrays()
-        q = np.asarray([int(fp, 16) for fp in fps], dtype=np.uint64)
-        probes = np.asarray(_PROBES, dtype=np.int64)
-        # (Q, 4·17) probe keys: each band's value and its 16 one-bit neighbours.
-        wanted = np.concatenate([(_band_keys(q, b)[:, None] ^ probes[None, :]) for b in range(BANDS)], axis=1).ravel()
+        q = parse_fingerprints(fps)
+        probes = np.asarray(_PROBES, dtype=np.int32)
+        # (Q, 4·17) probe keys: each band's value and its 16 one-bit neighbours, searched in sorted
+        # order (numpy's binary search narrows from the previous hit when the needles ascend).
+        wanted = np.concatenate(
+            [(_band_keys(q, b).astype(np.int32)[:, None] ^ probes[None, :]) for b in range(BANDS)], axis=1
+        ).ravel()
+        order = np.argsort(wanted, kind="stable")
+        wanted = wanted[order]
+        query_of = (order // (probes.size * BANDS)).astype(np.int64)
         lo = np.searchsorted(keys, wanted, side="left")
-        hi = np.searchsorted(keys, wanted, side="right")
+        hi = np.searchsorted(keys, wanted + 1, side="left")
         counts = hi - lo
         total = int(counts.sum())
         if total == 0:
             return out
-        query = np.repeat(np.repeat(np.arange(len(q)), probes.size * BANDS), counts)
-        first = np.repeat(lo, counts)
-        offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        cand = pos[first + offset]
-        close = _popcount(vals[cand] ^ q[query]) <= max_distance
-        pairs = np.unique(np.stack([query[close], cand[close]], axis=1), axis=0)
-        for qi, ci in pairs.tolist():
-            out[qi].append(self._entries[ci])
+        query = np.repeat(query_of, counts)
+        starts = np.cumsum(counts) - counts
+        at = np.arange(total) + np.repeat(lo - starts, counts)
+        close = _popcount(vals[at] ^ q[query]) <= max_distance
+        found = self._ids[pos[at[close]]]
+        pairs = np.unique(np.stack([query[close], found], axis=1), axis=0)
+        details = self._details(sorted(set(pairs[:, 1].tolist())), resolve or self._resolve, known or {})
+        for qi, pid in pairs.tolist():
+            if pid in details:  # a posting deleted since the index was loaded has none
+                out[qi].append(details[pid])
         return out
+
+    def _details(self, ids: list[int], resolve: Resolver | None, known: Mapping[int, Entry]) -> dict[int, Entry]:
+        found = {i: e for i in ids if (e := known.get(i) or self._known.get(i)) is not None}
+        missing = [i for i in ids if i not in found]
+        if missing and resolve is not None:
+            found.update(resolve(missing))
+        return found
 
     def near(self, fp: str, max_distance: int = MAX_DISTANCE) -> list[Entry]:
         """Stored entries within ``max_distance`` bits of ``fp``."""
         return self.near_many([fp], max_distance)[0]
 
-    def reposts_many(self, entries: Sequence[Entry]) -> list[int | None]:
+    def reposts_many(self, entries: Sequence[Entry], resolve: Resolver | None = None) -> list[int | None]:
         """How many reposts each entry has (None without a fingerprint), one batched lookup."""
         with_fp = [i for i, e in enumerate(entries) if e.fingerprint]
-        found = self.near_many([entries[i].fingerprint for i in with_fp])
+        known = {e.id: e for e in entries}
+        found = self.near_many([entries[i].fingerprint for i in with_fp], resolve=resolve, known=known)
         out: list[int | None] = [None] * len(entries)
         for i, near in zip(with_fp, found, strict=True):
             e = entries[i]
             out[i] = sum(1 for o in near if o.id != e.id and is_repost_pair(e, o))
         return out
+
 
 def _band_keys(values: np.ndarray, band: int) -> np.ndarray:
     """band << 16 | the band's 16 bits, as int64 (so the 4 bands share one sorted array)."""

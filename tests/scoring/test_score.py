@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from typing import Any
@@ -242,9 +243,12 @@ def test_two_processes_scoring_one_posting_at_once_leave_one_latest_score(engine
         if engine.dialect.name == "postgresql":  # ...until the second is seen waiting on its lock
             deadline = time.monotonic() + 30
             with engine.connect() as probe:
-                while time.monotonic() < deadline and not probe.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                )).scalar_one():
+                while (
+                    time.monotonic() < deadline
+                    and not probe.execute(
+                        text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                    ).scalar_one()
+                ):
                     time.sleep(0.02)
         assert not done.is_set()
     thread.join(timeout=60)
@@ -254,3 +258,57 @@ def test_two_processes_scoring_one_posting_at_once_leave_one_latest_score(engine
             select(func.count()).select_from(scores).where(scores.c.posting_id == pid, scores.c.is_latest.is_(True))
         ).scalar_one()
     assert n_latest == 1
+
+
+def test_market_history_grouped_in_sql_matches_one_row_per_posting(engine: Engine) -> None:
+    from jobsift.model import Budget
+    from jobsift.scoring.market import Market, load_prior, norm_level
+    from jobsift.scoring.score import build_market
+
+    def eur(amount: float, usd: float | None) -> Budget:
+        return Budget(
+            kind="fixed",
+            min=amount,
+            max=amount,
+            currency="EUR",
+            min_usd=usd,
+            max_usd=usd,
+            provenance="field",
+            raw=f"EUR {amount}",
+        )
+
+    items = []
+    for i in range(120):
+        amount = (5.0, 50.0, 50.0, 500.0, 0.0, 75.5)[i % 6]
+        items.append(
+            posting(
+                f"p{i}",
+                kind=("fixed", "hourly")[i % 2],
+                amount=amount,
+                skills=(("Shopify",), ("Python", "Django"), ())[i % 3],
+                level=("Expert", "Entry Level", None)[i % 3 if i % 5 else 0],
+                category=("Web Development", None)[i % 2],
+            )
+        )
+    items += [
+        dataclasses.replace(posting("eur-converted"), budget=eur(100.0, 108.0)),
+        dataclasses.replace(posting("eur-unconverted"), budget=eur(100.0, None)),
+    ]
+    items.append(posting("salary", kind="salary_year", amount=90_000.0))
+    store(engine, items)
+    with engine.connect() as conn:
+        grouped = build_market(conn, 5, T0 + timedelta(hours=1))
+        rows = [dict(r._mapping) for r in conn.execute(select(postings))]
+    expected_records = []
+    for r in rows:
+        usd = feat.budget_usd(r)
+        if r["budget_kind"] in ("fixed", "hourly") and usd is not None:
+            skills = list(r["skills"] or []) + ([r["category"]] if r["category"] else [])
+            expected_records.append((r["budget_kind"], usd, norm_level(r["experience_level"] or ""), skills))
+    expected = Market.from_history(load_prior(), expected_records, 5)
+    assert len(expected_records) == 100 + 1  # zero budgets and the unconverted EUR are not market figures
+    assert grouped.cells.keys() == expected.cells.keys()
+    assert len(grouped.cells) > len(load_prior())  # the store added cells of its own
+    for key, cell in expected.cells.items():
+        assert (grouped.cells[key].n, grouped.cells[key].label) == (cell.n, cell.label)
+        assert list(grouped.cells[key].q) == list(cell.q)

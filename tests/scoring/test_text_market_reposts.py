@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -187,3 +188,23 @@ def test_market_matching_uses_skills_then_title_words_and_aliases() -> None:
     assert fallback is not None
     assert fallback.key == "fixed|*|*"
     assert market.match("salary_year", None, ["Python"]) is None
+
+
+def test_index_from_arrays_resolves_details_for_matches_only() -> None:
+    near_fp = "0123456789abcdef"
+    one_bit_away = "0123456789abcdee"
+    far = [f"{(i * 2654435761 + 99) % 2**64:016x}" for i in range(1000)]
+    fps = [near_fp, *far, one_bit_away]
+    ids = np.arange(1, len(fps) + 1, dtype=np.int64)
+    asked: list[list[int]] = []
+
+    def resolve(wanted: Sequence[int]) -> dict[int, reposts.Entry]:
+        asked.append(list(wanted))
+        # Posting 1 was deleted since the index was loaded: it has no details any more.
+        return {i: reposts.Entry(i, fps[i - 1], "upwork", client_id=5) for i in wanted if i != 1}
+
+    index = reposts.RepostIndex.from_arrays(ids, reposts.parse_fingerprints(fps), resolve=resolve)
+    query = reposts.Entry(0, near_fp, "upwork", client_id=5)
+    assert index.reposts_many([query]) == [1]  # only the live one-bit neighbour
+    assert asked == [[1, len(fps)]]  # two lookups' worth of details, not 1,002
+    assert index.size == len(fps)

@@ -136,7 +136,7 @@ class RepostIndex:
         self._ids = np.zeros(0, dtype=np.int64)
         self._vals = np.zeros(0, dtype=np.uint64)
         self._pending: list[Entry] = []
-        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._resolve = resolve
         for e in entries:
             self.add(e)

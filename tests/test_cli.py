@@ -121,3 +121,30 @@ def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--db", db, "import", str(feed), "--format", "nope"])
     assert result.exit_code == 2
     assert "unknown format 'nope'" in result.output
+
+
+def test_jobs_takes_the_web_filters_skill_country_and_excluded_words(tmp_path: Path) -> None:
+    feed = tmp_path / "skills.rss"
+    feed.write_bytes(b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Django API work</title><link>https://x.test/a</link><category>Web</category><category>Python</category>
+<description>Paid weekly</description></item>
+<item><title>Django test task</title><link>https://x.test/b</link><category>Web</category><category>Python</category>
+<description>Unpaid test first</description></item>
+<item><title>Logo refresh</title><link>https://x.test/c</link><category>Art</category><category>Design</category>
+<description>Paid weekly</description></item>
+</channel></rss>""")
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "import", str(feed), "--format", "rss"]).exit_code == 0
+
+    def titles(*args: str) -> set[str]:
+        result = runner.invoke(main, ["--db", db, "jobs", "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return {r["title"] for r in json.loads(result.output)}
+
+    assert titles("--skill", "python") == {"Django API work", "Django test task"}
+    assert titles("--skill", "python", "--exclude-keyword", "unpaid") == {"Django API work"}
+    assert titles("-k", "logo,weekly", "--exclude-keyword", "django") == {"Logo refresh"}
+    assert titles("--country", "Germany") == set()  # none of them names a country
+    warned = runner.invoke(main, ["--db", db, "jobs", "--flag", "ghosts"])
+    assert "unknown flag 'ghosts'" in warned.output

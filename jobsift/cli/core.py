@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +18,9 @@ from jobsift.cli.common import (
     progress_bar,
     write_csv,
 )
+from jobsift.cli.filters import filter_options, params_from
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
-
-
-def parse_since(value: str | None) -> datetime | None:
-    """``2d``, ``12h``, ``30m``, ``1w`` ago, or an ISO date/time (the web filters' rule)."""
-    from jobsift.publish.params import parse_age
-
-    try:
-        return parse_age(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
@@ -171,29 +161,18 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 
 
 @click.command(epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"
+               "    jobsift jobs --skill python,django --country 'United States' --exclude-keyword unpaid\n"
                "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--since", help="Only postings first seen within this age (2d, 12h) or since an ISO date.")
-@click.option("--source", "sources_", multiple=True, help="Only these sources (repeatable).")
-@click.option("--min-quality", type=float, help="Only postings scoring at least this (0-100).")
-@click.option("--exclude-flag", multiple=True,
-              help="Hide postings with this flag (ghost, payment_unverified, lowball).")
-@click.option("--flag", "require_flag", multiple=True, help="Only postings with this flag.")
-@click.option("--keyword", multiple=True, help="Only postings mentioning one of these words.")
-@click.option("--min-budget", type=float, help="Only budgets at or above this many USD.")
-@click.option("--order", type=click.Choice(["newest", "quality"]), default="newest", show_default=True)
+@filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
 @pass_ctx
-def jobs(ctx: Context, fmt: str, since: str | None, sources_: tuple[str, ...], min_quality: float | None,
-         exclude_flag: tuple[str, ...], require_flag: tuple[str, ...], keyword: tuple[str, ...],
-         min_budget: float | None, order: str, limit: int) -> None:
-    """List stored postings with their quality, flags and reasons."""
-    from jobsift.store.queries import JobFilter, list_jobs
+def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
+    """List stored postings with their quality, flags and reasons (the web page's filters)."""
+    from jobsift.store.queries import list_jobs
 
-    f = JobFilter(since=parse_since(since), sources=sources_, min_quality=min_quality,
-                  exclude_flags=exclude_flag, require_flags=require_flag, keywords=keyword,
-                  min_budget_usd=min_budget, order=order, limit=limit)
+    f = params_from(kw, limit)
     with ctx.engine.connect() as conn:
         rows = list_jobs(conn, f)
     if fmt == "json":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,49 +10,12 @@ from typing import Any
 import click
 
 from jobsift.cli.common import Context, common_options, dumps, pass_ctx, write_csv
+from jobsift.cli.filters import filter_options, params_from
 
 
 def register(main: click.Group) -> None:
     for command in (serve, feed, digest, push, query, export, report):
         main.add_command(command)
-
-
-def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The listing filters, named as on the web page (repeatable or comma-separated)."""
-    options = [
-        click.option("--keyword", "-k", multiple=True, help="Only jobs mentioning one of these words."),
-        click.option("--exclude-keyword", multiple=True, help="Hide jobs mentioning any of these words."),
-        click.option("--skill", multiple=True, help="Only jobs asking for one of these skills."),
-        click.option("--source", multiple=True, help="Only these sources."),
-        click.option("--country", multiple=True, help="Only these countries (job or client)."),
-        click.option("--exclude-flag", multiple=True, 
-                     help="Hide jobs with this flag (ghost, payment_unverified, lowball)."),
-        click.option("--flag", multiple=True, help="Only jobs with this flag."),
-        click.option("--min-quality", type=float, help="Only jobs scoring at least this (0-100)."),
-        click.option("--min-budget", type=float, help="Only budgets at or above this many USD."),
-        click.option("--since", help="Only jobs posted or first seen within this age (2d, 12h) or since an ISO date."),
-        click.option("--order", type=click.Choice(["newest", "quality"]), default="newest", show_default=True),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def params_from(kw: dict[str, Any], limit: int | None) -> Any:
-    from jobsift.publish.params import cli_params
-
-    p = cli_params(
-        keyword=kw.pop("keyword"), exclude_keyword=kw.pop("exclude_keyword"), skill=kw.pop("skill"),
-        source=kw.pop("source"), country=kw.pop("country"), exclude_flag=kw.pop("exclude_flag"),
-        flag=kw.pop("flag"), min_quality=kw.pop("min_quality"), min_budget=kw.pop("min_budget"),
-        since=kw.pop("since"), order=kw.pop("order"), limit=limit,
-    )
-    f = p.to_filter()
-    for problem in p.problems:
-        if problem.startswith("age:"):
-            raise click.BadParameter(problem.removeprefix("age: ").removesuffix(" (ignored)"), param_hint="--since")
-        click.echo(f"warning: {problem}", err=True)
-    return f
 
 
 @click.command(epilog="Example:\n\n    jobsift serve --host 127.0.0.1 --port 8080\n    "

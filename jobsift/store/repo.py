@@ -208,21 +208,56 @@ def _stats_hash(client: Client) -> str:
 
 def upsert_client(conn: Connection, source: str, posting: Posting, now: datetime) -> int | None:
     """Insert or refresh the posting's client; a change in stats adds a snapshot and rescores."""
-    client = posting.client
-    if client is None or client.is_empty:
-        return None
-    key = client_key(client, posting)
-    digest = _stats_hash(client)
-    row = conn.execute(
-        select(clients.c.id, clients.c.stats_hash).where(
-            and_(clients.c.source == source, clients.c.client_key == key)
+    return upsert_clients(conn, source, [posting], now)[0]
+
+
+def upsert_clients(conn: Connection, source: str, items: Sequence[Posting], now: datetime) -> list[int | None]:
+    """The client id of each posting (None without a client), refreshing clients whose stats changed.
+
+    One SELECT finds the known clients of the whole batch; only new clients and changed stats
+    write (an insert, or an update + a snapshot + their postings marked for rescoring).
+    """
+    wanted: dict[str, Client] = {}
+    keys: list[str | None] = []
+    for p in items:
+        if p.client is None or p.client.is_empty:
+            keys.append(None)
+            continue
+        key = client_key(p.client, p)
+        keys.append(key)
+        wanted.setdefault(key, p.client)
+    known: dict[str, tuple[int, str | None]] = {}
+    names = list(wanted)
+    for start in range(0, len(names), CHUNK):
+        rows = conn.execute(
+            select(clients.c.client_key, clients.c.id, clients.c.stats_hash).where(
+                and_(clients.c.source == source, clients.c.client_key.in_(names[start : start + CHUNK]))
+            )
         )
-    ).first()
+        known.update({r.client_key: (int(r.id), r.stats_hash) for r in rows})
+    out: list[int | None] = []
+    for p, maybe_key in zip(items, keys, strict=True):
+        if maybe_key is None or p.client is None:
+            out.append(None)
+            continue
+        digest = _stats_hash(p.client)
+        row = known.get(maybe_key)
+        if row is None or row[1] != digest:
+            cid = _write_client(conn, source, maybe_key, p.client, digest, None if row is None else row[0], now)
+            row = known[maybe_key] = (cid, digest)
+        out.append(row[0])
+    return out
+
+
+def _write_client(
+    conn: Connection, source: str, key: str, client: Client, digest: str, cid: int | None, now: datetime
+) -> int:
+    """Insert a new client or refresh a known one whose stats changed; snapshot the stats."""
     fields_ = {
         "name": client.name, "member_since": client.member_since, "country": client.country,
         **{k: getattr(client, k) for k in CLIENT_STATS},
     }
-    if row is None:
+    if cid is None:
         cid = int(
             conn.execute(
                 insert(clients)
@@ -232,9 +267,6 @@ def upsert_client(conn: Connection, source: str, posting: Posting, now: datetime
             ).scalar_one()
         )
     else:
-        cid = int(row.id)
-        if row.stats_hash == digest:
-            return cid
         # Keep what we knew when the source now omits a field: unknown never erases known.
         fields_ = {k: v for k, v in fields_.items() if v is not None}
         conn.execute(
@@ -338,9 +370,8 @@ def _upsert_chunk(
     new_rows: list[dict[str, Any]] = []
     seen_ids: list[int] = []
     reopened: list[int] = []
-    for p in chunk:
+    for p, client_id in zip(chunk, upsert_clients(conn, source, chunk, now), strict=True):
         facts = posting_row(p)
-        client_id = upsert_client(conn, source, p, now)
         digest = content_hash({**facts, "client_id": client_id})
         old = existing.get(p.external_id)
         if old is None:

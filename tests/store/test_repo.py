@@ -103,3 +103,40 @@ def test_client_unknown_stays_none_and_changes_snapshot(engine: Engine) -> None:
     with engine.begin() as conn:
         repo.upsert_postings(conn, "s", [p2], T0 + timedelta(hours=2))
     assert count(engine, client_snapshots) == 2
+
+
+def test_clients_of_a_batch_are_looked_up_in_one_query(engine: Engine) -> None:
+    from sqlalchemy import event
+
+    acme = Client(key="c1", name="Acme", total_spent=1000.0, jobs_posted=4)
+    other = Client(key="c2", name="Other", total_spent=50.0)
+    batch = [make(f"a{i}", client=acme) for i in range(5)] + [make("b", client=other), make("c")]
+    with engine.begin() as conn:
+        repo.upsert_postings(conn, "s", batch, T0)
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.begin() as conn:
+            repo.upsert_postings(conn, "s", batch, T0 + timedelta(hours=1))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    client_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM clients" in s]
+    assert len(client_reads) == 1  # not one per posting
+    assert not [s for s in statements if "INSERT INTO client" in s]  # unchanged stats write nothing
+    with engine.connect() as conn:
+        owners = dict(conn.execute(select(postings.c.external_id, postings.c.client_id)).all())
+    assert len({owners[f"a{i}"] for i in range(5)}) == 1
+    assert owners["b"] not in (None, owners["a0"])
+    assert owners["c"] is None
+    # One client with two different stats in one batch: both snapshots, the last stats kept.
+    richer = Client(key="c1", name="Acme", total_spent=2000.0, jobs_posted=5)
+    with engine.begin() as conn:
+        repo.upsert_postings(conn, "s", [make("a0", client=richer), make("a1", client=acme)], T0 + timedelta(hours=2))
+    with engine.connect() as conn:
+        spent = conn.execute(select(clients.c.total_spent).where(clients.c.client_key == "c1")).scalar_one()
+    assert spent == 1000.0
+    assert count(engine, client_snapshots) == 2 + 2

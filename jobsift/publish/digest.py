@@ -145,10 +145,16 @@ def source_health(conn: Connection) -> list[dict[str, Any]]:
 
 
 def build_digest(conn: Connection, cfg: Config, recipient: str, period: str, now: datetime, *,
-                 jobs: list[dict[str, Any]] | None = None, digest_id: int | None = None) -> Digest:
-    """Choose and render one recipient's digest (``jobs``: the ones already reserved for it)."""
-    chosen, left_out = select_jobs(conn, cfg, recipient, now, digest_id=digest_id)
-    jobs = chosen if jobs is None else jobs
+                 jobs: list[dict[str, Any]] | None = None, digest_id: int | None = None,
+                 left_out: Counter[str] | None = None) -> Digest:
+    """Choose and render one recipient's digest.
+
+    ``jobs`` are the ones already reserved for it and ``left_out`` what choosing them left out;
+    without both, the choice is made here.
+    """
+    if jobs is None or left_out is None:
+        chosen, left_out = select_jobs(conn, cfg, recipient, now, digest_id=digest_id)
+        jobs = chosen if jobs is None else jobs
     try:
         subject = cfg.digest.subject.format(count=len(jobs), date=period)
     except (KeyError, IndexError, ValueError):
@@ -226,18 +232,21 @@ def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | N
     return int(row.id) if taken == 1 else None
 
 
-def reserve(engine: Engine, cfg: Config, digest_id: int, recipient: str, now: datetime) -> list[int]:
-    """The posting ids of this digest: those reserved by an earlier attempt, or freshly chosen."""
+def reserve(
+    engine: Engine, cfg: Config, digest_id: int, recipient: str, now: datetime
+) -> tuple[list[int], Counter[str] | None]:
+    """The posting ids of this digest: those reserved by an earlier attempt, or freshly chosen
+    (then also what the choice left out, by reason; None for an earlier reservation)."""
     with engine.begin() as conn:
         ids = list(conn.execute(select(digest_items.c.posting_id).where(digest_items.c.digest_id == digest_id)
                                 .order_by(digest_items.c.id)).scalars())
         if ids:
-            return ids
-        jobs, _ = select_jobs(conn, cfg, recipient, now, digest_id=digest_id)
+            return ids, None
+        jobs, left_out = select_jobs(conn, cfg, recipient, now, digest_id=digest_id)
         if jobs:
             conn.execute(insert(digest_items),
                          [{"digest_id": digest_id, "recipient": recipient, "posting_id": j["id"]} for j in jobs])
-        return [j["id"] for j in jobs]
+        return [j["id"] for j in jobs], left_out
 
 
 def send_digests(
@@ -255,10 +264,11 @@ def send_digests(
             continue
         ids: list[int] = []
         try:
-            ids = reserve(engine, cfg, digest_id, recipient, now)
+            ids, left_out = reserve(engine, cfg, digest_id, recipient, now)
             with engine.connect() as conn:
                 jobs = list_jobs(conn, JobFilter(ids=ids, limit=None, order="quality")) if ids else []
-                d = build_digest(conn, cfg, recipient, period, now, jobs=jobs, digest_id=digest_id)
+                d = build_digest(conn, cfg, recipient, period, now, jobs=jobs, digest_id=digest_id,
+                                 left_out=left_out)
             send_message(to_message(d, cfg.digest.sender), cfg.smtp, env)
         except Exception as exc:
             error = one_line(f"{type(exc).__name__}: {exc}", 500)

@@ -122,8 +122,9 @@ class Worker:
                     await self._daily()
                 now = utcnow()
                 try:
-                    claimed = leases.claim_due(
-                        self.engine, self.owner, self.names, limit=self.batch,
+                    # Database calls run in a thread: a slow database never blocks the signal handlers.
+                    claimed = await asyncio.to_thread(
+                        leases.claim_due, self.engine, self.owner, self.names, limit=self.batch,
                         lease_seconds=self.cfg.schedule.lease_seconds, now=now,
                     )
                 except DBAPIError as exc:  # the database restarting: wait, then try again
@@ -167,7 +168,7 @@ class Worker:
                 self.report.daily_jobs.append(job.name)
 
     async def _idle(self, now: datetime) -> None:
-        wake = leases.earliest_available(self.engine, self.names, now)
+        wake = await asyncio.to_thread(leases.earliest_available, self.engine, self.names, now)
         wait = self.poll if wake is None else (wake - now).total_seconds()
         wait = min(max(wait, 0.2), self.poll)
         log.debug("nothing due; next look in %.1fs", wait)

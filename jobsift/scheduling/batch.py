@@ -22,8 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from jobsift.config import Config
 from jobsift.crawler.fetch import Fetcher
 from jobsift.crawler.politeness import Politeness
-from jobsift.crawler.run import Crawl, CrawlReport, SourceOutcome
+from jobsift.crawler.run import Crawl, CrawlReport, SourceOutcome, check_source
 from jobsift.scheduling import leases
+from jobsift.store import repo
 from jobsift.store.schema import sources
 
 log = logging.getLogger("jobsift.scheduling")
@@ -31,6 +32,21 @@ log = logging.getLogger("jobsift.scheduling")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def start_up(engine: Engine, cfg: Config, now: datetime) -> None:
+    """What a daemon or worker does before its first crawl: check the sources, sync them to the
+    store, and clean up after processes that died (their leases and unfinished runs)."""
+    for src in cfg.sources:
+        check_source(src)
+    with engine.begin() as conn:
+        leases.setup_lock(conn)
+        repo.sync_sources(conn, cfg.sources)
+        freed = leases.release_dead_local(conn)
+        aborted = repo.abort_stale_runs(conn, now)
+        aborted += leases.abort_orphaned_runs(conn, now, lease_seconds=cfg.schedule.lease_seconds)
+    if freed or aborted:
+        log.info("interrupted before: %d runs marked aborted; sources freed: %s", aborted, ", ".join(freed) or "none")
 
 
 def find_scorer() -> Callable[[Engine, Config], Any] | None:

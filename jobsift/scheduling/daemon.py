@@ -34,9 +34,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from jobsift.config import Config
-from jobsift.crawler.run import check_source
 from jobsift.scheduling import leases, periodic
-from jobsift.scheduling.batch import BatchRunner, cancel_and_wait, utcnow
+from jobsift.scheduling.batch import BatchRunner, cancel_and_wait, start_up, utcnow
 from jobsift.scheduling.claims import is_done
 from jobsift.store import repo
 
@@ -166,24 +165,11 @@ class Daemon:
             log.info("%s received: stopping (crawls in flight are cancelled, their runs marked)", signame)
         self.stop.set()
 
-    def housekeeping(self, now: datetime) -> None:
-        for src in self.cfg.sources:
-            check_source(src)
-        with self.engine.begin() as conn:
-            leases.setup_lock(conn)
-            repo.sync_sources(conn, self.cfg.sources)
-            freed = leases.release_dead_local(conn)
-            aborted = repo.abort_stale_runs(conn, now)
-            aborted += leases.abort_orphaned_runs(conn, now, lease_seconds=self.cfg.schedule.lease_seconds)
-        if freed or aborted:
-            log.info("interrupted before: %d runs marked aborted; sources freed: %s", aborted,
-                     ", ".join(freed) or "none")
-
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
-        await asyncio.to_thread(self.housekeeping, utcnow())
+        await asyncio.to_thread(start_up, self.engine, self.cfg, utcnow())
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC", job_defaults=self.job_options())
         self.build(self.scheduler, utcnow())
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)

@@ -29,10 +29,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from jobsift.config import Config
-from jobsift.crawler.run import check_source
 from jobsift.errors import ConfigError, StoreError
 from jobsift.scheduling import leases, periodic
-from jobsift.scheduling.batch import BatchRunner, utcnow
+from jobsift.scheduling.batch import BatchRunner, start_up, utcnow
 from jobsift.store import repo
 
 log = logging.getLogger("jobsift.scheduling")
@@ -97,24 +96,12 @@ class Worker:
         if self.current is not None:
             self.current.cancel()
 
-    def housekeeping(self, now: datetime) -> None:
-        for src in self.cfg.sources:
-            check_source(src)
-        with self.engine.begin() as conn:
-            leases.setup_lock(conn)
-            repo.sync_sources(conn, self.cfg.sources)
-            freed = leases.release_dead_local(conn)
-            repo.abort_stale_runs(conn, now)
-            leases.abort_orphaned_runs(conn, now, lease_seconds=self.cfg.schedule.lease_seconds)
-        if freed:
-            log.info("freed leases of dead local processes: %s", ", ".join(freed))
-
     async def run(self) -> WorkerReport:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
         try:
-            await asyncio.to_thread(self.housekeeping, utcnow())
+            await asyncio.to_thread(start_up, self.engine, self.cfg, utcnow())
             log.info("worker %s started: %d sources, batch %d%s", self.owner, len(self.names), self.batch,
                      ", once" if self.once else "")
             while not self.stop.is_set():

@@ -146,11 +146,15 @@ class BrowserSession:
         self.fetcher.stats.update(self.stats)
         self.stats.clear()
 
-    async def render(self, url: str, *, wait_for: str | None = None) -> FetchResult:
-        """Navigate to ``url`` politely and return the rendered HTML as a ``FetchResult``."""
+    async def render(self, url: str, *, wait_for: str | None = None, checked: bool = False) -> FetchResult:
+        """Navigate to ``url`` politely and return the rendered HTML as a ``FetchResult``.
+
+        ``checked``: the caller has already asked ``check_allowed`` (scheme, robots.txt) for ``url``.
+        """
         from jobsift.crawler.fetch import FetchResult
 
-        await self.fetcher.check_allowed(url)
+        if not checked:
+            await self.fetcher.check_allowed(url)
         limit = self.fetcher.cfg.max_bytes
         stats: Counter[str] = Counter({"browser/pages": 1})
         page = await self._context.new_page()
@@ -159,7 +163,7 @@ class BrowserSession:
                 # A page stuck in a JavaScript loop can also stall the protocol calls; the outer
                 # timeout makes sure the run moves on whatever Chromium does.
                 async with asyncio.timeout(self.timeout + 5):
-                    status, final, html = await self._navigate(page, url, wait_for, limit)
+                    status, final, body = await self._navigate(page, url, wait_for, limit)
         except TimeoutError:
             raise RetryableFetchError(
                 f"page did not finish loading within {self.timeout:g}s: {url}", reason="render_timeout"
@@ -169,13 +173,12 @@ class BrowserSession:
                 async with asyncio.timeout(2):
                     await page.close()
         self.fetcher.stats.update(stats)
-        body = html.encode("utf-8")
         return FetchResult(
             url=final, status=status, body=body, headers={"content-type": "text/html; charset=utf-8"},
             stats=stats,
         )
 
-    async def _navigate(self, page: Any, url: str, wait_for: str | None, limit: int) -> tuple[int, str, str]:
+    async def _navigate(self, page: Any, url: str, wait_for: str | None, limit: int) -> tuple[int, str, bytes]:
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -201,9 +204,10 @@ class BrowserSession:
         except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RetryableFetchError(f"browser error: {first}", reason="browser_error") from None
-        if len(html.encode("utf-8")) > limit:
+        body = html.encode("utf-8")
+        if len(body) > limit:
             raise PermanentFetchError(f"rendered page larger than the {limit:,}-byte cap", reason="too_large")
-        return status, page.url, html
+        return status, page.url, body
 
 
 async def fetch_page(url: str, *, fetcher: Fetcher, options: Mapping[str, Any]) -> FetchResult:
@@ -212,4 +216,4 @@ async def fetch_page(url: str, *, fetcher: Fetcher, options: Mapping[str, Any]) 
     wait_for = options.get("wait_for")
     await fetcher.check_allowed(url)  # refused or robots-blocked pages never start a browser
     async with fetcher.browser_slots, BrowserSession(fetcher, timeout=float(timeout) if timeout else None) as session:
-        return await session.render(url, wait_for=str(wait_for) if wait_for else None)
+        return await session.render(url, wait_for=str(wait_for) if wait_for else None, checked=True)

@@ -22,6 +22,7 @@ overwritten. A page that fails is one warning; it never fails the source.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,6 +32,7 @@ from typing import Any
 
 import lxml.html
 from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 from sqlalchemy import Engine, and_, or_, select, update
 
 from jobsift.config import SourceConfig
@@ -84,7 +86,7 @@ def detail_options(raw: Any, where: str = "detail") -> DetailOptions:
         if not isinstance(sel, str) or not sel.strip():
             raise ConfigError(f"{where}.selectors.{name}: expected a CSS selector")
         try:
-            lxml.html.fromstring("<p></p>").cssselect(sel.rpartition("@")[0] if "@" in sel else sel)
+            compiled(sel.rpartition("@")[0] if "@" in sel else sel)
         except SelectorError as exc:
             raise ConfigError(f"{where}.selectors.{name}: invalid CSS selector ({exc})") from None
     max_per_run = raw.get("max_per_run", DEFAULT_MAX_PER_RUN)
@@ -135,6 +137,12 @@ def convert(kind: str, text: str) -> Any:
     return number
 
 
+@functools.lru_cache(maxsize=256)
+def compiled(css: str) -> CSSSelector:
+    """A CSS selector translated to XPath once, not once per page."""
+    return CSSSelector(css)
+
+
 def extract_client(html: bytes, selectors: Mapping[str, str]) -> Client:
     """The client fields the selectors find in ``html``; missing ones stay None."""
     try:
@@ -144,7 +152,7 @@ def extract_client(html: bytes, selectors: Mapping[str, str]) -> Client:
     values: dict[str, Any] = {}
     for name, sel in selectors.items():
         css, _, attr = sel.rpartition("@") if "@" in sel else (sel, "", "")
-        found = doc.cssselect(css)
+        found = compiled(css)(doc)
         if not found:
             continue
         raw = found[0].get(attr) if attr else found[0].text_content()

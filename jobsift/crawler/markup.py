@@ -50,6 +50,14 @@ _UNSTABLE_AMP = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
 _VOID_SLASH = re.compile(r"<(br|hr) ?/>")
 
 
+_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z])")
+
+
+def looks_like_html(text: str | None) -> bool:
+    """Whether a description holds markup (a start or end tag), not plain text with a "<" in it."""
+    return bool(text and _TAG.search(text))
+
+
 def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = None) -> str | None:
     """``fragment`` as nh3 would serialise it, when that is provably a no-op; else None.
 

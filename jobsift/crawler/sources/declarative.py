@@ -18,13 +18,13 @@ See ``declarative_spec.OPTIONS`` for every option and docs/sources.md for more e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urljoin
 
 from jobsift.crawler.budget import make_budget, parse_amount, parse_budget
+from jobsift.crawler.markup import looks_like_html
 from jobsift.crawler.normalize import (
     canonical_url,
     clean_text,
@@ -41,8 +41,6 @@ from jobsift.crawler.sources.jsonutil import as_bool, as_float, as_int, decode_t
 from jobsift.crawler.xmlsafe import parse_xml
 from jobsift.errors import ParseError
 from jobsift.model import Budget, BudgetKind, Client, Competition, ParseResult, Posting
-
-_LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z])")
 
 
 def _to_str(value: Any, *, markup: bool = False) -> str | None:
@@ -130,7 +128,7 @@ def to_posting(f: Mapping[str, Any], spec: Spec, source: str) -> Posting | None:
     if not title or not key or not url:
         return None
     desc = f.get("description")
-    is_html = bool(desc and _LOOKS_HTML.search(desc))
+    is_html = looks_like_html(desc)
     text = html_to_text(desc)
     proposals = as_int(f.get("proposals"))
     return Posting(

@@ -10,18 +10,17 @@ currency code says otherwise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from jobsift.crawler.budget import make_budget
+from jobsift.crawler.markup import looks_like_html
 from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html, text_to_html
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_float, as_int, as_text, dig, empty, first, load_json, strings
 from jobsift.errors import ParseError
 from jobsift.model import Budget, Client, Competition, ParseResult, Posting
 
-_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z])")
 JOB_URL = "https://www.upwork.com/jobs/{}"
 TIERS = {
     "entrylevel": "entry", "entry_level": "entry", "entry": "entry", "1": "entry",
@@ -65,7 +64,7 @@ def _posting(
         warnings.append("job without an id skipped")
         return None
     desc = description if isinstance(description, str) else None
-    is_html = bool(desc and _HTML.search(desc))
+    is_html = looks_like_html(desc)
     text = html_to_text(desc)
     name = as_text(title)
     if not name and text:

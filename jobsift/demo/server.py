@@ -1,19 +1,22 @@
-"""A loopback HTTP server for the offline demo: serves the bundled feeds with ETags."""
+"""A loopback HTTP server for the offline demo: serves the bundled feeds, dated as of now, with ETags."""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from jobsift.demo.dates import shift_dates, shift_for
 
 FEEDS = Path(__file__).parent / "feeds"
 CONTENT_TYPES = {".rss": "application/rss+xml", ".xml": "application/xml", ".json": "application/json",
                  ".html": "text/html; charset=utf-8", ".atom": "application/atom+xml"}
 
 
-def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
+def _handler(root: Path, shift: timedelta) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "jobsift-demo/1"
 
@@ -29,7 +32,7 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if root.resolve() not in target.parents or not target.is_file():
                 self._send(404, b"not found", "text/plain")
                 return
-            body = target.read_bytes()
+            body = shift_dates(target.read_bytes(), shift)
             etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
@@ -53,10 +56,14 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
 
 
 class DemoServer:
-    """``with DemoServer() as base_url: ...`` serves ``root`` on 127.0.0.1 (a free port)."""
+    """``with DemoServer() as base_url: ...`` serves ``root`` on 127.0.0.1 (a free port).
 
-    def __init__(self, root: Path = FEEDS, port: int = 0) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(root))
+    The feeds' dates are moved so that they read as of ``now`` (default: the current time).
+    """
+
+    def __init__(self, root: Path = FEEDS, port: int = 0, now: datetime | None = None) -> None:
+        self.shift = shift_for(now or datetime.now(UTC))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(root, self.shift))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -91,6 +91,13 @@ class FilterParams:
     limit: int | None = 50
     problems: list[str] = field(default_factory=list)
 
+    def in_use(self) -> int:
+        """How many filters narrow the list (shown on the folded form)."""
+        lists = (self.keywords, self.exclude_keywords, self.skills, self.sources, self.countries,
+                 self.exclude_flags, self.require_flags)
+        single = (self.min_quality, self.min_budget, self.age)
+        return sum(1 for v in lists if v) + sum(1 for v in single if v not in (None, ""))
+
     @classmethod
     def from_query(cls, query: Any, *, page_size: int = 50, defaults: FiltersConfig | None = None) -> FilterParams:
         """From a Starlette ``QueryParams`` (or any ``getlist``/``get`` mapping).

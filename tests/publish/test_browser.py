@@ -51,17 +51,26 @@ def test_load_filter_open_and_screenshot_on_a_laptop(browser: Any, live: str, tm
 def test_phone_viewport_has_no_horizontal_scroll(browser: Any, live: str, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
     try:
-        page.goto(live + "/?f=1&order=quality")
+        page.goto(live + "/?f=1&order=quality&hide=ghost")
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1]
-        # On a phone the filters stack above the list instead of beside it.
+        # On a phone the filters stack above the list instead of beside it, folded: the jobs come
+        # first, and the folded form says how many filters are in use.
         form = page.locator("form.filters").bounding_box()
         first = page.locator("li.job").first.bounding_box()
         assert form is not None
         assert first is not None
         assert first["y"] > form["y"] + form["height"] - 1
+        assert first["y"] < 300
+        assert not page.locator("#q").is_visible()
+        assert page.locator("label.fold").inner_text().startswith("Filters (1 in use)")  # hide=ghost
         assert page.locator("li.job h2").first.inner_text() == "Senior Python developer for a data pipeline"
         assert is_png(page.screenshot(path=str(tmp_path / "phone.png"), full_page=True))
+        page.click("label.fold")  # one tap opens it
+        assert page.locator("#q").is_visible()
+        opened = page.locator("form.filters").bounding_box()
+        assert opened is not None
+        assert opened["height"] > form["height"] + 200
     finally:
         page.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -50,11 +51,13 @@ def start_up(engine: Engine, cfg: Config, now: datetime) -> None:
 
 
 def find_scorer() -> Callable[[Engine, Config], Any] | None:
+    """``score_pending`` with a repost index kept for this process's later runs."""
     try:
+        from jobsift.scoring.repost_store import RepostCache
         from jobsift.scoring.score import score_pending
     except ImportError:
         return None
-    return score_pending
+    return functools.partial(score_pending, reposts=RepostCache())
 
 
 def status_line(o: SourceOutcome, next_at: datetime | None) -> str:

@@ -174,15 +174,35 @@ class RepostIndex:
             self._pending = []
             self._sorted = None
         if self._sorted is None:
-            keys, pos, vals = [], [], []
-            for b in range(BANDS):
-                bits = ((self._vals >> np.uint64(b * BAND_BITS)) & np.uint64(0xFFFF)).astype(np.uint16)
-                order = np.argsort(bits, kind="stable")
-                keys.append(bits[order].astype(np.int32) | np.int32(b << BAND_BITS))
-                pos.append(order.astype(np.int32))
-                vals.append(self._vals[order])
-            self._sorted = (np.concatenate(keys), np.concatenate(pos), np.concatenate(vals))
+            self._sorted = _band_arrays(self._vals, 0)
         return self._sorted
+
+    def extended(self, ids: np.ndarray, values: np.ndarray) -> RepostIndex:
+        """A new index with these (id, value) pairs added; this one stays as it was.
+
+        The new band keys are merged into the sorted arrays (O(N + k)) instead of sorting all
+        4·(N + k) keys again: what a long-lived process does after each crawl.
+        """
+        keys, pos, vals = self._arrays()
+        ids = np.asarray(ids, dtype=np.int64)
+        values = np.asarray(values, dtype=np.uint64)
+        out = RepostIndex.from_arrays(
+            np.concatenate([self._ids, ids]), np.concatenate([self._vals, values]), resolve=self._resolve
+        )
+        out._known = self._known
+        if ids.size:
+            new_keys, new_pos, new_vals = _band_arrays(values, self._ids.size)
+            at = np.searchsorted(keys, new_keys, side="right")
+            out._sorted = (np.insert(keys, at, new_keys), np.insert(pos, at, new_pos), np.insert(vals, at, new_vals))
+        else:
+            out._sorted = self._sorted
+        return out
+
+    @property
+    def max_id(self) -> int:
+        """The highest stored id in the index (0 when empty)."""
+        self._arrays()
+        return int(self._ids.max()) if self._ids.size else 0
 
     def near_many(
         self,
@@ -224,8 +244,11 @@ class RepostIndex:
         pairs = np.unique(np.stack([query[close], found], axis=1), axis=0)
         details = self._details(sorted(set(pairs[:, 1].tolist())), resolve or self._resolve, known or {})
         for qi, pid in pairs.tolist():
-            if pid in details:  # a posting deleted since the index was loaded has none
-                out[qi].append(details[pid])
+            entry = details.get(pid)  # a posting deleted since the index was loaded has none
+            # An index kept between runs may hold a posting's old fingerprint: the current one decides.
+            current = entry.fingerprint if entry is not None else ""
+            if entry is not None and len(current) == 16 and hamming(current, fps[qi]) <= max_distance:
+                out[qi].append(entry)
         return out
 
     def _details(self, ids: list[int], resolve: Resolver | None, known: Mapping[int, Entry]) -> dict[int, Entry]:
@@ -249,6 +272,18 @@ class RepostIndex:
             e = entries[i]
             out[i] = sum(1 for o in near if o.id != e.id and is_repost_pair(e, o))
         return out
+
+
+def _band_arrays(values: np.ndarray, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted (band key, entry position + ``offset``, value) over all 4 bands of ``values``."""
+    keys, pos, vals = [], [], []
+    for b in range(BANDS):
+        bits = ((values >> np.uint64(b * BAND_BITS)) & np.uint64(0xFFFF)).astype(np.uint16)
+        order = np.argsort(bits, kind="stable")
+        keys.append(bits[order].astype(np.int32) | np.int32(b << BAND_BITS))
+        pos.append((order + offset).astype(np.int32))
+        vals.append(values[order])
+    return np.concatenate(keys), np.concatenate(pos), np.concatenate(vals)
 
 
 def _band_keys(values: np.ndarray, band: int) -> np.ndarray:

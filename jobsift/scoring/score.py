@@ -24,7 +24,8 @@ from jobsift.scoring import features as feat
 from jobsift.scoring import rules
 from jobsift.scoring.market import Market, load_prior, norm_level
 from jobsift.scoring.model import GhostModel, load_for_scoring
-from jobsift.scoring.reposts import Entry, RepostIndex, parse_fingerprints
+from jobsift.scoring.repost_store import RepostCache, build_repost_index, repost_details
+from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
 from jobsift.store.schema import clients, postings, scores, sightings
 
@@ -160,37 +161,6 @@ def build_market(conn: Connection, min_samples: int, now: datetime) -> Market:
     return Market.from_history(load_prior(), records, min_samples, counts)
 
 
-def build_repost_index(conn: Connection) -> RepostIndex:
-    """Every stored fingerprint as two numpy arrays (ids, values).
-
-    A match's details (source, client, company) are read only when it is found: the caller passes
-    ``resolve=lambda ids: repost_details(conn, ids)`` with its own connection.
-    """
-    import numpy as np
-
-    # The driver's cursor directly: at 1M rows, SQLAlchemy's Row objects would triple the load time.
-    # ``fingerprint`` is indexed, so SQLite reads the index (which carries the id), not the table.
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute("SELECT id, fingerprint FROM postings WHERE fingerprint > ''")
-        rows = [r for r in cursor.fetchall() if len(r[1]) == 16]
-    finally:
-        cursor.close()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    values = parse_fingerprints([r[1] for r in rows])
-    return RepostIndex.from_arrays(ids, values)
-
-
-def repost_details(conn: Connection, ids: Sequence[int]) -> dict[int, Entry]:
-    """What decides whether a near-duplicate is a repost: source, client and company, by id."""
-    out: dict[int, Entry] = {}
-    cols = (postings.c.id, postings.c.fingerprint, postings.c.source, postings.c.client_id, postings.c.company)
-    for start in range(0, len(ids), 5000):
-        for r in conn.execute(select(*cols).where(postings.c.id.in_(ids[start : start + 5000]))):
-            out[r.id] = Entry(r.id, r.fingerprint or "", r.source, r.client_id, r.company)
-    return out
-
-
 def _pending_ids(conn: Connection, rescore_all: bool) -> list[int]:
     q = select(postings.c.id).order_by(postings.c.id)
     if not rescore_all:
@@ -283,8 +253,12 @@ def score_pending(
     rescore_all: bool = False,
     now: datetime | None = None,
     model: GhostModel | None = None,
+    reposts: RepostCache | None = None,
 ) -> ScoreReport:
-    """Score every posting that needs it (or all), in batches of ``BATCH``, one transaction each."""
+    """Score every posting that needs it (or all), in batches of ``BATCH``, one transaction each.
+
+    ``reposts``: a long-lived process's cache of the repost index (else it is read in full).
+    """
     now = now or datetime.now(UTC)
     report = ScoreReport()
     if model is None:
@@ -297,7 +271,7 @@ def score_pending(
         if not ids:
             return report
         market = build_market(conn, cfg.scoring.market_min_samples, now)
-        index = build_repost_index(conn)
+        index = reposts.index(conn) if reposts is not None else build_repost_index(conn)
     scorer = Scorer(cfg, model, market, index, now)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobsift.scoring.emscad import cross_validate, employer_groups, grouped_splits, metrics, read_emscad
-from jobsift.scoring.emscad_model import FullModel
+from jobsift.scoring.emscad_model import FullModel, flag_pairs
 from tests.conftest import DATA
 
 EMSCAD = DATA / "emscad-dev.csv"
@@ -132,6 +132,32 @@ def test_full_model_ignores_the_sample_bookkeeping_columns(tmp_path: Path) -> No
     model = FullModel().fit(data)
     tampered = [{**r, "source": "fraud_only", "orig_job_id": "", "job_id": "999"} for r in data.rows]
     assert np.array_equal(model.predict_proba(data.rows), model.predict_proba(tampered))
+
+
+def test_flag_pairs_let_the_full_model_learn_an_interaction() -> None:
+    """Questions mean fraud with a logo and the opposite without one: no single flag says anything."""
+    from jobsift.scoring.emscad import Dataset
+
+    pairs = flag_pairs({"has_company_logo": "1", "has_questions": "0", "company_profile": "Acme."})
+    assert len(pairs) == 15  # every pair of the six flags, one cell each
+    assert "has_company_logo=1&has_questions=0" in pairs
+    assert "company_profile=1&has_company_logo=1" in pairs
+
+    def row(logo: int, questions: int, i: int) -> dict[str, str]:
+        return {
+            "title": "Clerk",
+            "description": f"Office clerk wanted, case {i}.",
+            "has_company_logo": str(logo),
+            "has_questions": str(questions),
+        }
+
+    combos = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    rows = [row(logo, q, i) for i in range(10) for logo, q in combos]
+    y = np.array([int(logo != q) for i in range(10) for logo, q in combos])
+    model = FullModel().fit(Dataset(rows, y, np.array([f"g{i}" for i in range(len(rows))])))
+    p = model.predict_proba([row(logo, q, 99) for logo, q in combos])
+    assert min(p[1], p[2]) > 0.7, p
+    assert max(p[0], p[3]) < 0.3, p
 
 
 @pytest.mark.skipif(not EMSCAD.exists(), reason="shared data absent")

@@ -31,7 +31,8 @@ def load_fingerprints(conn: Connection, after_id: int = 0) -> tuple[np.ndarray, 
     # ``fingerprint`` is indexed, so SQLite reads the index (which carries the id), not the table.
     sql = "SELECT id, fingerprint FROM postings WHERE fingerprint > ''"
     if after_id:
-        sql += f" AND id > {int(after_id)}"
+        # The primary key's range, not the fingerprint index (SQLite would otherwise scan all of it).
+        sql = f"SELECT id, fingerprint FROM postings WHERE id > {int(after_id)} AND fingerprint IS NOT NULL"
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql)

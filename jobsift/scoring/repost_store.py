@@ -32,7 +32,8 @@ def load_fingerprints(conn: Connection, after_id: int = 0) -> tuple[np.ndarray, 
     sql = "SELECT id, fingerprint FROM postings WHERE fingerprint > ''"
     if after_id:
         # The primary key's range, not the fingerprint index (SQLite would otherwise scan all of it).
-        sql = f"SELECT id, fingerprint FROM postings WHERE id > {int(after_id)} AND fingerprint IS NOT NULL"
+        # An int formatted in, not text: the driver's cursor differs in placeholder style by backend.
+        sql = f"SELECT id, fingerprint FROM postings WHERE id > {int(after_id)} AND fingerprint IS NOT NULL"  # noqa: S608
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql)

@@ -9,10 +9,11 @@ Index: the 64 bits are cut into 4 bands of 16 bits. If two fingerprints differ i
 by the pigeonhole principle at least one band differs in at most 1 bit. The index keeps one sorted
 numpy array of 4·N band keys; a batch of queries probes, for each band, its exact value and the 16
 values one bit away (68 probes per query, answered together with ``searchsorted``), then checks the
-candidates' exact Hamming distance, all vectorised. Building the index is O(N) (a radix sort of each
-band's 16 bits), adding k postings to it O(N + k) (a merge); a query is O(68·log N + b) where b is the number of candidates in the probed buckets (about 68·N/65536
-for unrelated texts: ~1 at 1k stored postings, ~1,000 at 1M), so scoring N postings against N stored
-ones is O(N·(log N + N/65536)) — near-linear up to hundreds of thousands, never a pairwise O(N²) scan.
+candidates' exact Hamming distance, all vectorised. Building the index is O(N) (a radix sort of
+each band's 16 bits) and adding k postings to it O(N + k) (a merge). A query is O(68·log N + b),
+where b is the number of candidates in the probed buckets (about 68·N/65536 for unrelated texts:
+~1 at 1k stored postings, ~1,000 at 1M), so scoring N postings against N stored ones is
+O(N·(log N + N/65536)): near-linear up to hundreds of thousands, never a pairwise O(N²) scan.
 
 Threshold: a one-word edit in a 50-300 word posting moves a median of 3-4 bits and 90% of the time
 at most 7 (measured on EMSCAD texts), while unrelated texts sit 32 bits apart on average

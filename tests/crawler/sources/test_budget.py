@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,8 +98,43 @@ def test_to_usd_unknown_currency_is_none_never_guessed() -> None:
     assert to_usd(100, None) is None
     assert to_usd(None, "USD") is None
     assert to_usd(100, "USD") == 100
-    assert to_usd(85.7, "INR") == 1.0
-    assert rates_date().isoformat() == "2025-06-30"
+    assert to_usd(94.955245, "INR") == 1.0  # the ECB's INR and USD rates of 2026-10-30
+    assert to_usd(1000, "EUR") == 1117.2  # 1 EUR = 1.1172 USD that day
+    assert rates_date().isoformat() == "2026-10-30"
+
+
+def test_rate_table_says_where_each_rate_comes_from() -> None:
+    import json
+
+    from jobsift.crawler.currency import RATES_PATH
+
+    table = json.loads(RATES_PATH.read_text(encoding="utf-8"))
+    listed = [code for codes in table["sources"].values() for code in codes]
+    assert sorted(listed) == sorted(table["per_usd"])  # each currency in exactly one source
+    assert {"EUR", "GBP", "INR", "JPY"} <= set(table["sources"]["ecb"])
+    assert table["per_usd"]["AED"] == 3.6725  # a peg stays a peg
+
+
+def test_rate_table_is_rebuilt_from_ecb_reference_rates(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    ecb = tmp_path / "eurofxref-hist.csv"
+    ecb.write_text("Date,USD,JPY,GBP,BGN,\n2026-10-30,1.25,150.0,0.8,N/A,\n2026-10-29,1.20,140.0,0.9,N/A,\n")
+    out = tmp_path / "rates.json"
+    out.write_text(json.dumps({"as_of": "2025-06-30", "per_usd": {"USD": 1.0, "NGN": 1530.0, "GBP": 0.7}}))
+    script = Path(__file__).resolve().parents[3] / "scripts" / "build_usd_rates.py"
+    subprocess.run([sys.executable, str(script), str(ecb), "--out", str(out)], check=True, capture_output=True)
+    table = json.loads(out.read_text())
+    assert table["as_of"] == "2026-10-30"  # the latest day in the file
+    assert table["per_usd"]["EUR"] == 0.8  # 1 / 1.25
+    assert table["per_usd"]["JPY"] == 120.0  # 150 / 1.25
+    assert table["per_usd"]["GBP"] == 0.64  # the ECB's, not the old 0.7
+    assert table["per_usd"]["BGN"] == round(1.95583 / 1.25, 6)  # fixed to the euro
+    assert table["per_usd"]["NGN"] == 1530.0
+    assert table["sources"]["approximate"] == ["NGN"]
+    assert table["approximate_as_of"] == "2025-06-30"
 
 
 def test_infer_salary_kind() -> None:

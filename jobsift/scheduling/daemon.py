@@ -37,6 +37,7 @@ from jobsift.config import Config
 from jobsift.scheduling import leases, periodic
 from jobsift.scheduling.batch import BatchRunner, cancel_and_wait, start_up, utcnow
 from jobsift.scheduling.claims import is_done
+from jobsift.scheduling.clock import DatabaseClock
 from jobsift.store import repo
 
 log = logging.getLogger("jobsift.scheduling")
@@ -53,7 +54,9 @@ class Daemon:
         self.engine = engine
         self.cfg = cfg
         self.owner = repo.worker_id()
-        self.runner = BatchRunner(engine, cfg, owner=self.owner, trigger="schedule")
+        # Lease times come from the database server's clock; the scheduler runs on this machine's.
+        self.clock = DatabaseClock(engine)
+        self.runner = BatchRunner(engine, cfg, owner=self.owner, trigger="schedule", now=self.clock)
         self.daily = {job.name: job for job in periodic.daily_jobs(cfg)}
         self.stop = asyncio.Event()
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -72,7 +75,7 @@ class Daemon:
         state = leases.states(self.engine, [s.name for s in enabled])
         for src in enabled:
             st = state.get(src.name)
-            first = st.available_at(now) if st else now
+            first = (st.available_at(now) if st else now) - self.clock.offset
             trigger = IntervalTrigger(minutes=src.interval_minutes, jitter=self.cfg.schedule.jitter_seconds or None)
             scheduler.add_job(
                 self.crawl_source, trigger,
@@ -89,7 +92,7 @@ class Daemon:
                 self.run_daily, CronTrigger(hour=job.at.hour, minute=job.at.minute, timezone=job.tz),
                 args=[job.name], id=f"daily:{job.name}", name=job.name, replace_existing=True,
                 **{**self.job_options(), "misfire_grace_time": DAILY_GRACE_SECONDS},
-                **({"next_run_time": now} if catch_up else {}),
+                **({"next_run_time": now - self.clock.offset} if catch_up else {}),
             )
             log.info("%s: daily at %s %s%s", job.name, job.at.strftime("%H:%M"), job.tz.key,
                      " (today's is due: running now)" if catch_up else "")
@@ -101,7 +104,7 @@ class Daemon:
         assert task is not None
         self.tasks.add(task)
         try:
-            now = utcnow()
+            now = self.clock()
             interval = self.cfg.source(name).interval_minutes * 60
             # A trigger may run a little ahead of next_due_at (jitter is drawn twice): within this
             # slack the source counts as due, so it is not pushed back a whole interval.
@@ -125,11 +128,11 @@ class Daemon:
         """Move the source's next trigger to what the store now says (not the scheduler's idea)."""
         if self.scheduler is None or self.stop.is_set():
             return
-        now = utcnow()
+        now = self.clock()
         st = leases.states(self.engine, [name]).get(name)
         when = st.available_at(now) if st else now
         when = max(when, now + timedelta(seconds=1))
-        self.scheduler.modify_job(source_job_id(name), next_run_time=when)
+        self.scheduler.modify_job(source_job_id(name), next_run_time=when - self.clock.offset)
 
     async def run_daily(self, name: str) -> None:
         job = self.daily[name]
@@ -137,7 +140,7 @@ class Daemon:
         assert task is not None
         self.tasks.add(task)
         try:
-            ran = await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, utcnow())
+            ran = await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, self.clock())
             if ran is None and self.scheduler is not None and not self.stop.is_set():
                 # The cron trigger fires once a day: a failed run needs its own retry today.
                 self.scheduler.add_job(
@@ -169,9 +172,10 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
-        await asyncio.to_thread(start_up, self.engine, self.cfg, utcnow())
+        await asyncio.to_thread(self.clock.measure)
+        await asyncio.to_thread(start_up, self.engine, self.cfg, self.clock())
         self.scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC", job_defaults=self.job_options())
-        self.build(self.scheduler, utcnow())
+        self.build(self.scheduler, self.clock())
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self.scheduler.start()
         log.info("scheduler %s started: %d jobs; SIGTERM stops it within %gs", self.owner,

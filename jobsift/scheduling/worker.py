@@ -31,7 +31,8 @@ from sqlalchemy.exc import DBAPIError
 from jobsift.config import Config
 from jobsift.errors import ConfigError, StoreError
 from jobsift.scheduling import leases, periodic
-from jobsift.scheduling.batch import BatchRunner, start_up, utcnow
+from jobsift.scheduling.batch import BatchRunner, start_up
+from jobsift.scheduling.clock import DatabaseClock
 from jobsift.store import repo
 
 log = logging.getLogger("jobsift.scheduling")
@@ -83,7 +84,9 @@ class Worker:
         self.poll = poll
         self.owner = repo.worker_id()
         self.names = [s.name for s in cfg.sources if s.enabled]
-        self.runner = BatchRunner(engine, cfg, owner=self.owner, trigger=trigger)
+        # Leases are compared across machines: every time here is the database server's.
+        self.clock = DatabaseClock(engine)
+        self.runner = BatchRunner(engine, cfg, owner=self.owner, trigger=trigger, now=self.clock)
         self.daily = periodic.daily_jobs(cfg)
         self.stop = asyncio.Event()
         self.current: asyncio.Task[object] | None = None
@@ -101,13 +104,14 @@ class Worker:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
         try:
-            await asyncio.to_thread(start_up, self.engine, self.cfg, utcnow())
+            await asyncio.to_thread(self.clock.measure)
+            await asyncio.to_thread(start_up, self.engine, self.cfg, self.clock())
             log.info("worker %s started: %d sources, batch %d%s", self.owner, len(self.names), self.batch,
                      ", once" if self.once else "")
             while not self.stop.is_set():
                 if not self.once:
                     await self._daily()
-                now = utcnow()
+                now = self.clock()
                 try:
                     # Database calls run in a thread: a slow database never blocks the signal handlers.
                     claimed = await asyncio.to_thread(
@@ -150,7 +154,7 @@ class Worker:
 
     async def _daily(self) -> None:
         for job in self.daily:
-            ran = await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, utcnow())
+            ran = await asyncio.to_thread(periodic.run_if_due, self.engine, self.cfg, job, self.owner, self.clock())
             if ran:
                 self.report.daily_jobs.append(job.name)
 

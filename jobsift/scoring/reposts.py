@@ -190,7 +190,7 @@ class RepostIndex:
         out = RepostIndex.from_arrays(
             np.concatenate([self._ids, ids]), np.concatenate([self._vals, values]), resolve=self._resolve
         )
-        out._known = self._known
+        out._known = dict(self._known)  # its own: adding to one index must not change the other
         if ids.size:
             new_keys, new_pos, new_vals = _band_arrays(values, self._ids.size)
             at = np.searchsorted(keys, new_keys, side="right")

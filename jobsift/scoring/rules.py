@@ -327,11 +327,16 @@ def lowball(f: F) -> tuple[bool, float | None, float | None, list[Reason]]:
     ratio = None
     if median is not None and pct is not None and median > 0:
         ratio = round(usd / median, 3)
-        text = (
-            f"{kind} {_money(usd)}{unit} is the {_ordinal(round(pct))} percentile for "
-            f"{f.get('market_label')} (median {_money(median)}{unit})"
-        )
         below = cut is not None and usd < cut
+        # Rounded down when flagged, so a budget at percentile 9.6 under a 10th-percentile cut never
+        # reads "is the 10th percentile"; the cut itself is named so the flag can be checked.
+        rank = int(pct) if below else round(pct)
+        where = f"is the {_ordinal(rank)} percentile" if rank >= 1 else "is below the 1st percentile"
+        flagged_at = f"; flagged below {_money(cut)}{unit}" if below and cut is not None else ""
+        text = (
+            f"{kind} {_money(usd)}{unit} {where} for {f.get('market_label')} "
+            f"(median {_money(median)}{unit}{flagged_at})"
+        )
         flagged = flagged or below
         reasons.append(
             Reason("lowball" if below else "lowball.market", text, usd, median, flag=FLAG_LOWBALL if below else None)

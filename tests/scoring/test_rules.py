@@ -83,8 +83,25 @@ def test_lowball_reason_names_budget_percentile_market_and_median() -> None:
     s = score(feats(market=market, skills=["Logo Design"], budget_max_usd=40.0, budget_min_usd=40.0))
     assert FLAG_LOWBALL in s.flags
     reason = next(r for r in s.reasons if r.flag == FLAG_LOWBALL)
-    assert reason.text == "fixed $40 is the 4th percentile for logo design (median $500)"
+    assert reason.text == "fixed $40 is the 4th percentile for logo design (median $500; flagged below $100)"
     assert s.lowball_ratio == pytest.approx(40 / 500, rel=1e-3)
+
+
+def test_lowball_reason_never_reads_as_the_cut_itself() -> None:
+    # $99 sits at percentile 9.9 of a 0-1000 market: flagged under the 10th-percentile cut ($100),
+    # so the sentence says 9th, not the rounded 10th.
+    cell = Cell(label="logo design", n=200, q=np.linspace(0, 1000, 101))
+    market = Market({"fixed|*|logo design": cell})
+    s = score(feats(market=market, skills=["Logo Design"], budget_max_usd=99.0, budget_min_usd=99.0))
+    reason = next(r for r in s.reasons if r.flag == FLAG_LOWBALL)
+    assert reason.text == "fixed $99 is the 9th percentile for logo design (median $500; flagged below $100)"
+    tiny = score(feats(market=market, skills=["Logo Design"], budget_max_usd=5.0, budget_min_usd=5.0))
+    text = next(r for r in tiny.reasons if r.flag == FLAG_LOWBALL).text
+    assert text.startswith("fixed $5 is below the 1st percentile for logo design")
+    typical = score(feats(market=market, skills=["Logo Design"], budget_max_usd=104.0, budget_min_usd=104.0))
+    assert FLAG_LOWBALL not in typical.flags
+    assert next(r for r in typical.reasons if r.code == "lowball.market").text == (
+        "fixed $104 is the 10th percentile for logo design (median $500)")
 
 
 def test_lowball_negative_when_budget_is_typical() -> None:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from jobsift.scoring import emscad_model
 from jobsift.scoring.emscad import cross_validate, employer_groups, grouped_splits, metrics, read_emscad
-from jobsift.scoring.emscad_model import FullModel, flag_pairs
+from jobsift.scoring.emscad_model import FullModel, RescaledBasis, flag_pairs
 from tests.conftest import DATA
 
 EMSCAD = DATA / "emscad-dev.csv"
@@ -158,6 +159,41 @@ def test_flag_pairs_let_the_full_model_learn_an_interaction() -> None:
     p = model.predict_proba([row(logo, q, 99) for logo, q in combos])
     assert min(p[1], p[2]) > 0.7, p
     assert max(p[0], p[3]) < 0.3, p
+
+
+def _tfidf_rows() -> tuple[object, object]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = ["wire", "fee", "remote", "python", "nurse", "kit", "deposit", "team", "office", "salary", "visa", "clerk"]
+    rng = np.random.default_rng(3)
+    docs = [" ".join(rng.choice(words, size=8)) for _ in range(40)]
+    vec = TfidfVectorizer().fit(docs[:30])
+    return vec.transform(docs[:30]), vec.transform(docs[30:])
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["full-rank", "randomized"])
+def test_rescaled_basis_projects_new_rows_like_training_rows(exact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not exact:  # the path for files above FULL_RANK_MAX_ROWS training rows
+        monkeypatch.setattr(emscad_model, "FULL_RANK_MAX_ROWS", 10)
+        monkeypatch.setattr(emscad_model, "BASIS_MAX_COMPONENTS", 5)
+    train, test = _tfidf_rows()
+    basis = RescaledBasis()
+    z = basis.fit_transform(train)
+    # Every component is scaled to at most 1 on the training rows, and at least one row reaches it.
+    assert np.allclose(np.abs(z).max(axis=0), 1.0)
+    # Training rows projected again land where fitting put them (the test rows take the same path).
+    assert np.allclose(basis.transform(train), z)
+    assert basis.transform(test).shape == (test.shape[0], z.shape[1])
+    rank = np.linalg.matrix_rank(train.toarray())
+    assert z.shape[1] == (rank if exact else 5)
+
+
+def test_rescaled_basis_of_empty_text_has_no_columns() -> None:
+    from scipy import sparse
+
+    basis = RescaledBasis()
+    assert basis.fit_transform(sparse.csr_matrix((6, 4))).shape == (6, 0)
+    assert basis.transform(sparse.csr_matrix((2, 4))).shape == (2, 0)
 
 
 @pytest.mark.skipif(not EMSCAD.exists(), reason="shared data absent")

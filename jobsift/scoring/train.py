@@ -128,8 +128,8 @@ def model_card(
         "names a fraud-only sample, so it would give the label away). Threshold 0.5 for every model.",
         "The full EMSCAD model (per-field TF-IDF + metadata tokens, the same again in their rescaled",
         "SVD basis, structured fields and flag pairs, one logistic regression) needs every EMSCAD",
-        "column, so it is evaluated here but not shipped; the artifact",
-        "carries the text model, which reads only title and body like a feed posting.",
+        "column, so it is evaluated here but not shipped; the artifact carries the text model, which",
+        "reads only title and body like a feed posting.",
         "One CV seed below; docs/scoring.md gives mean ± std over 3 and 10 seeds and what else was tried.",
         "",
     ]

@@ -56,7 +56,10 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
         "text_model_rerun": None,
     }
     if model is None:
-        out["differences"] = [f"model {row.model_version} is not available here; cannot recompute"]
+        out["differences"] = [
+            f"model {row.model_version} is not available here (replaced or removed); cannot recompute. "
+            "'jobsift score --all' rescores every posting with the current model"
+        ]
         return out
     again = compute_score(features, model)
     recomputed = {

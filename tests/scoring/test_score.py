@@ -187,6 +187,23 @@ def test_explain_reports_a_tampered_score(engine: Engine) -> None:
     assert out["differences"] == ["quality"]
 
 
+def test_explain_of_a_score_from_a_replaced_model_says_how_to_rescore(engine: Engine) -> None:
+    """A score made by a model that is gone (an upgrade replaced the shipped artifact) is not
+    recomputed with another model; explain says so and names the command that rescores."""
+    store(engine, [posting("a", client=BAD_CLIENT)])
+    url = _url(engine)
+    score_pending(engine, config(url), now=T0)
+    with engine.begin() as conn:
+        conn.execute(scores.update().values(model_version="ghost-19990101-000000"))
+        pid = conn.execute(select(postings.c.id)).scalar_one()
+    out = explain(engine, pid, url)
+    assert out["reproduced"] is None
+    assert "ghost-19990101-000000 is not available here" in out["differences"][0]
+    assert "jobsift score --all" in out["differences"][0]
+    score_pending(engine, config(url), now=T0, rescore_all=True)
+    assert explain(engine, pid, url)["reproduced"] is True
+
+
 def test_a_posting_that_vanishes_and_comes_back_counts_a_relist(engine: Engine) -> None:
     from jobsift.store import repo
 

@@ -21,6 +21,12 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     assert "demo postings" in result.output
     for flag in ("ghost", "payment_unverified", "lowball"):
         assert f"  {flag} (" in result.output, f"the demo shows no {flag} example"
+    # The ghost example's explain excerpt: its signals and a reproduced score.
+    excerpt = result.output.split("What 'jobsift explain ")[1]
+    assert "ghost probability" in excerpt
+    assert "intercept -1.60" in excerpt
+    assert "recomputed from the stored features with ghost-" in excerpt
+    assert ": identical" in excerpt
     for name in ("feed", "digest", "report"):
         assert (out / {"feed": "feed.xml", "digest": "digest.html", "report": "report.html"}[name]).stat().st_size > 500
     explained = runner.invoke(main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain",

@@ -46,12 +46,13 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     Console(width=None if is_tty() else 200).print(table)
 
 
-def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> None:
-    """For each flag, the worst posting carrying it and the reasons behind that flag."""
+def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
+    """For each flag, the worst posting carrying it and the reasons behind that flag; returns their ids."""
     from jobsift.model import FLAG_CODES
 
     click.echo("\nWhy postings were flagged (one example per flag):")
     shown: set[int] = set()
+    examples: list[int] = []
     for flag in FLAG_CODES:
         flagged = [r for r in rows if flag in (r.get("flags") or [])]
         if not flagged:
@@ -60,11 +61,32 @@ def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> None:
         # Prefer a posting not shown yet with the fewest other flags: the clearest example.
         worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
         shown.add(worst["id"])
+        examples.append(worst["id"])
         why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
         click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {worst['title'][:60]!r}:")
         for text in why[:4]:
             click.echo(f"      - {text}")
         click.echo(f"      full breakdown: jobsift --db {db_url} explain {worst['id']}")
+    return examples
+
+
+def print_explain_excerpt(engine: Any, job_id: int, db_url: str, top: int = 5) -> None:
+    """What ``jobsift explain`` shows for one posting, in short: the ghost probability as the sum of
+    its largest signal contributions, and whether recomputing the stored score reproduces it."""
+    from jobsift.scoring.explain import explain
+    from jobsift.scoring.rules import sigmoid
+
+    data = explain(engine, job_id, db_url)
+    click.echo(f"\nWhat 'jobsift explain {job_id}' shows, in short:")
+    signals = sorted((s for s in data["signals"] if s["contribution"]), key=lambda s: -abs(s["contribution"]))
+    click.echo(f"  ghost probability {sigmoid(data['ghost_logit']):.0%} = sigmoid({data['ghost_logit']:+.2f}): "
+               f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:")
+    for s in signals[:top]:
+        click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {s['meaning']}")
+    if data["reproduced"]:
+        click.echo(f"  recomputed from the stored features with {data['model_version']}: identical")
+    else:
+        click.echo(f"  not reproduced: {', '.join(data['differences'])}")
 
 
 JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "client", "posted_at",
@@ -295,12 +317,17 @@ def demo(out_dir: Path) -> None:
     result = run_demo(out_dir, say=click.echo)
     for o in sorted(result.crawl.outcomes, key=lambda o: o.name):
         click.echo(f"  {o.name:<22} {o.outcome:<12} {o.items} items" + (f" ({o.reason})" if o.reason else ""))
-    engine = make_engine(f"sqlite:///{result.db_path}")
-    with engine.connect() as conn:
-        rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
-    engine.dispose()
-    print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
-    print_flag_examples(rows, f"sqlite:///{result.db_path}")
+    db_url = f"sqlite:///{result.db_path}"
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
+        print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
+        examples = print_flag_examples(rows, db_url)
+        if examples:  # the first is the ghost example
+            print_explain_excerpt(engine, examples[0], db_url)
+    finally:
+        engine.dispose()
     click.echo("\nFiles:")
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from jobsift.cli.common import (
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
 
@@ -51,7 +54,6 @@ def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
     from jobsift.model import FLAG_CODES
 
     click.echo("\nWhy postings were flagged (one example per flag):")
-    shown: set[int] = set()
     examples: list[int] = []
     for flag in FLAG_CODES:
         flagged = [r for r in rows if flag in (r.get("flags") or [])]
@@ -59,8 +61,7 @@ def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
             click.echo(f"  {flag}: no posting in this run")
             continue
         # Prefer a posting not shown yet with the fewest other flags: the clearest example.
-        worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
-        shown.add(worst["id"])
+        worst = min(flagged, key=lambda r: (r["id"] in examples, len(r.get("flags") or []), r.get("quality") or 0))
         examples.append(worst["id"])
         why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
         click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {worst['title'][:60]!r}:")
@@ -70,7 +71,7 @@ def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
     return examples
 
 
-def print_explain_excerpt(engine: Any, job_id: int, db_url: str, top: int = 5) -> None:
+def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5) -> None:
     """What ``jobsift explain`` shows for one posting, in short: the ghost probability as the sum of
     its largest signal contributions, and whether recomputing the stored score reproduces it."""
     from jobsift.scoring.explain import explain
@@ -324,7 +325,7 @@ def demo(out_dir: Path) -> None:
             rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
         print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
         examples = print_flag_examples(rows, db_url)
-        if examples:  # the first is the ghost example
+        if examples:  # the first flag's example: the ghost one when the run has one
             print_explain_excerpt(engine, examples[0], db_url)
     finally:
         engine.dispose()

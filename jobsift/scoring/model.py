@@ -66,6 +66,15 @@ class GhostModel:
     intercept: float = DEFAULT_INTERCEPT
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    #: How the ghost figure was calibrated on observed outcomes, or None for uncalibrated (default) weights.
+    #: Keys: ``method`` ("platt" | "isotonic"), ``outcomes`` (resolved outcomes it was fitted on), ``clients``,
+    #: ``never_hired`` (how many of them never hired), and the method's parameters. Stored in the manifest.
+    calibration: dict[str, Any] | None = None
+
+    @property
+    def calibrated(self) -> bool:
+        """True only when the ghost figure was calibrated on outcomes and may be shown as a probability."""
+        return self.calibration is not None
 
     def predict_text(self, texts: list[str]) -> list[float] | None:
         """Calibrated scam-language probability per text, in one batched call."""
@@ -146,6 +155,7 @@ def load_artifact(directory: Path) -> GhostModel:
         intercept=float(payload.get("ghost_intercept", DEFAULT_INTERCEPT)),
         manifest=m,
         path=directory,
+        calibration=m.get("calibration") if isinstance(m.get("calibration"), dict) else None,
     )
 
 

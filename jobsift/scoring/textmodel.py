@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -109,22 +110,21 @@ class PlainTextModel:
         """Sorted column indices and counts of one document's in-vocabulary n-grams."""
         tokens = self._token.findall(text.lower() if self.lowercase else text)
         lo, hi = self.ngram_range
-        vocab = self.vocabulary
-        counts: Counter[int] = Counter()
+        found: list[int | None] = []
         for n in range(lo, hi + 1):
             if n == 1:
-                grams: Any = tokens
+                found.extend(map(self.vocabulary.get, tokens))
             else:
-                grams = (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-            for g in grams:
-                j = vocab.get(g)
-                if j is not None:
-                    counts[j] += 1
+                grams = map(" ".join, zip(*(islice(tokens, i, None) for i in range(n)), strict=False))
+                found.extend(map(self.vocabulary.get, grams))
+        counts = Counter(found)
+        counts.pop(None, None)
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=self.idf.dtype)
-        cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((counts[c] for c in cols.tolist()), dtype=self.idf.dtype, count=len(cols))
-        return cols, tf
+        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=self.idf.dtype, count=len(counts))
+        order = np.argsort(cols, kind="stable")
+        return cols[order], tf[order]
 
     def decision(self, texts: list[str]) -> np.ndarray:
         """(n, k) decision values of each classifier, as the scikit-learn pipeline computes them."""

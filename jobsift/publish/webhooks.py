@@ -23,8 +23,8 @@ import httpx
 from sqlalchemy import Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobsift.cli.common import json_default
 from jobsift.config import Config, WebhookConfig
+from jobsift.encoding import json_default
 from jobsift.publish.present import budget_text, flag_label, flagged_reasons, one_line, quality_text, safe_url
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.schema import webhook_deliveries

@@ -1,6 +1,7 @@
 """Webhook push: new jobs at or above a sink's ``min_quality`` POSTed as JSON, each job once per sink.
 
-``push_new(engine, cfg)`` is what ``jobsift push`` runs and what a scheduler calls after a crawl.
+``push_new(engine, cfg)`` is what ``jobsift push`` runs and the after-crawl step of ``jobsift.pipeline``
+(the daemon and the workers push after every batch).
 A row in ``webhook_deliveries`` (unique on sink + posting) is claimed before the POST, so two
 pushes never send the same job twice to a sink; a failed POST is retried with backoff inside the
 run and again on later runs, up to ``MAX_ATTEMPTS`` in all.

@@ -17,6 +17,7 @@ from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import ConfigError
 from jobsift.model import ParseResult
 
+
 def builtin_modules() -> list[str]:
     """Every module of this package, found by scanning it: there is no list of formats to keep by hand.
 

@@ -181,12 +181,14 @@ def load_artifact(directory: Path) -> GhostModel:
         isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
     ):
         raise ModelError(f"model {directory}: manifest ghost_weights is not a table of numbers", reason="model_corrupt")
+    stored = _number(m, "ghost_intercept", DEFAULT_INTERCEPT)
+    intercept = DEFAULT_INTERCEPT if stored is None else stored
     return GhostModel(
         version=str(m["version"]),
         text=text,
         text_prior=_number(m, "text_prior", None),
         weights={**DEFAULT_WEIGHTS, **{str(k): float(v) for k, v in weights.items()}},
-        intercept=float(_number(m, "ghost_intercept", DEFAULT_INTERCEPT) or 0.0),
+        intercept=intercept,
         manifest=m,
         path=directory,
         calibration=m.get("calibration") if isinstance(m.get("calibration"), dict) else None,

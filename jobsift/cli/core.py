@@ -195,7 +195,7 @@ def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
+    f = params_from(kw, limit, ctx.config.filters)
     with ctx.engine.connect() as conn:
         rows = list_jobs(conn, f)
     if fmt == "json":

@@ -49,8 +49,8 @@ def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, 
     from jobsift.publish.feed import render_feed
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
     cfg = ctx.config
+    f = params_from(kw, limit, cfg.filters)
     link = base_url or f"http://{cfg.serve.host}:{cfg.serve.port}/"
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
@@ -195,7 +195,7 @@ def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> N
     """Export the filtered jobs (the columns of the `jobs` view) as CSV, JSON Lines or Parquet."""
     from jobsift.publish.export import export as run_export
 
-    n = run_export(ctx.engine, params_from(kw, limit), fmt, out)
+    n = run_export(ctx.engine, params_from(kw, limit, ctx.config.filters), fmt, out)
     click.echo(f"wrote {out}: {n} jobs ({fmt})")
 
 

@@ -11,7 +11,7 @@ import random
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobsift.crawler.budget import _LABEL_WORDS, _LABELLED, budget_from_prose, parse_budget
+from jobsift.crawler.budget import _LABEL_WORDS, budget_at_label, budget_from_prose
 from jobsift.crawler.normalize import TRACKING_PARAMS, canonical_url, clean_text, parse_date
 from jobsift.crawler.sources.upwork_rss import strip_trailing_breaks
 from jobsift.model import Budget
@@ -59,11 +59,8 @@ def reference_prose(text: str | None) -> Budget | None:
     for i in sorted(starts):
         if not re.search(r"\d", text[i:i + 48]):
             continue
-        m = _LABELLED.match(text, i)
-        if m is None:
-            continue
-        budget = parse_budget(m.group("value").split(". ")[0].strip(" ."))
-        if budget is not None and budget.is_known:
+        budget = budget_at_label(text, i)
+        if budget is not None:
             return budget
     return None
 

@@ -16,6 +16,7 @@ from jobsift.cli.common import (
     is_tty,
     pass_ctx,
     progress_bar,
+    reads_store,
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
@@ -134,7 +135,8 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
     if not selected:
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
     with progress_bar(len(selected), "crawling") as advance:
-        report = run_crawl(ctx.engine, cfg, names or None, progress=lambda o: advance(o.name))
+        report = run_crawl(ctx.engine, cfg, names or None, progress=lambda o: advance(o.name),
+                           log_outcomes=False)  # the table (or the JSON) below says each outcome once
     scored = None
     if not no_score:
         scored = _score_pending(ctx)
@@ -149,7 +151,7 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
             click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed":
+    if report.status != "ok":  # partial, failed or aborted: see docs/running.md#exit-codes
         sys.exit(1)
 
 
@@ -190,6 +192,7 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
+@reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""

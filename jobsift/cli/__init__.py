@@ -27,7 +27,7 @@ COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
 @click.option("--config", "config_path", envvar="JOBSIFT_CONFIG", type=click.Path(dir_okay=False),
               help="Config file (default ./jobsift.toml; env JOBSIFT_CONFIG).")
 @click.option("--db", "db_url", envvar="JOBSIFT_DB", help="Database URL (env JOBSIFT_DB).")
-@click.option("-v", "--verbose", count=True, help="jobsift's details (-vv: debug logs of every library, Alembic included).")
+@click.option("-v", "--verbose", count=True, help="jobsift's details (-vv: debug logs of every library).")
 @click.version_option(package_name="jobsift")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, db_url: str | None, verbose: int) -> None:

@@ -20,6 +20,7 @@ from jobsift.model import Budget, BudgetKind, Provenance
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2_000  # a budget is a short phrase; longer input is cut before matching
+MAX_LABELS = 32  # labelled figures tried in one description (all fees past that: no budget)
 
 # Prefix symbols, longest first so "A$" wins over "$".
 _PREFIX_SYMBOLS: tuple[tuple[str, str], ...] = (
@@ -340,7 +341,7 @@ def budget_from_prose(text: str | None, *, kind_hint: BudgetKind | None = None) 
         starts = _near_figures(low, digits)
     else:
         starts = [i for i in _label_starts(low, 0, len(low)) if _MONEYISH.search(text, i, i + 48)]
-    for i in sorted(starts):
+    for i in sorted(starts)[:MAX_LABELS]:
         budget = budget_at_label(text, i, kind_hint)
         if budget is not None:
             return budget

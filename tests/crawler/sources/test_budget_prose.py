@@ -97,3 +97,11 @@ def test_lowball_fires_on_a_plain_feed_and_the_fee_shows_no_budget(tmp_path: Pat
     assert "lowball" in jobs["p1"]["flags"]
     assert jobs["p1"]["budget"]["kind"] == "fixed"
     assert jobs["p2"]["budget"] is None
+
+
+def test_a_description_of_fees_only_stops_after_max_labels() -> None:
+    from jobsift.crawler.budget import MAX_LABELS
+
+    text = "Pay a $1 registration fee. " * (MAX_LABELS + 5) + "Budget: $300"
+    assert budget_from_prose(text) is None  # bounded work: past MAX_LABELS labelled figures, no budget
+    assert budget_from_prose("Pay a $1 registration fee. " * 3 + "Budget: $300") is not None

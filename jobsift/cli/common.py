@@ -101,6 +101,22 @@ def common_options(fn: F) -> F:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def keep_example_lines(command: click.Command) -> None:
+    """Mark every indented epilog paragraph of ``command`` and its sub-commands as not to be rewrapped.
+
+    Click joins the lines of a paragraph into one; ``\\b`` on the line before a paragraph keeps its lines
+    (click's no-rewrap marker). Done once for the whole tree, so a new command's examples need nothing.
+    """
+    if command.epilog:
+        paragraphs = command.epilog.split("\n\n")
+        command.epilog = "\n\n".join(
+            "\b\n" + p if p[:1].isspace() and not p.startswith("\b") else p for p in paragraphs
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            keep_example_lines(sub)
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

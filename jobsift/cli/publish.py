@@ -183,19 +183,30 @@ def _number(value: str) -> Any:
     return value
 
 
-@click.command(epilog="Example:\n\n    jobsift export --format parquet --out jobs.parquet "
-               "--since 30d --exclude-flag ghost")
+@click.command(epilog="Examples:\n\n    jobsift export --format parquet --out jobs.parquet "
+               "--since 30d --exclude-flag ghost\n"
+               "    jobsift export --format jsonl --min-quality 60 | jq .title")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="File to write ('-' or none: standard output).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many jobs (default: all).")
 @filter_options
 @common_options
 @pass_ctx
-def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> None:
+def export(ctx: Context, fmt: str, out: Path | None, limit: int | None, **kw: Any) -> None:
     """Export the filtered jobs (the columns of the `jobs` view) as CSV, JSON Lines or Parquet."""
     from jobsift.publish.export import export as run_export
 
-    n = run_export(ctx.engine, params_from(kw, limit), fmt, out)
+    f = params_from(kw, limit)
+    if out is None or str(out) == "-":
+        stdout = sys.stdout.buffer
+        if fmt == "parquet" and stdout.isatty():
+            raise click.UsageError("parquet is binary: give --out FILE or pipe standard output to a file")
+        sys.stdout.flush()
+        n = run_export(ctx.engine, f, fmt, stdout)
+        click.echo(f"exported {n} jobs ({fmt})", err=True)
+        return
+    n = run_export(ctx.engine, f, fmt, out)
     click.echo(f"wrote {out}: {n} jobs ({fmt})")
 
 

@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.cli.output import printable
 from jobsift.errors import ConfigError, JobsiftError
 
 if TYPE_CHECKING:
@@ -65,10 +67,10 @@ class JobsiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: config: {exc}", err=True)
+            click.echo(f"error: config: {printable(str(exc))}", err=True)
             sys.exit(2)
         except JobsiftError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 
@@ -125,8 +127,14 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
+# JSON escapes C0 controls but not DEL, the C1 range (CSI, OSC), line separators or bidi overrides.
+_JSON_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    """Indented JSON in which no character can drive a terminal (escaped, so the data is unchanged)."""
+    raw = json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    return _JSON_INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -163,12 +171,12 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True,
     ) as prog:
         task = prog.add_task(label, total=total)
 
         def advance(desc: str) -> None:
-            prog.update(task, advance=1, description=f"{label} {desc}")
+            prog.update(task, advance=1, description=printable(f"{label} {desc}"))
 
         yield advance

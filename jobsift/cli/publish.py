@@ -11,6 +11,7 @@ import click
 
 from jobsift.cli.common import Context, common_options, dumps, pass_ctx, write_csv
 from jobsift.cli.filters import filter_options, params_from
+from jobsift.cli.output import make_console, printable, printable_block, text
 
 
 def register(main: click.Group) -> None:
@@ -96,9 +97,9 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
                 out.write_bytes(bytes(to_message(d, cfg.digest.sender)))
             else:
                 out.write_text(d.text if suffix == ".txt" else d.html, encoding="utf-8")
-            click.echo(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)")
+            click.echo(printable(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)"))
         else:
-            click.echo(d.text)
+            click.echo(printable_block(d.text))
         return
     if out:
         raise click.UsageError("--out needs --dry-run")
@@ -108,7 +109,7 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
     for o in run.outcomes:
         detail = {"sent": f"{o.count} jobs", "skipped": "already sent (or being sent) this period",
                   "failed": f"will retry next run: {o.error}"}.get(o.status, "")
-        click.echo(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}")
+        click.echo(printable(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}"))
     if run.failed:
         sys.exit(1)
 
@@ -131,7 +132,7 @@ def push(ctx: Context, since: str | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     report = push_new(ctx.engine, cfg, since=when)
     for err in report.errors[:20]:
-        click.echo(f"warning: {err}", err=True)
+        click.echo(f"warning: {printable(err)}", err=True)
     click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run), {report.skipped} already sent")
     if report.failed:
         sys.exit(1)
@@ -160,15 +161,14 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
     elif fmt == "csv":
         write_csv(result.dicts(), result.columns, sys.stdout)
     else:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table()
         for c in result.columns:
-            table.add_column(c)
+            table.add_column(text(c))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+            table.add_row(*(text("" if v is None else v) for v in row))
+        make_console().print(table)
         click.echo(f"{len(result.rows)} rows in {result.elapsed_ms:.0f} ms", err=True)
     if result.truncated:
         click.echo(f"warning: stopped at {max_rows} rows (--max-rows)", err=True)

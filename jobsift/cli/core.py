@@ -43,7 +43,7 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
 
     console = make_console()
     cells = [{"id": str(r["id"]), "quality": "" if r.get("quality") is None else f"{r['quality']:.0f}",
-              "flags": "\n".join(r.get("flags") or []) or "-", "title": r["title"],
+              "flags": list(r.get("flags") or []) or "-", "title": r["title"],
               "budget": budget_text(r.get("budget")), "age": age_text(r.get("posted_at") or r.get("first_seen_at")),
               "source": r["source"]} for r in rows]
     notes = [[x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")][:2] for r in rows]

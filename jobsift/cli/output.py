@@ -83,7 +83,7 @@ def _cell_width(value: str) -> int:
 
 def fitted_table(
     columns: Sequence[Column],
-    rows: Sequence[Mapping[str, str]],
+    rows: Sequence[Mapping[str, str | Sequence[str]]],
     *,
     main: str,
     width: int,
@@ -92,18 +92,19 @@ def fitted_table(
     main_min: int = 24,
     title: str | None = None,
 ) -> Table:
-    """A table of ``rows`` (column key -> plain text) that fits ``width``.
+    """A table of ``rows`` (column key -> text, or a list of texts shown one per line) that fits ``width``.
 
     Columns named in ``fold_order`` are folded, first to last, until the rest fits with at least
     ``main_min`` cells for the main column; a row's folded values and its ``notes`` are printed on
-    lines of their own under its main cell. Headers are never cut. Values may hold line breaks
-    (one item per line); any other control character is escaped.
+    lines of their own under its main cell. Headers are never cut. Every control character in a
+    value, line breaks included, is shown escaped.
     """
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    safe = [{k: "\n".join(printable(part) for part in str(v).split("\n")) for k, v in r.items()} for r in rows]
+    safe = [{k: printable(v) if isinstance(v, str) else "\n".join(printable(part) for part in v)
+             for k, v in r.items()} for r in rows]
     natural = {c.key: max([_cell_width(c.header)] + [_cell_width(r.get(c.key, "")) for r in safe]) for c in columns}
     shown = [c for c in columns if c.key != main]
     folded: list[Column] = []

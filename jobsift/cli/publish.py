@@ -156,6 +156,9 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
     ctx.engine  # noqa: B018 - opens (and migrates) the store once, as every command does
     result = run_query(ctx.config.database.url, sql, {k: _number(v) for k, v in params},
                        timeout=timeout, max_rows=max_rows)
+    if result.renamed:
+        click.echo("note: duplicate column names renamed: "
+                   + ", ".join(printable(f"{old} -> {new}") for old, new in result.renamed), err=True)
     if fmt == "json":
         click.echo(dumps(result.dicts()))
     elif fmt == "csv":

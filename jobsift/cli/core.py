@@ -161,21 +161,27 @@ def _score_pending(ctx: Context) -> int:
     return score_pending(ctx.engine, ctx.config).scored
 
 
-@click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")
+@click.command("import", epilog="Examples:\n\n    jobsift import saved/*.rss --format rss --source archive\n"
+               "    jobsift import openings.json --source orchard   # a configured source's format and mapping")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", required=True, help="Parser to use (see 'jobsift sources formats').")
-@click.option("--source", "source", default=None, help="Source name to store under (default: the format).")
+@click.option("--format", "fmt", default=None,
+              help="Parser to use (see 'jobsift sources formats'; default: the configured --source's).")
+@click.option("--source", "source", default=None,
+              help="Source name to store under (default: the format). A source configured in jobsift.toml "
+                   "lends its format and options, e.g. a declarative mapping.")
 @click.option("--no-score", is_flag=True, help="Store only.")
 @common_options
 @pass_ctx
-def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None, no_score: bool) -> None:
+def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str | None, no_score: bool) -> None:
     """Ingest saved feed files offline with the same parsers the crawler uses."""
     from jobsift.crawler.run import import_files
     from jobsift.crawler.sources import get_format
 
+    fmt, options = _import_format(ctx, fmt, source)
     get_format(fmt)
     with progress_bar(len(paths), "importing") as advance:
-        report = import_files(ctx.engine, list(paths), fmt, source or fmt, progress=lambda p: advance(p.name))
+        report = import_files(ctx.engine, list(paths), fmt, source or fmt, options=options,
+                              progress=lambda p: advance(p.name))
     scored = None if no_score else _score_pending(ctx)
     for err in report.errors:
         click.echo(f"warning: {printable(err)}", err=True)
@@ -183,6 +189,22 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
                f"{report.updated} updated" + (f", {scored} scored" if scored is not None else ""))
     if report.items == 0 and report.errors:
         sys.exit(1)
+
+
+def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[str, dict[str, Any]]:
+    """The format and parser options of an import: from the command line, or a configured source's."""
+    configured = next((s for s in ctx.config.sources if s.name == source), None) if source else None
+    if configured is None:
+        if fmt is None:
+            raise click.UsageError("give --format NAME, or --source NAME of a source configured in jobsift.toml")
+        if fmt == "declarative":
+            raise click.UsageError("--format declarative needs a mapping: pass --source NAME of a [[sources]] entry "
+                                   "with format = \"declarative\" and its [sources.options]")
+        return fmt, {}
+    if fmt is not None and fmt != configured.format:
+        raise click.UsageError(f"source {source!r} is configured with format {configured.format!r}, not {fmt!r} "
+                               "(drop --format to use it, or store under another --source name)")
+    return configured.format, dict(configured.options)
 
 
 @click.command(epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"

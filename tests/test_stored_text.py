@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +26,7 @@ from jobsift.store import repo
 from jobsift.store.db import open_store
 from jobsift.store.schema import postings, scores, sources
 from tests.publish.data import reason, write_score
+from tests.support.httpserver import Reply, ScriptedServer
 
 PAYLOADS = (
     "[/x]", "[link=https://evil.test/]click me[/link]", "[bold red]", "[/]", "[", "]", "\\[b]", ":smile:",
@@ -111,3 +113,22 @@ def test_every_command_prints_stored_text_literally(store: tuple[str, Engine, in
 ])
 def test_printable_shows_controls_as_escapes(raw: object, shown: str) -> None:
     assert printable(raw) == shown
+
+
+FETCHED_TITLE = "Dev \x1b]8;;https://evil.test/\x1b\\click\x1b]8;;\x1b\\ [/x] [link=https://evil.test/]here[/link]\r"
+
+
+def test_fetched_text_is_inert_in_sources_test_crawl_and_jobs(tmp_path: Path, server: ScriptedServer) -> None:
+    """Text straight from a feed (not stored yet) is held to the same rule: `sources test`, `crawl`."""
+    body = json.dumps([{"legal": "x"}, {"id": "1", "epoch": 1741080000, "position": FETCHED_TITLE,
+                                         "company": "[bold]Acme[/bold]", "url": "https://remoteok.test/1"}])
+    server.route("/robots.txt", Reply(404))
+    server.route("/api", Reply(200, body.encode(), {"Content-Type": "application/json"}))
+    cfg = tmp_path / "j.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "j.db"}"\n[fetch]\nper_host_delay = 0\n'
+                   f'[[sources]]\nname = "board"\nformat = "remoteok"\nurl = "{server.url}/api"\n')
+    out = run("--config", str(cfg), "sources", "test", "board")
+    assert "[/x] [link=https://evil.test/]" in out
+    run("--config", str(cfg), "crawl")
+    out = run("--config", str(cfg), "jobs")
+    assert "[/x] [link=https://evil.test/]here[/link]" in out

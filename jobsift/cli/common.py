@@ -11,12 +11,12 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from jobsift.cli.output import printable
+from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
 
 if TYPE_CHECKING:
@@ -119,14 +119,6 @@ def keep_example_lines(command: click.Command) -> None:
             keep_example_lines(sub)
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, set | tuple):
-        return list(value)
-    return str(value)
-
-
 # JSON escapes C0 controls but not DEL, the C1 range (CSI, OSC), line separators or bidi overrides.
 _JSON_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -135,20 +127,6 @@ def dumps(data: Any) -> str:
     """Indented JSON in which no character can drive a terminal (escaped, so the data is unchanged)."""
     raw = json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
     return _JSON_INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
-
-
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (R19): a cell starting with = + - @ gets a quote."""
-    if isinstance(value, list | dict):
-        value = json.dumps(value, default=json_default, ensure_ascii=False)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(CSV_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from jobsift.cli.common import csv_safe, json_default
+from jobsift.encoding import csv_safe, json_default
 from jobsift.store.queries import JobFilter, jobs_select
 
 FORMATS = ("csv", "jsonl", "parquet")

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, JobsiftGroup
+from jobsift.cli.common import Context, JobsiftGroup, keep_example_lines
 
 COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
 
@@ -55,6 +55,7 @@ def _register() -> None:
                 raise
             continue
         module.register(main)
+    keep_example_lines(main)
 
 
 _register()

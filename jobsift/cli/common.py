@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.cli.output import printable
 from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
 
@@ -68,10 +70,10 @@ class JobsiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: config: {exc}", err=True)
+            click.echo(f"error: config: {printable(str(exc))}", err=True)
             sys.exit(2)
         except JobsiftError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 
@@ -118,8 +120,30 @@ def reads_store(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def keep_example_lines(command: click.Command) -> None:
+    """Mark every indented epilog paragraph of ``command`` and its sub-commands as not to be rewrapped.
+
+    Click joins the lines of a paragraph into one; ``\\b`` on the line before a paragraph keeps its lines
+    (click's no-rewrap marker). Done once for the whole tree, so a new command's examples need nothing.
+    """
+    if command.epilog:
+        paragraphs = command.epilog.split("\n\n")
+        command.epilog = "\n\n".join(
+            "\b\n" + p if p[:1].isspace() and not p.startswith("\b") else p for p in paragraphs
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            keep_example_lines(sub)
+
+
+# JSON escapes C0 controls but not DEL, the C1 range (CSI, OSC), line separators or bidi overrides.
+_JSON_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    """Indented JSON in which no character can drive a terminal (escaped, so the data is unchanged)."""
+    raw = json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    return _JSON_INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:
@@ -142,12 +166,12 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True,
     ) as prog:
         task = prog.add_task(label, total=total)
 
         def advance(desc: str) -> None:
-            prog.update(task, advance=1, description=f"{label} {desc}")
+            prog.update(task, advance=1, description=printable(f"{label} {desc}"))
 
         yield advance

@@ -11,6 +11,7 @@ import click
 
 from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store, write_csv
 from jobsift.cli.filters import filter_options, params_from
+from jobsift.cli.output import make_console, printable, printable_block, text
 
 
 def register(main: click.Group) -> None:
@@ -100,9 +101,9 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
                 out.write_bytes(bytes(to_message(d, cfg.digest.sender)))
             else:
                 out.write_text(d.text if suffix == ".txt" else d.html, encoding="utf-8")
-            click.echo(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)")
+            click.echo(printable(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)"))
         else:
-            click.echo(d.text)
+            click.echo(printable_block(d.text))
         return
     if out:
         raise click.UsageError("--out needs --dry-run")
@@ -112,7 +113,7 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
     for o in run.outcomes:
         detail = {"sent": f"{o.count} jobs", "skipped": "already sent (or being sent) this period",
                   "failed": f"will retry next run: {o.error}"}.get(o.status, "")
-        click.echo(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}")
+        click.echo(printable(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}"))
     if run.failed:
         sys.exit(1)
 
@@ -135,7 +136,7 @@ def push(ctx: Context, since: str | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     report = push_new(ctx.engine, cfg, since=when)
     for err in report.errors[:20]:
-        click.echo(f"warning: {err}", err=True)
+        click.echo(f"warning: {printable(err)}", err=True)
     click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run), {report.skipped} already sent")
     if report.failed:
         sys.exit(1)
@@ -160,20 +161,22 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
     ctx.engine  # noqa: B018 - opens (and migrates) the store once, as every command does
     result = run_query(ctx.config.database.url, sql, {k: _number(v) for k, v in params},
                        timeout=timeout, max_rows=max_rows)
+    if result.renamed:
+        click.echo("note: duplicate column names renamed: "
+                   + ", ".join(printable(f"{old} -> {new}") for old, new in result.renamed), err=True)
     if fmt == "json":
         click.echo(dumps(result.dicts()))
     elif fmt == "csv":
         write_csv(result.dicts(), result.columns, sys.stdout)
     else:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table()
         for c in result.columns:
-            table.add_column(c)
+            table.add_column(text(c))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+            table.add_row(*(text("" if v is None else v) for v in row))
+        make_console().print(table)
         click.echo(f"{len(result.rows)} rows in {result.elapsed_ms:.0f} ms", err=True)
     if result.truncated:
         click.echo(f"warning: stopped at {max_rows} rows (--max-rows)", err=True)
@@ -188,20 +191,31 @@ def _number(value: str) -> Any:
     return value
 
 
-@click.command(epilog="Example:\n\n    jobsift export --format parquet --out jobs.parquet "
-               "--since 30d --exclude-flag ghost")
+@click.command(epilog="Examples:\n\n    jobsift export --format parquet --out jobs.parquet "
+               "--since 30d --exclude-flag ghost\n"
+               "    jobsift export --format jsonl --min-quality 60 | jq .title")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="File to write ('-' or none: standard output).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many jobs (default: all).")
 @filter_options
 @common_options
 @reads_store
 @pass_ctx
-def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> None:
+def export(ctx: Context, fmt: str, out: Path | None, limit: int | None, **kw: Any) -> None:
     """Export the filtered jobs (the columns of the `jobs` view) as CSV, JSON Lines or Parquet."""
     from jobsift.publish.export import export as run_export
 
-    n = run_export(ctx.engine, params_from(kw, limit, ctx.config.filters), fmt, out)
+    f = params_from(kw, limit, ctx.config.filters)
+    if out is None or str(out) == "-":
+        stdout = sys.stdout.buffer
+        if fmt == "parquet" and stdout.isatty():
+            raise click.UsageError("parquet is binary: give --out FILE or pipe standard output to a file")
+        sys.stdout.flush()
+        n = run_export(ctx.engine, f, fmt, stdout)
+        click.echo(f"exported {n} jobs ({fmt})", err=True)
+        return
+    n = run_export(ctx.engine, f, fmt, out)
     click.echo(f"wrote {out}: {n} jobs ({fmt})")
 
 

@@ -49,20 +49,21 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     Console(width=None if is_tty() else 200).print(table)
 
 
-def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
-    """For each flag, the worst posting carrying it and the reasons behind that flag; returns their ids."""
-    from jobsift.model import FLAG_CODES
+def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> dict[str, int]:
+    """For each flag, the worst posting carrying it and the reasons behind that flag; returns flag → id."""
+    from jobsift.scoring.flags import flag_codes
 
     click.echo("\nWhy postings were flagged (one example per flag):")
-    examples: list[int] = []
-    for flag in FLAG_CODES:
+    examples: dict[str, int] = {}
+    for flag in flag_codes():
         flagged = [r for r in rows if flag in (r.get("flags") or [])]
         if not flagged:
             click.echo(f"  {flag}: no posting in this run")
             continue
         # Prefer a posting not shown yet with the fewest other flags: the clearest example.
-        worst = min(flagged, key=lambda r: (r["id"] in examples, len(r.get("flags") or []), r.get("quality") or 0))
-        examples.append(worst["id"])
+        shown = set(examples.values())
+        worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
+        examples[flag] = worst["id"]
         why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
         click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {worst['title'][:60]!r}:")
         for text in why[:4]:
@@ -296,14 +297,19 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Run pending schema migrations (Alembic)."""
     from jobsift.store.db import current_revision, make_engine, upgrade
+    from jobsift.store.repo import count_needs_scoring
 
     engine = make_engine(ctx.config.database.url)
     try:
         before = current_revision(engine)
         after = upgrade(engine)
+        pending = count_needs_scoring(engine) if before != after else 0
     finally:
         engine.dispose()
     click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    if pending:
+        click.echo(f"{pending} postings need scoring (the scoring changed): the next crawl rescores them, "
+                   "or run 'jobsift score --all' now")
 
 
 @click.command(epilog="Example:\n\n    jobsift demo --dir ./jobsift-demo")
@@ -325,8 +331,8 @@ def demo(out_dir: Path) -> None:
             rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
         print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
         examples = print_flag_examples(rows, db_url)
-        if examples:  # the first flag's example: the ghost one when the run has one
-            print_explain_excerpt(engine, examples[0], db_url)
+        if examples:  # the ghost example when the run has one: its signals are what explain adds
+            print_explain_excerpt(engine, examples.get("ghost", next(iter(examples.values()))), db_url)
     finally:
         engine.dispose()
     click.echo("\nFiles:")

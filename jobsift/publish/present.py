@@ -13,11 +13,8 @@ from typing import Any
 
 import nh3
 
-FLAG_LABELS = {
-    "ghost": "likely ghost",
-    "payment_unverified": "payment unverified",
-    "lowball": "lowball budget",
-}
+from jobsift.scoring import flags
+
 KIND_SUFFIX = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}
 # XML 1.0 forbids most control characters; a feed carrying one is not XML at all.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -71,15 +68,40 @@ def num(value: Any) -> str:
 
 
 def flag_label(code: str) -> str:
-    return FLAG_LABELS.get(code, code.replace("_", " "))
+    return flags.label(code)
+
+
+def flag_class(code: str | None) -> str:
+    """The CSS classes of a flag's chip: ``flag flag-<code>`` (colours from the registry)."""
+    return f"flag flag-{code}" if code and flags.get(code) else "flag"
+
+
+BAND_COLOURS = {"good": "#1f7a4d", "fair": "#9a6b00", "poor": "#b3261e", "unscored": "#8a93a3"}
+
+
+def flag_colour(code: str) -> str:
+    flag = flags.get(code)
+    return flag.colour if flag else BAND_COLOURS["poor"]
+
+
+def badge_colour(quality: float | None, job_flags: list[str] | tuple[str, ...] | None = None) -> str:
+    """The quality badge's colour for inline styles (email): a danger flag's own colour first."""
+    danger = [c for c in (job_flags or []) if flags.severity(c) >= flags.DANGER]
+    if danger:
+        return flag_colour(danger[0])
+    return BAND_COLOURS[quality_band(quality)]
 
 
 def quality_text(quality: float | None) -> str:
     return "–" if quality is None else f"{quality:.0f}"
 
 
-def quality_band(quality: float | None) -> str:
-    """A CSS class: good / fair / poor / unscored."""
+def quality_band(quality: float | None, job_flags: list[str] | tuple[str, ...] | None = None) -> str:
+    """A CSS class: good / fair / poor / unscored, or ``flag-<code>`` when a danger flag (scam) is set:
+    such a posting is never drawn in the good or fair colours."""
+    danger = [c for c in (job_flags or []) if flags.severity(c) >= flags.DANGER]
+    if danger:
+        return f"poor flag-{danger[0]}"
     if quality is None:
         return "unscored"
     return "good" if quality >= 70 else "fair" if quality >= 40 else "poor"

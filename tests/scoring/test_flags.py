@@ -37,7 +37,7 @@ def _package(tmp_path: Path, name: str, modules: dict[str, str]) -> tuple[str, l
 
 
 def test_registry_holds_every_flag_module_in_display_order() -> None:
-    assert flags.flag_codes() == ("ghost", "payment_unverified", "lowball")
+    assert flags.flag_codes() == ("scam", "ghost", "payment_unverified", "lowball")
     for flag in flags.all_flags():
         assert isinstance(flag, Flag)
         assert flag.label

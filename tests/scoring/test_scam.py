@@ -81,8 +81,9 @@ def test_an_ordinary_posting_has_no_scam_evidence() -> None:
 
 
 def test_ordinary_words_near_the_triggers_do_not_match() -> None:
-    text = ("Update the ID field in our Django models, check the balance sheet export, "
-            "and fix the bank holiday calendar. Crypto knowledge is a plus.")
+    text = ("Update the ID field in our Django models, check the balance sheet export, fix the bank holiday "
+            "calendar, build a crypto wallet app with Plaid bank account linking and a gift card checkout, "
+            "and don't overpay for hosting. Crypto knowledge is a plus.")
     out = scam.text_signals("Django developer", text)
     assert out == {"text_id_documents": 0, "text_bank_or_crypto": 0, "text_check_scheme": 0}
 
@@ -102,7 +103,7 @@ def test_scam_is_separate_from_ghost() -> None:
 
 def test_text_signals_stay_linear_on_long_adversarial_text() -> None:
     # Triggers everywhere, no match: the patterns are tried once per position without nested repeats.
-    text = "send your " * 20_000 + "bank " * 20_000 + "check " * 20_000
+    text = "send your " * 20_000 + "bank " * 20_000 + "check " * 20_000 + "send" + " " * 50_000 + "x"
     out = scam.text_signals("x", text)
     assert out["text_id_documents"] == 0
     assert signals("x", "ok")["upfront_fee"] == 0

@@ -13,7 +13,9 @@ Separate from ``ghost`` (a real client unlikely to hire). Evidence, each worth p
 
 A posting with ``SCAM_AT`` (2) points or more is a scam: one request for money, documents or account
 details is enough, soft cues need two. A scam's quality is at most ``QUALITY_CAP`` (10). The new
-text patterns are literal alternations tried only when a trigger string is present (linear time).
+text patterns run on the text with its whitespace collapsed to single spaces, are literal
+alternations joined by single spaces (no adjacent repeats that could split a run two ways), and are
+tried only when a trigger string is present: linear in the text's length.
 """
 
 from __future__ import annotations
@@ -33,34 +35,32 @@ LANGUAGE_AT = 2 / 3
 PATTERNS: dict[str, tuple[re.Pattern[str], tuple[str, ...], str]] = {
     "id_documents": (
         re.compile(
-            r"\b(send|upload|provide|submit|share|attach|email)\s+(us\s+|me\s+)?(a\s+|your\s+)?"
-            r"(copy|photo|scan|picture)?\s*(of\s+)?(your\s+)?"
-            r"(id|ids|passport|driver'?s licen[cs]e|driving licen[cs]e|national id|id card|ssn)\b"
-            r"|\bsocial security (number|card)\b",
-            re.I,
+            r"\b(send|upload|provide|submit|share|attach|email) (us |me )?(a |your )?((copy|photo|scan|picture) of )?"
+            r"(your )?(id|ids|passport|driver'?s licen[cs]e|driving licen[cs]e|national id|id card|ssn)\b"
+            r"|\bsocial security (number|card)\b"
         ),
         ("id", "passport", "licen", "ssn", "social security"),
         "asks for identity documents (ID, passport, licence, social security number)",
     ),
     "bank_or_crypto": (
         re.compile(
-            r"\bbank(ing)?\s+(details|account|login|info|information|card)\b|\brouting number\b"
-            r"|\b(bitcoin|btc|usdt|crypto|cryptocurrency)\s+(wallet|payment|address|account)\b|\bwallet address\b"
-            r"|\b(paid|pay you|payment)\s+(in|with|via)\s+(bitcoin|btc|usdt|crypto|gift cards?)\b"
-            r"|\bgift cards?\b",
-            re.I,
+            r"\bbank(ing)? (details|login|info|information)\b|\byour bank(ing)? (account|card)\b"
+            r"|\bbank account (details|number|info)\b|\brouting number\b"
+            r"|\byour (bitcoin|btc|usdt|crypto|cryptocurrency) (wallet|address|account)\b|\byour wallet address\b"
+            r"|\b(paid|pay you|payment) (in|with|via) (bitcoin|btc|usdt|crypto|gift cards?)\b"
+            r"|\b(buy|purchase|send) (us |me )?(some )?gift cards?\b"
         ),
         ("bank", "routing", "bitcoin", "btc", "usdt", "crypto", "wallet", "gift card"),
         "asks for bank or crypto account details, or pays in crypto or gift cards",
     ),
     "check_scheme": (
         re.compile(
-            r"\b(mail|send)\s+you\s+a\s+(check|cheque)\b|\bdeposit\s+(the|a|this|our)\s+(check|cheque)\b"
-            r"|\boverpa(y|id|yment)\b|\b(send|refund|wire|return)\s+(back\s+)?the\s+(difference|excess|balance)\b"
-            r"|\bmoney orders?\b|\bcashier'?s (check|cheque)\b",
-            re.I,
+            r"\b(mail|send) you a (check|cheque)\b|\bdeposit (the|a|this|our) (check|cheque)\b"
+            r"|\b(refund|return|send back) the overpayment\b|\boverpaid (you|check|cheque)\b"
+            r"|\b(send|refund|wire|return) (back )?the (difference|excess)\b|\bwire (it |the money )?back\b"
+            r"|\bmoney orders?\b|\bcashier'?s (check|cheque)\b"
         ),
-        ("check", "cheque", "overpa", "difference", "excess", "balance", "money order"),
+        ("check", "cheque", "overpa", "difference", "excess", "back", "money order"),
         "a check or overpayment scheme (deposit our check, send back the difference)",
     ),
 }
@@ -88,7 +88,7 @@ SHORT: dict[str, str] = {
 
 def text_signals(title: str, description: str | None) -> dict[str, int]:
     """The scam-only text signals as 0/1 (stored as ``text_<name>`` features)."""
-    text = f"{title}\n{description or ''}".lower()
+    text = " ".join(f"{title}\n{description or ''}".lower().split())  # one space between words: linear patterns
     return {
         f"text_{name}": int(any(t in text for t in triggers) and bool(pattern.search(text)))
         for name, (pattern, triggers, _) in PATTERNS.items()

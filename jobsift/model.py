@@ -135,6 +135,8 @@ class Score:
     quality: float
     flags: tuple[str, ...] = ()
     ghost_probability: float | None = None
+    #: How the ghost figure may be worded: ``jobsift.scoring.evidence.basis`` (calibrated or not, ...).
+    ghost_basis: Mapping[str, Any] | None = None
     payment_status: PaymentStatus = "unknown"
     lowball_ratio: float | None = None
     lowball_percentile: float | None = None

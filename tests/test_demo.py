@@ -27,7 +27,10 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     assert "looks like a scam: asks the applicant to pay" in scam_example
     # The ghost example's explain excerpt: its signals and a reproduced score.
     excerpt = result.output.split("What 'jobsift explain ")[1]
-    assert "ghost probability" in excerpt
+    assert "ghost risk: high: figure 0." in excerpt  # default weights: a level, not a probability
+    assert "not yet calibrated on outcomes (no outcomes resolved yet)" in excerpt
+    assert "jobsift train" in excerpt
+    assert "likely to never lead to a hire" not in result.output
     assert "intercept -1.60" in excerpt
     assert "recomputed from the stored features with ghost-" in excerpt
     assert ": identical" in excerpt

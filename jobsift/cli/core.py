@@ -49,6 +49,14 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     Console(width=None if is_tty() else 200).print(table)
 
 
+def print_basis_notes(rows: list[dict[str, Any]]) -> None:
+    """What the listed ghost figures rest on, once (defaults not yet calibrated, or the calibration)."""
+    from jobsift.publish.present import basis_notes
+
+    for note in basis_notes(rows):
+        click.echo(note)
+
+
 def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> dict[str, int]:
     """For each flag, the worst posting carrying it and the reasons behind that flag; returns flag → id."""
     from jobsift.scoring.flags import flag_codes
@@ -81,10 +89,12 @@ def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5
     data = explain(engine, job_id, db_url)
     click.echo(f"\nWhat 'jobsift explain {job_id}' shows, in short:")
     signals = sorted((s for s in data["signals"] if s["contribution"]), key=lambda s: -abs(s["contribution"]))
-    click.echo(f"  ghost probability {sigmoid(data['ghost_logit']):.0%} = sigmoid({data['ghost_logit']:+.2f}): "
+    z = data["ghost_logit"]
+    click.echo(f"  {data['ghost_words']}: figure {sigmoid(z):.2f} = sigmoid({z:+.2f}): "
                f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:")
     for s in signals[:top]:
         click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {s['meaning']}")
+    click.echo(f"  {data['basis_line']}")
     if data["reproduced"]:
         click.echo(f"  recomputed from the stored features with {data['model_version']}: identical")
     else:
@@ -205,6 +215,7 @@ def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
         write_csv(rows, JOB_COLUMNS, sys.stdout)
     else:
         print_jobs_table(rows)
+        print_basis_notes(rows)
         if not rows:
             click.echo("no postings match (try 'jobsift crawl' or fewer filters)", err=True)
 
@@ -330,6 +341,7 @@ def demo(out_dir: Path) -> None:
         with engine.connect() as conn:
             rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
         print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
+        print_basis_notes(rows)
         examples = print_flag_examples(rows, db_url)
         if examples:  # the ghost example when the run has one: its signals are what explain adds
             print_explain_excerpt(engine, examples.get("ghost", next(iter(examples.values()))), db_url)
@@ -338,6 +350,6 @@ def demo(out_dir: Path) -> None:
     click.echo("\nFiles:")
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")
-    click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag ghost")
+    click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag scam --exclude-flag ghost")
     click.echo(f"See it in a browser: jobsift --db sqlite:///{result.db_path} serve --port 8080"
                "  (then open http://127.0.0.1:8080/)")

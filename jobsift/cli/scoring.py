@@ -65,7 +65,7 @@ def _print_explain(data: dict[str, Any]) -> None:
     console.print(f"[bold]#{data['id']}[/bold] {data['title']}  ({data['source']})\n{data['url']}")
     console.print(
         f"quality {st['quality']}, flags: {', '.join(st['flags']) or 'none'}, "
-        f"ghost probability {st['ghost_probability']:.1%}, payment {st['payment_status']}"
+        f"{data['ghost_words']}, payment {st['payment_status']}"
         + (
             f", budget at percentile {st['lowball_percentile']} (ratio to median {st['lowball_ratio']})"
             if st["lowball_percentile"] is not None
@@ -92,6 +92,7 @@ def _print_explain(data: dict[str, Any]) -> None:
         for s in data["signals"]:
             sig.add_row(s["signal"], _s(s["x"]), _s(s["weight"]), _s(s["contribution"]), s["meaning"])
         console.print(sig)
+    console.print(data["basis_line"], markup=False)
     if data["reproduced"]:
         console.print(f"Recomputed from the stored features with {data['model_version']}: identical.")
     else:

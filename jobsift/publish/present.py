@@ -13,7 +13,7 @@ from typing import Any
 
 import nh3
 
-from jobsift.scoring import flags
+from jobsift.scoring import evidence, flags
 
 KIND_SUFFIX = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}
 # XML 1.0 forbids most control characters; a feed carrying one is not XML at all.
@@ -111,6 +111,26 @@ def flagged_reasons(job: dict[str, Any]) -> list[dict[str, Any]]:
     """The reasons behind the job's flags first, then the rest, each a dict with ``text``."""
     reasons = [r for r in (job.get("reasons") or []) if isinstance(r, dict) and r.get("text")]
     return sorted(reasons, key=lambda r: (not r.get("flag"), -abs(float(r.get("contribution") or 0))))
+
+
+def ghost_words(job: dict[str, Any]) -> str:
+    """The ghost figure in words for the model that made it: a level, or a probability with its basis."""
+    return evidence.ghost_words(job)
+
+
+def ghost_basis_line(job: dict[str, Any]) -> str:
+    """One line on what the job's ghost figure rests on ('' when it is not scored)."""
+    return "" if job.get("ghost_probability") is None else evidence.basis_line(evidence.job_basis(job))
+
+
+def basis_notes(jobs: list[dict[str, Any]]) -> list[str]:
+    """The distinct basis lines of a page of jobs (one line when one model scored them all)."""
+    out: list[str] = []
+    for job in jobs:
+        line = ghost_basis_line(job)
+        if line and line not in out:
+            out.append(line)
+    return out[:3]
 
 
 def title_prefix(job: dict[str, Any]) -> str:

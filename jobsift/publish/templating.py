@@ -25,7 +25,9 @@ def environment() -> Environment:
         budget_text=present.budget_text, age_text=present.age_text, flag_label=present.flag_label,
         quality_text=present.quality_text, quality_band=present.quality_band,
         flagged_reasons=present.flagged_reasons, flag_class=present.flag_class,
-        flag_colour=present.flag_colour, badge_colour=present.badge_colour, client_lines=present.client_lines,
+        flag_colour=present.flag_colour, badge_colour=present.badge_colour,
+        ghost_words=present.ghost_words, ghost_basis_line=present.ghost_basis_line, basis_notes=present.basis_notes,
+        client_lines=present.client_lines,
         snippet=present.snippet, num=present.num, safe_url=present.safe_url, one_line=present.one_line,
     )
     return env

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from jobsift.scoring.model import GhostModel, load_for_scoring
 from jobsift.scoring.repost_store import RepostCache, build_repost_index, repost_details
 from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
+from jobsift.store.queries import count_resolved_outcomes
 from jobsift.store.schema import clients, postings, scores, sightings
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,13 @@ def compute_score(f: dict[str, Any], model: GhostModel) -> Score:
     )
 
 
+def with_outcomes(s: Score, resolved: int) -> Score:
+    """The score with the store's count of resolved outcomes in its (uncalibrated) ghost basis."""
+    if s.ghost_basis is None or s.ghost_basis.get("calibrated"):
+        return s
+    return replace(s, ghost_basis={**s.ghost_basis, "outcomes_resolved": resolved})
+
+
 def reason_dict(r: Reason) -> dict[str, Any]:
     return {
         "code": r.code,
@@ -129,6 +137,7 @@ def score_row(posting_id: int, s: Score, now: datetime) -> dict[str, Any]:
         "flags": list(s.flags),
         "flags_text": flags_text(s.flags),
         "ghost_probability": s.ghost_probability,
+        "ghost_basis": None if s.ghost_basis is None else dict(s.ghost_basis),
         "payment_status": s.payment_status,
         "lowball_ratio": s.lowball_ratio,
         "lowball_percentile": s.lowball_percentile,
@@ -298,6 +307,7 @@ def score_pending(
             return report
         market = build_market(conn, cfg.scoring.market_min_samples, now)
         index = reposts.index(conn) if reposts is not None else build_repost_index(conn)
+        resolved = count_resolved_outcomes(conn)
     scorer = Scorer(cfg, model, market, index, now)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -306,7 +316,7 @@ def score_pending(
             results: dict[int, Score] = {}
             for pid, f in feats.items():
                 try:
-                    results[pid] = compute_score(f, model)
+                    results[pid] = with_outcomes(compute_score(f, model), resolved)
                 except Exception as exc:  # noqa: BLE001 - R23: record and go on
                     errors[pid] = f"{type(exc).__name__}: {exc}"
             _write_batch(conn, results, errors, now)

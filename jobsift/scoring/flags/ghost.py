@@ -7,7 +7,7 @@ capped contribution); the posting is flagged when the figure reaches ``scoring.g
 from __future__ import annotations
 
 from jobsift.model import Reason
-from jobsift.scoring import rules
+from jobsift.scoring import evidence, rules
 from jobsift.scoring.flags import WARNING, F, Flag, ModelView, Outcome, QualityTerm
 
 CODE = "ghost"
@@ -34,6 +34,7 @@ def rule(f: F, model: ModelView) -> Outcome:
         )
     p = round(rules.sigmoid(z), 6)
     flagged = p >= threshold
+    basis = evidence.basis(model.calibration, p, threshold)
     if flagged:
         reasons = [
             Reason(r.code, r.text, r.value, r.reference, r.contribution, CODE if (r.contribution or 0) > 0 else None)
@@ -43,15 +44,16 @@ def rule(f: F, model: ModelView) -> Outcome:
             0,
             Reason(
                 code=CODE,
-                text=f"{p:.0%} likely to never lead to a hire",
+                text=evidence.headline(p, basis),
                 value=p,
                 reference=threshold,
                 contribution=None,
                 flag=CODE,
             ),
         )
-    term = QualityTerm("quality.ghost", f"ghost probability {p:.0%}", -QUALITY_WEIGHT * p)
-    return Outcome(flagged, reasons, {"ghost_probability": p}, [term])
+    words = f"ghost probability {p:.0%}" if basis["calibrated"] else f"ghost risk {basis['level']}"
+    term = QualityTerm("quality.ghost", words, -QUALITY_WEIGHT * p)
+    return Outcome(flagged, reasons, {"ghost_probability": p, "ghost_basis": basis}, [term])
 
 
 FLAG = Flag(
@@ -62,6 +64,7 @@ FLAG = Flag(
     background="#fde8e6",
     order=10,
     rule=rule,
-    when="the ghost probability is at least `scoring.ghost_threshold` (default 0.6)",
-    example="`93% likely to never lead to a hire`, followed by one reason per signal that pushed it up",
+    when="the ghost figure is at least `scoring.ghost_threshold` (default 0.6)",
+    example="`ghost risk: high` (default weights) or `61%: of 412 resolved postings like this in your store, "
+    "about 6 in 10 never hired` (calibrated), followed by one reason per signal that pushed it up",
 )

@@ -16,11 +16,7 @@ BUDGET_KINDS: tuple[str, ...] = ("fixed", "hourly", "salary_year", "salary_month
 Provenance = Literal["field", "parsed_from_text", "none"]
 PaymentStatus = Literal["verified", "unverified", "unknown"]
 
-#: Flag codes are stable text: users filter on them.
-FLAG_GHOST = "ghost"
-FLAG_PAYMENT_UNVERIFIED = "payment_unverified"
-FLAG_LOWBALL = "lowball"
-FLAG_CODES: tuple[str, ...] = (FLAG_GHOST, FLAG_PAYMENT_UNVERIFIED, FLAG_LOWBALL)
+#: Flag codes live with their flags: ``jobsift.scoring.flags.flag_codes()``.
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +135,8 @@ class Score:
     quality: float
     flags: tuple[str, ...] = ()
     ghost_probability: float | None = None
+    #: How the ghost figure may be worded: ``jobsift.scoring.evidence.basis`` (calibrated or not, ...).
+    ghost_basis: Mapping[str, Any] | None = None
     payment_status: PaymentStatus = "unknown"
     lowball_ratio: float | None = None
     lowball_percentile: float | None = None

@@ -19,14 +19,24 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     result = runner.invoke(main, ["demo", "--dir", str(out)])
     assert result.exit_code == 0, result.output
     assert "demo postings" in result.output
-    for flag in ("ghost", "payment_unverified", "lowball"):
+    for flag in ("scam", "ghost", "payment_unverified", "lowball"):
         assert f"  {flag} (" in result.output, f"the demo shows no {flag} example"
+    # The registration-fee posting reads as scam, not as a ghost in amber.
+    scam_example = result.output.split("  scam (")[1].split("  ghost (")[0]
+    assert "Data entry from home" in scam_example
+    assert "looks like a scam: asks the applicant to pay" in scam_example
     # The ghost example's explain excerpt: its signals and a reproduced score.
     excerpt = result.output.split("What 'jobsift explain ")[1]
-    assert "ghost probability" in excerpt
+    assert "ghost risk: high: figure 0." in excerpt  # default weights: a level, not a probability
+    assert "not yet calibrated on outcomes (no outcomes resolved yet)" in excerpt
+    assert "jobsift train" in excerpt
+    assert "likely to never lead to a hire" not in result.output
     assert "intercept -1.60" in excerpt
     assert "recomputed from the stored features with ghost-" in excerpt
     assert ": identical" in excerpt
+    fee = next(line for line in result.output.splitlines() if "Data entry from home" in line and "│" in line)
+    assert "scam" in fee
+    assert int(fee.split("│")[2]) <= 10
     for name in ("feed", "digest", "report"):
         assert (out / {"feed": "feed.xml", "digest": "digest.html", "report": "report.html"}[name]).stat().st_size > 500
     explained = runner.invoke(main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain",

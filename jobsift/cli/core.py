@@ -52,20 +52,29 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
                                fold_order=("source", "age", "budget", "flags")))
 
 
-def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
-    """For each flag, the worst posting carrying it and the reasons behind that flag; returns their ids."""
-    from jobsift.model import FLAG_CODES
+def print_basis_notes(rows: list[dict[str, Any]]) -> None:
+    """What the listed ghost figures rest on, once (defaults not yet calibrated, or the calibration)."""
+    from jobsift.publish.present import basis_notes
+
+    for note in basis_notes(rows):
+        click.echo(note)
+
+
+def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> dict[str, int]:
+    """For each flag, the worst posting carrying it and the reasons behind that flag; returns flag → id."""
+    from jobsift.scoring.flags import flag_codes
 
     click.echo("\nWhy postings were flagged (one example per flag):")
-    examples: list[int] = []
-    for flag in FLAG_CODES:
+    examples: dict[str, int] = {}
+    for flag in flag_codes():
         flagged = [r for r in rows if flag in (r.get("flags") or [])]
         if not flagged:
             click.echo(f"  {flag}: no posting in this run")
             continue
         # Prefer a posting not shown yet with the fewest other flags: the clearest example.
-        worst = min(flagged, key=lambda r: (r["id"] in examples, len(r.get("flags") or []), r.get("quality") or 0))
-        examples.append(worst["id"])
+        shown = set(examples.values())
+        worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
+        examples[flag] = worst["id"]
         why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
         click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {printable(repr(worst['title'][:60]))}:")
         for text in why[:4]:
@@ -83,10 +92,12 @@ def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5
     data = explain(engine, job_id, db_url)
     click.echo(f"\nWhat 'jobsift explain {job_id}' shows, in short:")
     signals = sorted((s for s in data["signals"] if s["contribution"]), key=lambda s: -abs(s["contribution"]))
-    click.echo(f"  ghost probability {sigmoid(data['ghost_logit']):.0%} = sigmoid({data['ghost_logit']:+.2f}): "
+    z = data["ghost_logit"]
+    click.echo(f"  {data['ghost_words']}: figure {sigmoid(z):.2f} = sigmoid({z:+.2f}): "
                f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:")
     for s in signals[:top]:
         click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {printable(s['meaning'])}")
+    click.echo(f"  {printable(data['basis_line'])}")
     if data["reproduced"]:
         click.echo(f"  recomputed from the stored features with {data['model_version']}: identical")
     else:
@@ -243,6 +254,7 @@ def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
         write_csv(rows, JOB_COLUMNS, sys.stdout)
     else:
         print_jobs_table(rows)
+        print_basis_notes(rows)
         if not rows:
             click.echo("no postings match (try 'jobsift crawl' or fewer filters)", err=True)
 
@@ -331,14 +343,19 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Run pending schema migrations (Alembic)."""
     from jobsift.store.db import current_revision, make_engine, upgrade
+    from jobsift.store.repo import count_needs_scoring
 
     engine = make_engine(ctx.config.database.url)
     try:
         before = current_revision(engine)
         after = upgrade(engine)
+        pending = count_needs_scoring(engine) if before != after else 0
     finally:
         engine.dispose()
     click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    if pending:
+        click.echo(f"{pending} postings need scoring (the scoring changed): the next crawl rescores them, "
+                   "or run 'jobsift score --all' now")
 
 
 @click.command(epilog="Example:\n\n    jobsift demo --dir ./jobsift-demo")
@@ -360,14 +377,15 @@ def demo(out_dir: Path) -> None:
         with engine.connect() as conn:
             rows = list_jobs(conn, JobFilter(limit=200, order="quality"))
         print_jobs_table(rows, title=f"{len(rows)} demo postings, best first")
+        print_basis_notes(rows)
         examples = print_flag_examples(rows, db_url)
-        if examples:  # the first flag's example: the ghost one when the run has one
-            print_explain_excerpt(engine, examples[0], db_url)
+        if examples:  # the ghost example when the run has one: its signals are what explain adds
+            print_explain_excerpt(engine, examples.get("ghost", next(iter(examples.values()))), db_url)
     finally:
         engine.dispose()
     click.echo("\nFiles:")
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")
-    click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag ghost")
+    click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag scam --exclude-flag ghost")
     click.echo(f"See it in a browser: jobsift --db sqlite:///{result.db_path} serve --port 8080"
                "  (then open http://127.0.0.1:8080/)")

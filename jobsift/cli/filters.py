@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from jobsift.scoring.flags import flag_codes
+
 if TYPE_CHECKING:
     from jobsift.config import FiltersConfig
 
@@ -19,8 +21,8 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--skill", multiple=True, help="Only jobs asking for one of these skills."),
         click.option("--source", multiple=True, help="Only these sources."),
         click.option("--country", multiple=True, help="Only these countries (job or client)."),
-        click.option("--exclude-flag", multiple=True, 
-                     help="Hide jobs with this flag (ghost, payment_unverified, lowball)."),
+        click.option("--exclude-flag", multiple=True,
+                     help=f"Hide jobs with this flag ({', '.join(flag_codes())})."),
         click.option("--flag", multiple=True, help="Only jobs with this flag."),
         click.option("--min-quality", type=float, help="Only jobs scoring at least this (0-100)."),
         click.option("--min-budget", type=float, help="Only budgets at or above this many USD."),

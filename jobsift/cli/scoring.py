@@ -78,7 +78,7 @@ def _print_explain(data: dict[str, Any]) -> None:
     console.print(head)
     console.print(text(
         f"quality {st['quality']}, flags: {', '.join(st['flags']) or 'none'}, "
-        f"ghost probability {st['ghost_probability']:.1%}, payment {st['payment_status']}"
+        f"{data['ghost_words']}, payment {st['payment_status']}"
         + (
             f", budget at percentile {st['lowball_percentile']} (ratio to median {st['lowball_ratio']})"
             if st["lowball_percentile"] is not None
@@ -97,6 +97,7 @@ def _print_explain(data: dict[str, Any]) -> None:
             SIGNALS_TABLE, signals, main="meaning", width=console.width, main_min=30,
             title=f"Ghost log-odds: intercept {data['ghost_intercept']} + signals = {data['ghost_logit']}",
             fold_order=("x", "weight")))
+    console.print(text(printable(data["basis_line"])))
     if data["reproduced"]:
         console.print(text(f"Recomputed from the stored features with {data['model_version']}: identical."))
     else:

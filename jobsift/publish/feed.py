@@ -22,6 +22,8 @@ from jobsift.publish.present import (
     client_lines,
     flag_label,
     flagged_reasons,
+    ghost_basis_line,
+    ghost_words,
     one_line,
     quality_text,
     safe_url,
@@ -50,6 +52,9 @@ def item_html(job: dict[str, Any], base_url: str = "") -> str:
     if budget:
         parts.append(f" · budget {e(budget)}")
     parts.append(f" · {e(str(job.get('source') or ''))}</p>")
+    words = ghost_words(job)
+    if words:
+        parts.append(f"<p>{e(words[:1].upper() + words[1:])}. {e(ghost_basis_line(job))}</p>")
     reasons = flagged_reasons(job)
     if reasons:
         parts.append("<ul>" + "".join(f"<li>{e(str(r['text']))}</li>" for r in reasons[:8]) + "</ul>")

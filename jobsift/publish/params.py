@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobsift.config import FiltersConfig
-from jobsift.model import FLAG_CODES
+from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import JobFilter
 
 AGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
@@ -167,9 +167,10 @@ class FilterParams:
             since = parse_age(self.age, now)
         except ValueError as exc:
             problems.append(f"age: {exc} (ignored)")
-        unknown = [f for f in (*self.exclude_flags, *self.require_flags) if f not in FLAG_CODES]
+        known = flag_codes()
+        unknown = [f for f in (*self.exclude_flags, *self.require_flags) if f not in known]
         if unknown:
-            problems.append(f"unknown flag {unknown[0][:40]!r}: known flags are {', '.join(FLAG_CODES)}")
+            problems.append(f"unknown flag {unknown[0][:40]!r}: known flags are {', '.join(known)}")
         return JobFilter(
             since=since, sources=tuple(self.sources),
             min_quality=parse_number(self.min_quality, "min_quality", problems),

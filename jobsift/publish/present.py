@@ -13,11 +13,8 @@ from typing import Any
 
 import nh3
 
-FLAG_LABELS = {
-    "ghost": "likely ghost",
-    "payment_unverified": "payment unverified",
-    "lowball": "lowball budget",
-}
+from jobsift.scoring import evidence, flags
+
 KIND_SUFFIX = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}
 # XML 1.0 forbids most control characters; a feed carrying one is not XML at all.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -71,15 +68,40 @@ def num(value: Any) -> str:
 
 
 def flag_label(code: str) -> str:
-    return FLAG_LABELS.get(code, code.replace("_", " "))
+    return flags.label(code)
+
+
+def flag_class(code: str | None) -> str:
+    """The CSS classes of a flag's chip: ``flag flag-<code>`` (colours from the registry)."""
+    return f"flag flag-{code}" if code and flags.get(code) else "flag"
+
+
+BAND_COLOURS = {"good": "#1f7a4d", "fair": "#9a6b00", "poor": "#b3261e", "unscored": "#8a93a3"}
+
+
+def flag_colour(code: str) -> str:
+    flag = flags.get(code)
+    return flag.colour if flag else BAND_COLOURS["poor"]
+
+
+def badge_colour(quality: float | None, job_flags: list[str] | tuple[str, ...] | None = None) -> str:
+    """The quality badge's colour for inline styles (email): a danger flag's own colour first."""
+    danger = [c for c in (job_flags or []) if flags.severity(c) >= flags.DANGER]
+    if danger:
+        return flag_colour(danger[0])
+    return BAND_COLOURS[quality_band(quality)]
 
 
 def quality_text(quality: float | None) -> str:
     return "–" if quality is None else f"{quality:.0f}"
 
 
-def quality_band(quality: float | None) -> str:
-    """A CSS class: good / fair / poor / unscored."""
+def quality_band(quality: float | None, job_flags: list[str] | tuple[str, ...] | None = None) -> str:
+    """A CSS class: good / fair / poor / unscored, or ``flag-<code>`` when a danger flag (scam) is set:
+    such a posting is never drawn in the good or fair colours."""
+    danger = [c for c in (job_flags or []) if flags.severity(c) >= flags.DANGER]
+    if danger:
+        return f"poor flag-{danger[0]}"
     if quality is None:
         return "unscored"
     return "good" if quality >= 70 else "fair" if quality >= 40 else "poor"
@@ -89,6 +111,26 @@ def flagged_reasons(job: dict[str, Any]) -> list[dict[str, Any]]:
     """The reasons behind the job's flags first, then the rest, each a dict with ``text``."""
     reasons = [r for r in (job.get("reasons") or []) if isinstance(r, dict) and r.get("text")]
     return sorted(reasons, key=lambda r: (not r.get("flag"), -abs(float(r.get("contribution") or 0))))
+
+
+def ghost_words(job: dict[str, Any]) -> str:
+    """The ghost figure in words for the model that made it: a level, or a probability with its basis."""
+    return evidence.ghost_words(job)
+
+
+def ghost_basis_line(job: dict[str, Any]) -> str:
+    """One line on what the job's ghost figure rests on ('' when it is not scored)."""
+    return "" if job.get("ghost_probability") is None else evidence.basis_line(evidence.job_basis(job))
+
+
+def basis_notes(jobs: list[dict[str, Any]]) -> list[str]:
+    """The distinct basis lines of a page of jobs (one line when one model scored them all)."""
+    out: list[str] = []
+    for job in jobs:
+        line = ghost_basis_line(job)
+        if line and line not in out:
+            out.append(line)
+    return out[:3]
 
 
 def title_prefix(job: dict[str, Any]) -> str:

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
-from jobsift.model import FLAG_CODES
 from jobsift.publish.present import flag_label
 from jobsift.publish.templating import render, stylesheet
+from jobsift.scoring.flags import flag_codes
 from jobsift.store.budget_figure import budget_figure
 from jobsift.store.schema import clients, fetches, postings, scores, sources
 
@@ -152,7 +152,7 @@ def flag_rates_plot(data: ReportData) -> str | None:
     plt = _plt()
     import matplotlib.dates as mdates
 
-    fig, axes = plt.subplots(1, len(FLAG_CODES), figsize=(11, 3.2), sharey=True)
+    fig, axes = plt.subplots(1, len(flag_codes()), figsize=(11, 3.2), sharey=True)
     srcs = sorted({s for s, _ in totals})
     window = 1 if weekly else 7  # daily counts are small: show a trailing 7-day share
     buckets = sorted({b for _, b in totals})
@@ -163,7 +163,7 @@ def flag_rates_plot(data: ReportData) -> str | None:
         total = sum(totals[(src, d)] for d in days)
         return 100 * sum(flagged[(flag, src, d)] for d in days) / total if total else 0.0
 
-    for ax, flag in zip(axes, FLAG_CODES, strict=True):
+    for ax, flag in zip(axes, flag_codes(), strict=True):
         for i, src in enumerate(srcs[: len(COLORS)]):
             xs = sorted(b for s, b in totals if s == src)
             ax.plot(xs, [share(flag, src, b) for b in xs], marker="o", ms=3, lw=1.6, color=COLORS[i], label=src)
@@ -265,7 +265,7 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
     summary = {
         "jobs": len(data.jobs), "scored": len(scored),
         "flagged": sum(1 for j in scored if j["flags"]),
-        "by_flag": {f: sum(1 for j in scored if f in (j["flags"] or [])) for f in FLAG_CODES},
+        "by_flag": {f: sum(1 for j in scored if f in (j["flags"] or [])) for f in flag_codes()},
         "sources": len({j["source"] for j in data.jobs}),
     }
     return render(

@@ -22,11 +22,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, and_, select, text
 
 from jobsift.config import Config
-from jobsift.model import FLAG_CODES
 from jobsift.publish.feed import render_feed
 from jobsift.publish.params import AGE_CHOICES, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
+from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
 
@@ -39,7 +39,7 @@ FILTER_DOC = {
     "skill": "Skills, any of",
     "source": "Only these sources",
     "country": "Only these countries (job or client)",
-    "hide": "Hide jobs with these flags: ghost, payment_unverified, lowball",
+    "hide": "Hide jobs with these flags: " + ", ".join(flag_codes()),
     "flag": "Only jobs with these flags",
     "min_quality": "Minimum quality 0-100",
     "min_budget": "Minimum budget in USD",
@@ -97,7 +97,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         jobs, more = fetch(p)
         query = urlencode(p.query_pairs(page=1))
         html = render(
-            "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=FLAG_CODES, sources=names.get(),
+            "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=flag_codes(), sources=names.get(),
             age_choices=AGE_CHOICES, query=query,
             prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
             next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,

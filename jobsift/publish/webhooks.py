@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,11 +142,13 @@ def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) ->
 def push_sink(
     engine: Engine, hook: WebhookConfig, *, now: datetime | None = None, since: datetime | None = None,
     client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
+    exclude_flags: Sequence[str] = (),
 ) -> PushReport:
+    """POST the sink's new jobs; ``exclude_flags`` (``filters.exclude_flags``) are never pushed."""
     now = now or datetime.now(UTC)
     report = PushReport()
     f = JobFilter(since=since or now - NEW_WINDOW, min_quality=hook.min_quality, include_gone=False,
-                  limit=500, order="quality")
+                  limit=500, order="quality", exclude_flags=tuple(exclude_flags))
     with engine.connect() as conn:
         jobs = list_jobs(conn, f)
     own = client is None
@@ -182,7 +184,7 @@ def push_new(engine: Engine, cfg: Config, **kwargs: Any) -> PushReport:
     """Push to every configured sink; one failing sink does not stop the others."""
     total = PushReport()
     for hook in cfg.webhooks:
-        r = push_sink(engine, hook, **kwargs)
+        r = push_sink(engine, hook, exclude_flags=cfg.filters.exclude_flags, **kwargs)
         total.sent += r.sent
         total.failed += r.failed
         total.skipped += r.skipped

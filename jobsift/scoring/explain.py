@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, select
 
 from jobsift.errors import JobsiftError, NotFoundError
-from jobsift.scoring import rules
+from jobsift.scoring import evidence, rules
 from jobsift.scoring.model import GhostModel, find_version
 from jobsift.scoring.score import compute_score, reason_dict
 from jobsift.scoring.text import posting_text
@@ -26,6 +26,14 @@ def _stored_view(row: Any) -> dict[str, Any]:
         "lowball_percentile": row.lowball_percentile,
         "reasons": list(row.reasons or []),
     }
+
+
+def _words(row: Any) -> dict[str, Any]:
+    """How the stored ghost figure may be put: calibrated or not, the words and the one-line basis."""
+    job = {"ghost_probability": row.ghost_probability, "ghost_basis": row.ghost_basis}
+    b = evidence.job_basis(job)
+    return {"calibrated": bool(b.get("calibrated")), "ghost_basis": b, "ghost_words": evidence.ghost_words(job),
+            "basis_line": evidence.basis_line(b)}
 
 
 def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> dict[str, Any]:
@@ -54,6 +62,7 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
         "differences": [],
         "signals": [],
         "text_model_rerun": None,
+        **_words(row),
     }
     if model is None:
         out["differences"] = [

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsift.config import Config
+from jobsift.scoring import flags
 from jobsift.scoring.market import Market
 from jobsift.scoring.text import signals, word_count
 from jobsift.store.budget_figure import budget_figure
@@ -135,6 +136,7 @@ def build_features(
     }
     for code, v in signals(p.get("title") or "", p.get("description_text")).items():
         f["text_" + code] = v
+    f.update(flags.text_features(p.get("title") or "", p.get("description_text")))
     if usd is not None and kind in ("fixed", "hourly"):
         skills: Sequence[str] = list(p.get("skills") or [])
         if p.get("category"):

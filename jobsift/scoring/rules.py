@@ -1,4 +1,6 @@
-"""Transparent rules: payment status, lowball, the ghost log-odds sum, and the quality formula.
+"""Transparent rules: the ghost signals and log-odds sum, and the quality formula.
+
+The flags themselves (their rules, reasons and labels) are modules of ``jobsift.scoring.flags``.
 
 Every function here is a pure function of the stored ``features`` dict (plus the ghost weights of
 the model version that scored it), so ``jobsift explain`` reproduces a stored score exactly.
@@ -16,10 +18,10 @@ default threshold of 0.6: it takes two signals to flag a posting.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED, Reason
+from jobsift.model import Reason
 from jobsift.scoring.text import signal_text
 
 F = Mapping[str, Any]
@@ -235,121 +237,9 @@ def ghost_terms(f: F, weights: Mapping[str, float]) -> list[tuple[str, float, fl
     return out
 
 
-def ghost(f: F, weights: Mapping[str, float], intercept: float) -> tuple[float, list[Reason]]:
-    """Ghost probability and one reason per signal that moved it."""
-    z = intercept
-    reasons: list[Reason] = []
-    threshold = float(f.get("ghost_threshold", 0.6))
-    for name, x, _w, c in ghost_terms(f, weights):
-        if x == 0.0 or c == 0.0:
-            continue
-        z += c
-        reasons.append(
-            Reason(
-                code=f"ghost.{name}",
-                text=describe(name, f),
-                value=round(x, 4),
-                reference=weights.get(name, 0.0),
-                contribution=round(c, 4),
-            )
-        )
-    p = round(sigmoid(z), 6)
-    flagged = p >= threshold
-    if flagged:
-        reasons = [
-            Reason(
-                r.code, r.text, r.value, r.reference, r.contribution, FLAG_GHOST if (r.contribution or 0) > 0 else None
-            )
-            for r in reasons
-        ]
-        reasons.insert(
-            0,
-            Reason(
-                code="ghost",
-                text=f"{p:.0%} likely to never lead to a hire",
-                value=p,
-                reference=threshold,
-                contribution=None,
-                flag=FLAG_GHOST,
-            ),
-        )
-    return p, reasons
-
-
-def payment(f: F) -> tuple[str, list[Reason]]:
-    v = f.get("payment_verified")
-    if v is True:
-        return "verified", [Reason("payment.verified", "client's payment method is verified", "verified")]
-    if v is False:
-        return "unverified", [
-            Reason(
-                "payment_unverified",
-                "client's payment method is not verified",
-                "unverified",
-                flag=FLAG_PAYMENT_UNVERIFIED,
-            )
-        ]
-    return "unknown", [
-        Reason("payment.unknown", "the source does not say whether payment is verified", "unknown", contribution=0.0)
-    ]
-
-
-def _money(v: float) -> str:
-    return f"${v:,.0f}" if v >= 100 or v == int(v) else f"${v:,.2f}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def lowball(f: F) -> tuple[bool, float | None, float | None, list[Reason]]:
-    """(flagged, ratio to market median, percentile, reasons). A missing budget is not lowball."""
-    usd, kind = _num(f, "budget_usd"), f.get("budget_kind")
-    if usd is None or kind not in ("fixed", "hourly"):
-        return False, None, None, []
-    unit = "/h" if kind == "hourly" else ""
-    reasons: list[Reason] = []
-    flagged = False
-    floor = _num(f, f"floor_{kind}")
-    if floor is not None and usd < floor:
-        flagged = True
-        reasons.append(
-            Reason(
-                "lowball.floor",
-                f"{kind} {_money(usd)}{unit} is below your floor of {_money(floor)}{unit}",
-                usd,
-                floor,
-                flag=FLAG_LOWBALL,
-            )
-        )
-    median, pct, cut = _num(f, "market_median"), _num(f, "market_percentile"), _num(f, "market_threshold_usd")
-    ratio = None
-    if median is not None and pct is not None and median > 0:
-        ratio = round(usd / median, 3)
-        below = cut is not None and usd < cut
-        # Rounded down when flagged, so a budget at percentile 9.6 under a 10th-percentile cut never
-        # reads "is the 10th percentile"; the cut itself is named so the flag can be checked.
-        rank = int(pct) if below else round(pct)
-        where = f"is the {_ordinal(rank)} percentile" if rank >= 1 else "is below the 1st percentile"
-        flagged_at = f"; flagged below {_money(cut)}{unit}" if below and cut is not None else ""
-        text = (
-            f"{kind} {_money(usd)}{unit} {where} for {f.get('market_label')} "
-            f"(median {_money(median)}{unit}{flagged_at})"
-        )
-        flagged = flagged or below
-        reasons.append(
-            Reason("lowball" if below else "lowball.market", text, usd, median, flag=FLAG_LOWBALL if below else None)
-        )
-    return flagged, ratio, pct, reasons
-
-
 # --- quality ----------------------------------------------------------------------------------
 
 QUALITY_WEIGHTS = {
-    "ghost": 60.0,
-    "payment_unverified": 15.0,
-    "lowball": 20.0,
     "no_keyword": 30.0,
     "excluded_keyword": 50.0,
     "skill_each": 5.0,
@@ -359,14 +249,13 @@ QUALITY_WEIGHTS = {
 }
 
 
-def quality(f: F, ghost_p: float, flags: list[str]) -> tuple[float, list[Reason]]:
-    """0-100: 100 - 60·p(ghost) - 15 unverified - 20 lowball, then the user's filters; see docs."""
+def quality(
+    f: F, flag_terms: Sequence[tuple[str, str, float]], caps: Sequence[tuple[str, str, float]] = ()
+) -> tuple[float, list[Reason]]:
+    """0-100: 100 + each flag's terms (``flag_terms``: code, text, contribution), then the user's
+    filters, clipped; each of ``caps`` (code, text, ceiling) then limits the total; see docs."""
     w = QUALITY_WEIGHTS
-    parts: list[tuple[str, str, float]] = [("quality.ghost", f"ghost probability {ghost_p:.0%}", -w["ghost"] * ghost_p)]
-    if FLAG_PAYMENT_UNVERIFIED in flags:
-        parts.append(("quality.payment_unverified", "payment not verified", -w["payment_unverified"]))
-    if FLAG_LOWBALL in flags:
-        parts.append(("quality.lowball", "budget below market or your floor", -w["lowball"]))
+    parts: list[tuple[str, str, float]] = list(flag_terms)
     if f.get("filter_keyword_match") is False:
         parts.append(("quality.no_keyword", "mentions none of your keywords", -w["no_keyword"]))
     if f.get("filter_excluded_keyword"):
@@ -385,5 +274,10 @@ def quality(f: F, ghost_p: float, flags: list[str]) -> tuple[float, list[Reason]
     if f.get("filter_blocked_client"):
         parts.append(("quality.blocked", "client or company is on your blocked list", -total))
         total = 0.0
+    clipped = max(0.0, min(100.0, total))
+    for code, text, ceiling in caps:
+        if clipped > ceiling:
+            parts.append((code, text, ceiling - clipped))
+            clipped = ceiling
     reasons = [Reason(code, text, contribution=round(c, 2)) for code, text, c in parts if c != 0.0]
-    return round(max(0.0, min(100.0, total)), 1), reasons
+    return round(clipped, 1), reasons

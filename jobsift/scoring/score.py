@@ -12,22 +12,23 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Text, and_, cast, func, insert, select, update
 
 from jobsift.config import Config
-from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED, Reason, Score
+from jobsift.model import Reason, Score
 from jobsift.scoring import features as feat
-from jobsift.scoring import rules
+from jobsift.scoring import flags, rules
 from jobsift.scoring.market import Market, load_prior, norm_level
 from jobsift.scoring.model import GhostModel, load_for_scoring
 from jobsift.scoring.repost_store import RepostCache, build_repost_index, repost_details
 from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
 from jobsift.store.budget_figure import budget_figure_sql
+from jobsift.store.queries import count_resolved_outcomes
 from jobsift.store.schema import clients, postings, scores, sightings
 
 log = logging.getLogger(__name__)
@@ -43,40 +44,73 @@ class ScoreReport:
     scored: int = 0
     failed: int = 0
     flagged: dict[str, int] = field(
-        default_factory=lambda: {c: 0 for c in (FLAG_GHOST, FLAG_PAYMENT_UNVERIFIED, FLAG_LOWBALL)}
+        default_factory=lambda: dict.fromkeys(flags.flag_codes(), 0)
     )
     model_version: str = rules.RULES_VERSION
     warnings: list[str] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
 
 
+def merge_reasons(reasons: list[Reason]) -> list[Reason]:
+    """One reason per signal: ``ghost.upfront_fee`` and ``scam.upfront_fee`` are the same fact.
+
+    The reason that carries a contribution is kept (else the first); its ``flag`` becomes the most
+    severe flag any of them names, so a signal that feeds two flags is shown once, under the worse.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(reasons):
+        prefix, _, name = r.code.partition(".")
+        if name and flags.get(prefix) is not None:
+            groups.setdefault(name, []).append(i)
+    drop: set[int] = set()
+    out = list(reasons)
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        keep = next((i for i in idxs if reasons[i].contribution is not None), idxs[0])
+        named = [reasons[i].flag for i in idxs if reasons[i].flag]
+        worst = max(named, key=flags.severity) if named else None
+        k = reasons[keep]
+        out[keep] = Reason(k.code, k.text, k.value, k.reference, k.contribution, worst)
+        drop.update(i for i in idxs if i != keep)
+    return [r for i, r in enumerate(out) if i not in drop]
+
+
 def compute_score(f: dict[str, Any], model: GhostModel) -> Score:
-    """The verdict from the features alone (plus the model's ghost weights)."""
-    status, pay_reasons = rules.payment(f)
-    low, ratio, pct, low_reasons = rules.lowball(f)
-    ghost_p, ghost_reasons = rules.ghost(f, model.weights, model.intercept)
-    flags: list[str] = []
-    if ghost_p >= float(f.get("ghost_threshold", 0.6)):
-        flags.append(FLAG_GHOST)
-    if status == "unverified":
-        flags.append(FLAG_PAYMENT_UNVERIFIED)
-    if low:
-        flags.append(FLAG_LOWBALL)
-    quality, q_reasons = rules.quality(f, ghost_p, flags)
-    reasons: list[Reason] = [*ghost_reasons, *pay_reasons, *low_reasons, *q_reasons]
-    # Flagging reasons first: they are what a reader needs.
-    reasons.sort(key=lambda r: 0 if r.flag else 1)
+    """The verdict from the features alone (plus the model's ghost weights): every registered flag's rule."""
+    outputs: dict[str, Any] = {}
+    flagged: list[str] = []
+    reasons: list[Reason] = []
+    terms: list[tuple[str, str, float]] = []
+    caps: list[tuple[str, str, float]] = []
+    for flag in flags.all_flags():
+        result = flag.rule(f, model)
+        if result.flagged:
+            flagged.append(flag.code)
+        outputs.update(result.outputs)
+        reasons += result.reasons
+        terms += [(t.code, t.text, t.contribution) for t in result.quality]
+        if result.cap is not None:
+            caps.append((f"quality.{flag.code}", result.cap[1], result.cap[0]))
+    quality, q_reasons = rules.quality(f, terms, caps)
+    merged = merge_reasons([*reasons, *q_reasons])
+    # Flagging reasons first (the most severe flag's first): they are what a reader needs.
+    merged.sort(key=lambda r: -flags.severity(r.flag) if r.flag else 1)
     return Score(
         quality=quality,
-        flags=tuple(flags),
-        ghost_probability=ghost_p,
-        payment_status=status,  # type: ignore[arg-type]
-        lowball_ratio=ratio,
-        lowball_percentile=pct,
-        reasons=tuple(reasons),
+        flags=tuple(flagged),
+        reasons=tuple(merged),
         features=f,
         model_version=model.version,
+        **outputs,
     )
+
+
+def with_outcomes(s: Score, resolved: int) -> Score:
+    """The score with the store's count of resolved outcomes in its (uncalibrated) ghost basis."""
+    if s.ghost_basis is None or s.ghost_basis.get("calibrated"):
+        return s
+    return replace(s, ghost_basis={**s.ghost_basis, "outcomes_resolved": resolved})
 
 
 def reason_dict(r: Reason) -> dict[str, Any]:
@@ -104,6 +138,7 @@ def score_row(posting_id: int, s: Score, now: datetime) -> dict[str, Any]:
         "flags": list(s.flags),
         "flags_text": flags_text(s.flags),
         "ghost_probability": s.ghost_probability,
+        "ghost_basis": None if s.ghost_basis is None else dict(s.ghost_basis),
         "payment_status": s.payment_status,
         "lowball_ratio": s.lowball_ratio,
         "lowball_percentile": s.lowball_percentile,
@@ -267,6 +302,7 @@ def score_pending(
             return report
         market = build_market(conn, cfg.scoring.market_min_samples, now)
         index = reposts.index(conn) if reposts is not None else build_repost_index(conn)
+        resolved = count_resolved_outcomes(conn)
     scorer = Scorer(cfg, model, market, index, now)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -275,7 +311,7 @@ def score_pending(
             results: dict[int, Score] = {}
             for pid, f in feats.items():
                 try:
-                    results[pid] = compute_score(f, model)
+                    results[pid] = with_outcomes(compute_score(f, model), resolved)
                 except Exception as exc:  # noqa: BLE001 - R23: record and go on
                     errors[pid] = f"{type(exc).__name__}: {exc}"
             _write_batch(conn, results, errors, now)

@@ -47,7 +47,7 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         select(
             postings,
             s.c.quality, s.c.flags, s.c.ghost_probability, s.c.payment_status,
-            s.c.lowball_ratio, s.c.lowball_percentile, s.c.reasons, s.c.model_version,
+            s.c.lowball_ratio, s.c.lowball_percentile, s.c.reasons, s.c.model_version, s.c.ghost_basis,
             s.c.scored_at,
             c.c.name.label("client_name"), c.c.payment_verified.label("client_payment_verified"),
             c.c.total_spent.label("client_total_spent"), c.c.jobs_posted.label("client_jobs_posted"),
@@ -140,7 +140,31 @@ def job_dict(row: Any) -> dict[str, Any]:
         "ghost_probability": m["ghost_probability"], "payment_status": m["payment_status"],
         "lowball_ratio": m["lowball_ratio"], "lowball_percentile": m["lowball_percentile"],
         "reasons": m["reasons"] or [], "model_version": m["model_version"],
+        # The ghost figure's basis: a probability only when calibrated on outcomes (docs/scoring.md).
+        "calibrated": None if m["quality"] is None else bool((m["ghost_basis"] or {}).get("calibrated")),
+        "ghost_basis": m["ghost_basis"],
     }
+
+
+RESOLVED = ("hired", "closed_no_hire")
+
+
+def count_resolved_outcomes(conn: Connection) -> int:
+    """How many postings have a resolved outcome (hired or closed with no hire); 0 without an outcomes table.
+
+    Read defensively: the outcomes table (issue 11) may not be part of this schema yet, and its
+    column naming the outcome is looked for by name.
+    """
+    from jobsift.store.schema import metadata
+
+    table = metadata.tables.get("outcomes")
+    if table is None:
+        return 0
+    column = next((table.c[n] for n in ("outcome", "status", "value") if n in table.c), None)
+    if column is None:
+        return 0
+    counted = func.count(func.distinct(table.c.posting_id)) if "posting_id" in table.c else func.count()
+    return int(conn.execute(select(counted).where(column.in_(RESOLVED))).scalar_one())
 
 
 def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:

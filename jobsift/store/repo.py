@@ -452,3 +452,13 @@ def mark_gone(conn: Connection, source: str, listed: Iterable[str], now: datetim
     return len(gone)
 
 
+
+
+def count_needs_scoring(engine: Any) -> int:
+    """How many postings wait for (re)scoring (after an upgrade that changed the scoring, all of them)."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(func.count()).select_from(postings).where(postings.c.needs_scoring.is_(True))
+        ).scalar_one())

@@ -245,6 +245,7 @@ scores = Table(
     Column("flags", JSON, nullable=False, comment="List of flag codes"),
     Column("flags_text", Text, nullable=False, default="", comment="Flags as ',a,b,' for LIKE"),
     Column("ghost_probability", Float),
+    Column("ghost_basis", JSON, comment="How the ghost figure may be worded: calibrated or not, level, outcomes"),
     Column("payment_status", String(16), comment="verified, unverified, unknown"),
     Column("lowball_ratio", Float, comment="Budget / market median"),
     Column("lowball_percentile", Float, comment="Budget's percentile in its market"),

@@ -71,7 +71,7 @@ def test_pagination_without_count(live: str) -> None:
 def test_job_page_shows_explanation_features_and_link_out(live: str, seeded: Seeded) -> None:
     r = get(live + f"/jobs/{seeded[1]['a2']}")
     assert r.status_code == 200
-    for text in ("fixed $25 is the 4th percentile for logo design", "Ghost probability", "hire_rate",
+    for text in ("fixed $25 is the 4th percentile for logo design", "Ghost risk", "hire_rate",
                  'href="https://alpha.test/jobs/a2"', "rules-test"):
         assert text in r.text
     assert get(live + "/jobs/999999").status_code == 404

@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED
 from jobsift.scoring import rules
 from jobsift.scoring.features import Settings, build_features
+from jobsift.scoring.flags.ghost import CODE as FLAG_GHOST
+from jobsift.scoring.flags.lowball import CODE as FLAG_LOWBALL
+from jobsift.scoring.flags.payment_unverified import CODE as FLAG_PAYMENT_UNVERIFIED
 from jobsift.scoring.market import Cell, Market, load_prior
 from jobsift.scoring.model import rules_only
 from jobsift.scoring.score import compute_score

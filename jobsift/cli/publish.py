@@ -145,16 +145,20 @@ def push(ctx: Context, since: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds.")
 @click.option("--max-rows", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
+@click.option("--max-bytes", type=click.IntRange(1_000, 4_000_000_000), default=64_000_000, show_default=True,
+              help="Result memory cap (bytes of values); on SQLite also the largest single value.")
+@click.option("--allow-superuser", is_flag=True,
+              help="PostgreSQL: run even when the database URL logs in as a superuser.")
 @common_options
 @pass_ctx
 def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str, timeout: float,
-          max_rows: int) -> None:
-    """Run one read-only SQL statement (bound parameters, a time limit, a row cap)."""
+          max_rows: int, max_bytes: int, allow_superuser: bool) -> None:
+    """Run one read-only SQL statement (bound parameters, limits on time, rows and memory)."""
     from jobsift.publish.sql import run_query
 
     ctx.engine  # noqa: B018 - opens (and migrates) the store once, as every command does
     result = run_query(ctx.config.database.url, sql, {k: _number(v) for k, v in params},
-                       timeout=timeout, max_rows=max_rows)
+                       timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, allow_superuser=allow_superuser)
     if fmt == "json":
         click.echo(dumps(result.dicts()))
     elif fmt == "csv":
@@ -171,7 +175,8 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
         Console(width=200 if not sys.stdout.isatty() else None).print(table)
         click.echo(f"{len(result.rows)} rows in {result.elapsed_ms:.0f} ms", err=True)
     if result.truncated:
-        click.echo(f"warning: stopped at {max_rows} rows (--max-rows)", err=True)
+        cap = f"{max_rows} rows (--max-rows)" if result.cut_by == "rows" else f"{max_bytes:,} bytes (--max-bytes)"
+        click.echo(f"warning: stopped at {len(result.rows)} rows: the result reached {cap}", err=True)
 
 
 def _number(value: str) -> Any:

@@ -132,8 +132,10 @@ def push(ctx: Context, since: str | None) -> None:
     report = push_new(ctx.engine, cfg, since=when)
     for err in report.errors[:20]:
         click.echo(f"warning: {err}", err=True)
-    click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run), {report.skipped} already sent")
-    if report.failed:
+    deferred = f", {report.deferred} deferred to the next run" if report.deferred else ""
+    click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run){deferred}, "
+               f"{report.skipped} already sent")
+    if report.failed or report.deferred:
         sys.exit(1)
 
 

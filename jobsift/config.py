@@ -138,6 +138,8 @@ class ServeConfig:
     host: str = setting("127.0.0.1", "Address the web page listens on")
     port: int = setting(8080, "Port the web page listens on")
     page_size: int = setting(50, "Jobs per page")
+    base_url: str = setting("", "Public address of the site for links in feeds (e.g. https://jobs.example.org/); "
+                            "empty: http://host:port/. The request's Host header is never used")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--atom", is_flag=True, help="Write Atom instead of RSS 2.0.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True, help="Items in the feed.")
-@click.option("--base-url", default=None, help="Link for the channel and 'why this score' (default: serve host:port).")
+@click.option("--base-url", default=None,
+              help="Link for the channel and 'why this score' (default: serve.base_url, else serve host:port).")
 @filter_options
 @common_options
 @pass_ctx
@@ -51,7 +52,9 @@ def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, 
 
     f = params_from(kw, limit)
     cfg = ctx.config
-    link = base_url or f"http://{cfg.serve.host}:{cfg.serve.port}/"
+    from jobsift.publish.webguard import public_base
+
+    link = base_url or public_base(cfg)
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
     body = render_feed(jobs, atom=atom, link=link)

@@ -2,7 +2,10 @@
 
 Routes: ``/`` (HTML list with a GET filter form, works without JavaScript), ``/jobs/{id}`` (the full
 explanation and the link out), ``/feed.xml`` (RSS 2.0), ``/feed.atom``, ``/api/jobs``,
-``/api/jobs/{id}``, ``/healthz``, ``/openapi.json`` and ``/docs`` (FastAPI's own). Every listing goes
+``/api/jobs/{id}``, ``/healthz``, ``/openapi.json`` and ``/docs`` (Swagger UI from local files, see
+``webguard``; every response carries the security headers and HEAD works on every GET route). Links
+in feeds come from ``serve.base_url`` (or ``serve.host``/``serve.port``), never from the request's
+Host header. Every listing goes
 through ``FilterParams`` and ``jobsift.store.queries``, so the same query string means the same
 jobs on the page, in both feeds and in the API. Handlers are plain ``def``: FastAPI runs them in
 its thread pool, where the synchronous SQLAlchemy engine belongs.
@@ -27,6 +30,7 @@ from jobsift.publish.feed import render_feed
 from jobsift.publish.params import AGE_CHOICES, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
+from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
 
@@ -70,12 +74,22 @@ class SourceNames:
             return list(self.names)
 
 
+class GuardedApp(FastAPI):
+    """FastAPI with :class:`~jobsift.publish.webguard.Guard` outside everything, error pages included."""
+
+    def build_middleware_stack(self) -> Any:
+        return Guard(super().build_middleware_stack())
+
+
 def create_app(engine: Engine, cfg: Config) -> FastAPI:
     """The ASGI app over ``engine``; ``cfg.serve.page_size`` and ``cfg.filters`` set the defaults."""
-    app = FastAPI(
+    app = GuardedApp(
         title="jobsift", version="0.1",
         description="Freelance and remote jobs with quality, flags and the reasons behind them.",
+        docs_url=None, redoc_url=None,
     )
+    api_link = "/docs" if mount_docs(app) else "/openapi.json"
+    base = public_base(cfg)
     names = SourceNames(engine)
     page_size = cfg.serve.page_size
 
@@ -98,7 +112,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         query = urlencode(p.query_pairs(page=1))
         html = render(
             "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=FLAG_CODES, sources=names.get(),
-            age_choices=AGE_CHOICES, query=query,
+            age_choices=AGE_CHOICES, query=query, api_link=api_link,
             prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
             next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,
         )
@@ -108,7 +122,8 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     def job_page(job_id: int) -> HTMLResponse:
         job, extra = _load_job(engine, job_id)
         html = render(
-            "job.html", job=job, now=datetime.now(UTC), reasons=flagged_reasons(job), client=client_lines(job),
+            "job.html", job=job, now=datetime.now(UTC), api_link=api_link, reasons=flagged_reasons(job),
+            client=client_lines(job),
             features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
             description_html=safe_html(extra["description_html"]), link_out=safe_url(job.get("url")),
             scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
@@ -119,8 +134,9 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     def feed_response(request: Request, *, atom: bool) -> Response:
         p = params_of(request)
         jobs, _ = fetch(p)
-        base = str(request.base_url)
-        body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=str(request.url))
+        query = request.url.query
+        self_url = base + request.url.path.lstrip("/") + (f"?{query}" if query else "")
+        body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=self_url)
         media = "application/atom+xml" if atom else "application/rss+xml"
         return Response(body, media_type=f"{media}; charset=utf-8")
 

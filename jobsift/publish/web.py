@@ -17,10 +17,11 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, and_, select, text
 
@@ -30,6 +31,7 @@ from jobsift.publish.feed import render_feed
 from jobsift.publish.params import AGE_CHOICES, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
+from jobsift.publish.weberrors import InvalidParams, install_error_pages
 from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
@@ -43,15 +45,19 @@ FILTER_DOC = {
     "skill": "Skills, any of",
     "source": "Only these sources",
     "country": "Only these countries (job or client)",
-    "hide": "Hide jobs with these flags: ghost, payment_unverified, lowball",
+    "hide": "Hide jobs with these flags: " + ", ".join(FLAG_CODES),
     "flag": "Only jobs with these flags",
     "min_quality": "Minimum quality 0-100",
-    "min_budget": "Minimum budget in USD",
-    "age": "Posted or first seen within: 30m, 12h, 3d, 1w, or since an ISO date",
+    "min_budget": "Minimum budget in USD (0 or more)",
+    "age": "Posted or first seen within: 30m, 12h, 3d, 1w (at most 36500d), or since an ISO date (1970 on)",
     "order": "newest or quality",
-    "page": "Page number, from 1",
-    "limit": "Jobs per page (at most 500)",
+    "page": "Page number, 1 to 100000",
+    "limit": "Jobs per page, 1 to 500",
 }
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; no store holds more postings
+JobId = Annotated[int, PathParam(ge=1, le=MAX_ID, description=f"Posting id, 1 to {MAX_ID}")]
 
 
 class SourceNames:
@@ -89,6 +95,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         docs_url=None, redoc_url=None,
     )
     api_link = "/docs" if mount_docs(app) else "/openapi.json"
+    install_error_pages(app, api_link)
     base = public_base(cfg)
     names = SourceNames(engine)
     page_size = cfg.serve.page_size
@@ -98,9 +105,14 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             request.query_params, page_size=page_size, defaults=cfg.filters if defaults else None
         )
 
-    def fetch(p: FilterParams) -> tuple[list[dict[str, Any]], bool]:
-        """A page of jobs plus whether another page follows (one extra row, no COUNT(*))."""
+    def fetch(p: FilterParams, *, strict: bool = True) -> tuple[list[dict[str, Any]], bool]:
+        """A page of jobs plus whether another page follows (one extra row, no COUNT(*)).
+
+        ``strict`` (feeds, API): an invalid parameter is a 422 naming it; the page shows it instead.
+        """
         f = p.to_filter(extra_limit=1)
+        if strict and p.invalid:
+            raise InvalidParams(p.invalid)
         with engine.connect() as conn:
             rows = list_jobs(conn, f)
         return rows[: p.limit], len(rows) > (p.limit or 0)
@@ -108,7 +120,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, summary="The job list (HTML)")
     def index(request: Request) -> HTMLResponse:
         p = params_of(request)
-        jobs, more = fetch(p)
+        jobs, more = fetch(p, strict=False)
         query = urlencode(p.query_pairs(page=1))
         html = render(
             "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=FLAG_CODES, sources=names.get(),
@@ -118,8 +130,13 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         )
         return HTMLResponse(html)
 
-    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation")
-    def job_page(job_id: int) -> HTMLResponse:
+    detail = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+    not_found: dict[int | str, dict[str, Any]] = {
+        404: {"description": "No such job", "content": {"application/json": {"schema": detail}}}}
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation",
+             responses=not_found)
+    def job_page(job_id: JobId) -> HTMLResponse:
         job, extra = _load_job(engine, job_id)
         html = render(
             "job.html", job=job, now=datetime.now(UTC), api_link=api_link, reasons=flagged_reasons(job),
@@ -159,8 +176,8 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             {"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems}
         ))
 
-    @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features")
-    def api_job(job_id: int) -> JSONResponse:
+    @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features", responses=not_found)
+    def api_job(job_id: JobId) -> JSONResponse:
         from fastapi.encoders import jsonable_encoder
 
         job, extra = _load_job(engine, job_id)
@@ -228,9 +245,13 @@ def _document_filters(app: FastAPI) -> None:
              if k in ("q", "exclude", "skill", "source", "country", "hide", "flag") else {"type": "string"}}
             for k, v in FILTER_DOC.items()
         ]
+        invalid = {"description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
         for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):
             for op in schema.get("paths", {}).get(path, {}).values():
                 op["parameters"] = params
+                if path != "/":  # the page shows what it ignored instead
+                    op.setdefault("responses", {})["422"] = invalid
         app.openapi_schema = schema
         return schema
 

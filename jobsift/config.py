@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsift.config_checks import RANGES as RANGES
+from jobsift.config_checks import check_db_url, check_http_url, check_range, resolve_sqlite_path
 from jobsift.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("jobsift.toml")
@@ -37,7 +39,8 @@ def setting(default: Any, help: str) -> Any:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str = setting(DEFAULT_DB_URL, "SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://...")
+    url: str = setting(DEFAULT_DB_URL, "SQLAlchemy URL: sqlite:///path.db (relative: beside the config file) "
+                       "or postgresql+psycopg://...")
     auto_upgrade: bool = setting(True, "Run pending migrations automatically when a command opens it")
 
 
@@ -240,6 +243,7 @@ def build_section(cls: type, data: Mapping[str, Any], prefix: str, *, extra_to: 
             extra[key] = value
             continue
         kwargs[key] = _coerce(value, hints[key], f"{prefix}{key}")
+        check_range(f"{prefix}{key}", kwargs[key])
     if extra_to is not None:
         options = dict(data.get(extra_to) or {}) if isinstance(data.get(extra_to), dict) else {}
         if extra_to in data and not isinstance(data[extra_to], dict):
@@ -264,8 +268,18 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"{key}.format: missing (e.g. 'rss')")
         if not src.url:
             raise ConfigError(f"{key}.url: missing")
+        check_http_url(f"{key}.url", src.url)
         if src.interval_minutes <= 0:
             raise ConfigError(f"{key}.interval_minutes: must be positive")
+    from jobsift.model import FLAG_CODES  # where the scoring code defines its flags
+
+    for name in ("exclude_flags",):
+        for flag in getattr(cfg.filters, name):
+            if flag not in FLAG_CODES:
+                raise ConfigError(f"filters.{name}: unknown flag {flag[:40]!r} (known: {', '.join(FLAG_CODES)})")
+    check_db_url(cfg.database.url)
+    if cfg.serve.base_url:
+        check_http_url("serve.base_url", cfg.serve.base_url)
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"smtp.security: {cfg.smtp.security!r} is not none, starttls or ssl")
     for i, hook in enumerate(cfg.webhooks):
@@ -297,8 +311,12 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
-    """Build and validate a Config from parsed TOML plus environment overrides."""
+def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
+                     folder: Path | None = None) -> Config:
+    """Build and validate a Config from parsed TOML plus environment overrides.
+
+    ``folder``: the config file's folder, against which a relative SQLite path is resolved.
+    """
     env = os.environ if env is None else env
     for key in data:
         if key not in SECTIONS and key not in LIST_SECTIONS:
@@ -310,7 +328,13 @@ def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = No
         if not isinstance(table, dict):
             raise ConfigError(f"{name}: expected a table")
         merged = {**table, **overrides.get(name, {})}
-        kwargs[name] = build_section(cls, merged, f"{name}.")
+        try:
+            kwargs[name] = build_section(cls, merged, f"{name}.")
+        except ConfigError as exc:
+            key = str(exc).split(":", 1)[0].removeprefix(f"{name}.")
+            if key in overrides.get(name, {}):  # say where the value came from
+                raise ConfigError(f"JOBSIFT_{name.upper()}__{key.upper()}: {exc}") from None
+            raise
     for name, cls in LIST_SECTIONS.items():
         items = data.get(name, [])
         if not isinstance(items, list):
@@ -321,8 +345,16 @@ def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = No
         ]
     if env.get("JOBSIFT_DB"):
         kwargs["database"] = replace(kwargs["database"], url=env["JOBSIFT_DB"])
+    elif folder is not None and "url" not in overrides.get("database", {}):
+        # A relative SQLite path in a config file means beside that file, wherever jobsift runs from.
+        kwargs["database"] = replace(kwargs["database"], url=resolve_sqlite_path(kwargs["database"].url, folder))
     cfg = Config(**kwargs)
-    _validate(cfg)
+    try:
+        _validate(cfg)
+    except ConfigError as exc:
+        if str(exc).startswith("database.url") and env.get("JOBSIFT_DB"):
+            raise ConfigError(f"JOBSIFT_DB: {exc}") from None
+        raise
     return cfg
 
 
@@ -346,8 +378,10 @@ def load_config(
             raise ConfigError(f"{cfg_path}: cannot read ({exc.strerror})") from None
     elif explicit:
         raise ConfigError(f"{cfg_path}: config file not found (run 'jobsift init' to write one)")
-    cfg = config_from_dict(data, env)
+    cfg = config_from_dict(data, env, folder=cfg_path.parent if cfg_path.exists() else None)
     cfg = replace(cfg, path=str(cfg_path) if cfg_path.exists() else None)
+    if db_url:
+        check_db_url(db_url, key="--db")
     return cfg.with_db(db_url)
 
 

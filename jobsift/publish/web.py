@@ -28,7 +28,7 @@ from sqlalchemy import Engine, and_, select, text
 from jobsift.config import Config
 from jobsift.model import FLAG_CODES
 from jobsift.publish.feed import render_feed
-from jobsift.publish.params import AGE_CHOICES, FilterParams
+from jobsift.publish.params import AGE_CHOICES, MAX_LIMIT, MAX_PAGE, ORDERS, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
 from jobsift.publish.weberrors import InvalidParams, install_error_pages
@@ -49,11 +49,21 @@ FILTER_DOC = {
     "flag": "Only jobs with these flags",
     "min_quality": "Minimum quality 0-100",
     "min_budget": "Minimum budget in USD (0 or more)",
-    "age": "Posted or first seen within: 30m, 12h, 3d, 1w (at most 36500d), or since an ISO date (1970 on)",
+    "age": "Posted or first seen within: 30m, 12h, 3d, 1w (at most 100000d), or since an ISO date (1970 on)",
     "order": "newest or quality",
     "page": "Page number, 1 to 100000",
     "limit": "Jobs per page, 1 to 500",
 }
+
+
+class RSSResponse(Response):
+    media_type = "application/rss+xml"
+    charset = "utf-8"
+
+
+class AtomResponse(Response):
+    media_type = "application/atom+xml"
+    charset = "utf-8"
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; no store holds more postings
@@ -154,14 +164,13 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         query = request.url.query
         self_url = base + request.url.path.lstrip("/") + (f"?{query}" if query else "")
         body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=self_url)
-        media = "application/atom+xml" if atom else "application/rss+xml"
-        return Response(body, media_type=f"{media}; charset=utf-8")
+        return AtomResponse(body) if atom else RSSResponse(body)
 
-    @app.get("/feed.xml", summary="RSS 2.0 feed of the filtered jobs")
+    @app.get("/feed.xml", summary="RSS 2.0 feed of the filtered jobs", response_class=RSSResponse)
     def feed_rss(request: Request) -> Response:
         return feed_response(request, atom=False)
 
-    @app.get("/feed.atom", summary="Atom feed of the filtered jobs")
+    @app.get("/feed.atom", summary="Atom feed of the filtered jobs", response_class=AtomResponse)
     def feed_atom(request: Request) -> Response:
         return feed_response(request, atom=True)
 
@@ -232,6 +241,26 @@ def _load_job(engine: Engine, job_id: int) -> tuple[dict[str, Any], dict[str, An
                  "scored_at": latest.scored_at if latest else None}
 
 
+#: What each filter accepts, as precisely as FilterParams checks it (so a schema-valid request is accepted).
+AGE_PATTERN = (r"^([0-9]{1,4}[mhdw]|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))$")
+
+
+def _param_schema(name: str) -> dict[str, Any]:
+    if name in ("hide", "flag"):
+        return {"type": "array", "items": {"type": "string", "enum": list(FLAG_CODES)}}
+    if name in ("q", "exclude", "skill", "source", "country"):
+        return {"type": "array", "items": {"type": "string"}}
+    schemas: dict[str, dict[str, Any]] = {
+        "min_quality": {"type": "number", "minimum": 0, "maximum": 100},
+        "min_budget": {"type": "number", "minimum": 0, "maximum": 1e12},
+        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "order": {"type": "string", "enum": list(ORDERS)},
+        "age": {"type": "string", "pattern": AGE_PATTERN},
+    }
+    return schemas.get(name, {"type": "string"})
+
+
 def _document_filters(app: FastAPI) -> None:
     original = app.openapi
 
@@ -239,12 +268,8 @@ def _document_filters(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        params = [
-            {"name": k, "in": "query", "required": False, "description": v,
-             "schema": {"type": "array", "items": {"type": "string"}}
-             if k in ("q", "exclude", "skill", "source", "country", "hide", "flag") else {"type": "string"}}
-            for k, v in FILTER_DOC.items()
-        ]
+        params = [{"name": k, "in": "query", "required": False, "description": v, "schema": _param_schema(k)}
+                  for k, v in FILTER_DOC.items()]
         invalid = {"description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
         for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):

@@ -1,4 +1,4 @@
-"""Print the Markdown table of every setting (for the README's Configuration section)."""
+"""Print the Markdown table of every setting (for docs/configuration.md)."""
 
 from __future__ import annotations
 

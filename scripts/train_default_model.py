@@ -2,8 +2,10 @@
 
 Usage: python scripts/train_default_model.py ../shared/data/emscad-dev.csv
 
-Writes manifest.json, model.joblib and MODEL_CARD.md (with employer-grouped 5-fold metrics of the
+Writes manifest.json, model.npz and MODEL_CARD.md (with employer-grouped 5-fold metrics of the
 text model, the full EMSCAD model and the plain baseline) into jobsift/data/models/default.
+After retraining, record the new pipeline's probabilities in tests/fixtures/model/shipped_text_probs.json
+(tests/scoring/test_plain_model.py compares the shipped arrays with them).
 """
 
 from __future__ import annotations

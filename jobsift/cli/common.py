@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.cli.output import printable
 from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
 
@@ -30,6 +32,8 @@ class Context:
     config_path: str | None = None
     db_url: str | None = None
     verbose: int = 0
+    #: False for commands that only read: they refuse a SQLite path with no store instead of creating one.
+    create_store: bool = True
     _config: Config | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -53,7 +57,8 @@ class Context:
             from jobsift.store.db import open_store
 
             self._engine = open_store(
-                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade
+                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade,
+                create=self.create_store,
             )
         return self._engine
 
@@ -65,15 +70,15 @@ class JobsiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: config: {exc}", err=True)
+            click.echo(f"error: config: {printable(str(exc))}", err=True)
             sys.exit(2)
         except JobsiftError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 
                 traceback.print_exc()
-            sys.exit(1)
+            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -101,8 +106,44 @@ def common_options(fn: F) -> F:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def reads_store(fn: F) -> F:
+    """Mark a command that only reads the store: a SQLite path with no store is an error (exit 2),
+    never a new empty store. Commands that write (init, crawl, import, db upgrade) create it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is not None:
+            ctx.create_store = False
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def keep_example_lines(command: click.Command) -> None:
+    """Mark every indented epilog paragraph of ``command`` and its sub-commands as not to be rewrapped.
+
+    Click joins the lines of a paragraph into one; ``\\b`` on the line before a paragraph keeps its lines
+    (click's no-rewrap marker). Done once for the whole tree, so a new command's examples need nothing.
+    """
+    if command.epilog:
+        paragraphs = command.epilog.split("\n\n")
+        command.epilog = "\n\n".join(
+            "\b\n" + p if p[:1].isspace() and not p.startswith("\b") else p for p in paragraphs
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            keep_example_lines(sub)
+
+
+# JSON escapes C0 controls but not DEL, the C1 range (CSI, OSC), line separators or bidi overrides.
+_JSON_INERT = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    """Indented JSON in which no character can drive a terminal (escaped, so the data is unchanged)."""
+    raw = json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
+    return _JSON_INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:
@@ -125,12 +166,12 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True,
     ) as prog:
         task = prog.add_task(label, total=total)
 
         def advance(desc: str) -> None:
-            prog.update(task, advance=1, description=f"{label} {desc}")
+            prog.update(task, advance=1, description=printable(f"{label} {desc}"))
 
         yield advance

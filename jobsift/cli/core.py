@@ -13,12 +13,13 @@ from jobsift.cli.common import (
     Context,
     common_options,
     dumps,
-    is_tty,
     pass_ctx,
     progress_bar,
+    reads_store,
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
+from jobsift.cli.output import Column, fitted_table, make_console, printable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -26,27 +27,29 @@ if TYPE_CHECKING:
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
 
 
-def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+JOBS_TABLE = (Column("id", "id", "right"), Column("quality", "quality", "right"), Column("flags", "flags"),
+              Column("title", "title"), Column("budget", "budget", "right"), Column("age", "age", "right"),
+              Column("source", "source"))
 
+SOURCES_TABLE = (Column("name", "name"), Column("format", "format"), Column("outcome", "outcome"),
+                 Column("success", "last success", "right", "last success"), Column("items", "items", "right", "items"),
+                 Column("postings", "postings", "right", "postings"),
+                 Column("failures", "failures", "right", "failures"), Column("error", "last error"))
+
+
+def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
+    """The listing, fitted to the terminal: reasons under each title; source, age, budget and flags
+    fold under the title too when the terminal is narrow."""
     from jobsift.publish.present import age_text, budget_text
 
-    table = Table(title=title, show_lines=False, expand=False)
-    for col, kw in (("id", {"justify": "right"}), ("quality", {"justify": "right"}), ("flags", {}),
-                    ("title", {"max_width": 48, "overflow": "ellipsis", "no_wrap": True}),
-                    ("budget", {"justify": "right"}), ("source", {}), ("age", {"justify": "right"}),
-                    ("why", {"max_width": 60, "overflow": "fold"})):
-        table.add_column(col, **kw)
-    for r in rows:
-        q = r.get("quality")
-        reasons = [x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")]
-        table.add_row(
-            str(r["id"]), "" if q is None else f"{q:.0f}", ",".join(r.get("flags") or []) or "-",
-            r["title"], budget_text(r.get("budget")), r["source"],
-            age_text(r.get("posted_at") or r.get("first_seen_at")), "; ".join(reasons[:2]),
-        )
-    Console(width=None if is_tty() else 200).print(table)
+    console = make_console()
+    cells = [{"id": str(r["id"]), "quality": "" if r.get("quality") is None else f"{r['quality']:.0f}",
+              "flags": list(r.get("flags") or []) or "-", "title": r["title"],
+              "budget": budget_text(r.get("budget")), "age": age_text(r.get("posted_at") or r.get("first_seen_at")),
+              "source": r["source"]} for r in rows]
+    notes = [[x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")][:2] for r in rows]
+    console.print(fitted_table(JOBS_TABLE, cells, main="title", width=console.width, notes=notes, title=title,
+                               fold_order=("source", "age", "budget", "flags")))
 
 
 def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
@@ -64,9 +67,9 @@ def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> list[int]:
         worst = min(flagged, key=lambda r: (r["id"] in examples, len(r.get("flags") or []), r.get("quality") or 0))
         examples.append(worst["id"])
         why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
-        click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {worst['title'][:60]!r}:")
+        click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {printable(repr(worst['title'][:60]))}:")
         for text in why[:4]:
-            click.echo(f"      - {text}")
+            click.echo(f"      - {printable(text)}")
         click.echo(f"      full breakdown: jobsift --db {db_url} explain {worst['id']}")
     return examples
 
@@ -83,7 +86,7 @@ def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5
     click.echo(f"  ghost probability {sigmoid(data['ghost_logit']):.0%} = sigmoid({data['ghost_logit']:+.2f}): "
                f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:")
     for s in signals[:top]:
-        click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {s['meaning']}")
+        click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {printable(s['meaning'])}")
     if data["reproduced"]:
         click.echo(f"  recomputed from the stored features with {data['model_version']}: identical")
     else:
@@ -136,7 +139,8 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
     pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name))
+        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name),
+                            log_outcomes=False)  # the table (or the JSON) below says each outcome once
     report, scored = done.crawl, done.after.scored
     for err in done.after.errors:
         click.echo(f"warning: {err}", err=True)
@@ -152,10 +156,12 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         for o in sorted(report.outcomes, key=lambda o: o.name):
             detail = f"{o.items} items, {o.new} new, {o.updated} updated" if o.outcome in ("ok", "partial") else ""
             why = f" ({o.reason})" if o.reason else ""
-            click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
+            click.echo(printable(f"{o.name:<24} {o.outcome:<13} {detail}{why}"))
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed" or done.after.errors:
+    # 1 unless every source was ok or not modified (partial, failed, aborted), or a step failed:
+    # see docs/running.md#exit-codes
+    if report.status != "ok" or done.after.errors:
         sys.exit(1)
 
 
@@ -169,28 +175,50 @@ def _score_pending(ctx: Context) -> int:
     return after.score.scored
 
 
-@click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")
+@click.command("import", epilog="Examples:\n\n    jobsift import saved/*.rss --format rss --source archive\n"
+               "    jobsift import openings.json --source orchard   # a configured source's format and mapping")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", required=True, help="Parser to use (see 'jobsift sources formats').")
-@click.option("--source", "source", default=None, help="Source name to store under (default: the format).")
+@click.option("--format", "fmt", default=None,
+              help="Parser to use (see 'jobsift sources formats'; default: the configured --source's).")
+@click.option("--source", "source", default=None,
+              help="Source name to store under (default: the format). A source configured in jobsift.toml "
+                   "lends its format and options, e.g. a declarative mapping.")
 @click.option("--no-score", is_flag=True, help="Store only.")
 @common_options
 @pass_ctx
-def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None, no_score: bool) -> None:
+def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str | None, no_score: bool) -> None:
     """Ingest saved feed files offline with the same parsers the crawler uses."""
     from jobsift.crawler.run import import_files
     from jobsift.crawler.sources import get_format
 
+    fmt, options = _import_format(ctx, fmt, source)
     get_format(fmt)
     with progress_bar(len(paths), "importing") as advance:
-        report = import_files(ctx.engine, list(paths), fmt, source or fmt, progress=lambda p: advance(p.name))
+        report = import_files(ctx.engine, list(paths), fmt, source or fmt, options=options,
+                              progress=lambda p: advance(p.name))
     scored = None if no_score else _score_pending(ctx)
     for err in report.errors:
-        click.echo(f"warning: {err}", err=True)
+        click.echo(f"warning: {printable(err)}", err=True)
     click.echo(f"imported {report.files} files: {report.items} postings, {report.new} new, "
                f"{report.updated} updated" + (f", {scored} scored" if scored is not None else ""))
     if report.items == 0 and report.errors:
         sys.exit(1)
+
+
+def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[str, dict[str, Any]]:
+    """The format and parser options of an import: from the command line, or a configured source's."""
+    configured = next((s for s in ctx.config.sources if s.name == source), None) if source else None
+    if configured is None:
+        if fmt is None:
+            raise click.UsageError("give --format NAME, or --source NAME of a source configured in jobsift.toml")
+        if fmt == "declarative":
+            raise click.UsageError("--format declarative needs a mapping: pass --source NAME of a [[sources]] entry "
+                                   "with format = \"declarative\" and its [sources.options]")
+        return fmt, {}
+    if fmt is not None and fmt != configured.format:
+        raise click.UsageError(f"source {source!r} is configured with format {configured.format!r}, not {fmt!r} "
+                               "(drop --format to use it, or store under another --source name)")
+    return configured.format, dict(configured.options)
 
 
 @click.command(epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"
@@ -200,12 +228,13 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
+@reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
+    f = params_from(kw, limit, ctx.config.filters)
     with ctx.engine.connect() as conn:
         rows = list_jobs(conn, f)
     if fmt == "json":
@@ -247,19 +276,15 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(dumps(rows))
         return
-    from rich.console import Console
-    from rich.table import Table
-
     from jobsift.publish.present import age_text
 
-    t = Table()
-    for c in ("name", "format", "outcome", "last success", "items", "postings", "failures", "last error"):
-        t.add_column(c)
-    for r in rows:
-        t.add_row(r["name"], r["format"], r["last_outcome"] or "never", age_text(r["last_success_at"]),
-                  str(r["last_items"] or ""), str(r["postings"]), str(r["consecutive_failures"]),
-                  (r["last_error"] or "")[:80])
-    Console(width=None if is_tty() else 200).print(t)
+    console = make_console()
+    cells = [{"name": r["name"], "format": r["format"], "outcome": r["last_outcome"] or "never",
+              "success": age_text(r["last_success_at"]), "items": str(r["last_items"] or ""),
+              "postings": str(r["postings"]), "failures": str(r["consecutive_failures"]),
+              "error": (r["last_error"] or "")[:200]} for r in rows]
+    console.print(fitted_table(SOURCES_TABLE, cells, main="error", width=console.width, main_min=20,
+                               fold_order=("success", "format", "items", "postings", "failures")))
 
 
 @sources.command("test", epilog="Example:\n\n    jobsift sources test remoteok")
@@ -276,14 +301,14 @@ def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     if as_json:
         click.echo(dumps([p.to_dict() for p in result.postings]))
         return
-    click.echo(f"{fetched.url}: HTTP {fetched.status}, {len(fetched.body):,} bytes, "
+    click.echo(f"{printable(fetched.url)}: HTTP {fetched.status}, {len(fetched.body):,} bytes, "
                f"{result.items_seen} entries, {len(result.postings)} postings"
                + (" (malformed, salvaged)" if result.bozo else ""))
     for w in result.warnings[:10]:
-        click.echo(f"  warning: {w}")
+        click.echo(f"  warning: {printable(w)}")
     for p in result.postings[:20]:
         b = budget_text(asdict(p.budget) if p.budget else None)
-        click.echo(f"  - {p.title[:70]}  {b}  {p.url}")
+        click.echo(f"  - {printable(p.title[:70])}  {b}  {printable(p.url)}")
 
 
 @sources.command("formats", epilog="Example:\n\n    jobsift sources formats")
@@ -360,7 +385,8 @@ def demo(out_dir: Path) -> None:
 
     result = run_demo(out_dir, say=click.echo)
     for o in sorted(result.crawl.outcomes, key=lambda o: o.name):
-        click.echo(f"  {o.name:<22} {o.outcome:<12} {o.items} items" + (f" ({o.reason})" if o.reason else ""))
+        why = f" ({o.reason})" if o.reason else ""
+        click.echo(printable(f"  {o.name:<22} {o.outcome:<12} {o.items} items{why}"))
     db_url = f"sqlite:///{result.db_path}"
     engine = make_engine(db_url)
     try:

@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx, write_csv
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store, write_csv
 from jobsift.cli.filters import filter_options, params_from
+from jobsift.cli.output import make_console, printable, printable_block, text
 
 
 def register(main: click.Group) -> None:
@@ -23,16 +24,19 @@ def register(main: click.Group) -> None:
 @click.option("--host", help="Address to listen on (default: serve.host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: serve.port, 8080).")
 @common_options
+@reads_store
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the web page, /feed.xml, /feed.atom and the JSON API (/api/jobs, /openapi.json)."""
-    from jobsift.publish.server import serve_forever
+    from jobsift.publish.server import bind_socket, serve_forever
     from jobsift.publish.web import create_app
 
     cfg = ctx.config
     host, port = host or cfg.serve.host, port or cfg.serve.port
+    app = create_app(ctx.engine, cfg)  # a missing or unusable store is reported first
+    sock = bind_socket(host, port)  # then a busy port, before claiming to serve
     click.echo(f"jobsift serving on http://{host}:{port}/ (feeds: /feed.xml, /feed.atom; API: /docs). Ctrl-C stops.")
-    serve_forever(create_app(ctx.engine, cfg), host, port, log_level="warning" if not ctx.verbose else "info")
+    serve_forever(app, host, port, log_level="warning" if not ctx.verbose else "info", sock=sock)
 
 
 @click.command(epilog="Example:\n\n    jobsift feed --out ~/public/jobs.xml --exclude-flag ghost "
@@ -44,16 +48,17 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
               help="Link for the channel and 'why this score' (default: serve.base_url, else serve host:port).")
 @filter_options
 @common_options
+@reads_store
 @pass_ctx
 def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, **kw: Any) -> None:
     """Write the filtered jobs as an RSS 2.0 (or Atom) file, for cron users and static hosting."""
     from jobsift.publish.feed import render_feed
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
     cfg = ctx.config
     from jobsift.publish.webguard import public_base
 
+    f = params_from(kw, limit, cfg.filters)
     link = base_url or public_base(cfg)
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
@@ -99,9 +104,9 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
                 out.write_bytes(bytes(to_message(d, cfg.digest.sender)))
             else:
                 out.write_text(d.text if suffix == ".txt" else d.html, encoding="utf-8")
-            click.echo(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)")
+            click.echo(printable(f"wrote {out}: {len(d.jobs)} jobs, subject {d.subject!r} (dry run: nothing sent)"))
         else:
-            click.echo(d.text)
+            click.echo(printable_block(d.text))
         return
     if out:
         raise click.UsageError("--out needs --dry-run")
@@ -111,7 +116,7 @@ def digest(ctx: Context, to: tuple[str, ...], smtp_host: str | None, smtp_port: 
     for o in run.outcomes:
         detail = {"sent": f"{o.count} jobs", "skipped": "already sent (or being sent) this period",
                   "failed": f"will retry next run: {o.error}"}.get(o.status, "")
-        click.echo(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}")
+        click.echo(printable(f"{o.recipient:<32} {o.period} {o.status:<8} {detail}"))
     if run.failed:
         sys.exit(1)
 
@@ -134,7 +139,7 @@ def push(ctx: Context, since: str | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     report = push_new(ctx.engine, cfg, since=when)
     for err in report.errors[:20]:
-        click.echo(f"warning: {err}", err=True)
+        click.echo(f"warning: {printable(err)}", err=True)
     deferred = f", {report.deferred} deferred to the next run" if report.deferred else ""
     click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run){deferred}, "
                f"{report.skipped} already sent")
@@ -155,6 +160,7 @@ def push(ctx: Context, since: str | None) -> None:
 @click.option("--allow-superuser", is_flag=True,
               help="PostgreSQL: run even when the database URL logs in as a superuser.")
 @common_options
+@reads_store
 @pass_ctx
 def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str, timeout: float,
           max_rows: int, max_bytes: int, allow_superuser: bool) -> None:
@@ -164,20 +170,22 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
     ctx.engine  # noqa: B018 - opens (and migrates) the store once, as every command does
     result = run_query(ctx.config.database.url, sql, {k: _number(v) for k, v in params},
                        timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, allow_superuser=allow_superuser)
+    if result.renamed:
+        click.echo("note: duplicate column names renamed: "
+                   + ", ".join(printable(f"{old} -> {new}") for old, new in result.renamed), err=True)
     if fmt == "json":
         click.echo(dumps(result.dicts()))
     elif fmt == "csv":
         write_csv(result.dicts(), result.columns, sys.stdout)
     else:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table()
         for c in result.columns:
-            table.add_column(c)
+            table.add_column(text(c))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+            table.add_row(*(text("" if v is None else v) for v in row))
+        make_console().print(table)
         click.echo(f"{len(result.rows)} rows in {result.elapsed_ms:.0f} ms", err=True)
     if result.truncated:
         cap = f"{max_rows} rows (--max-rows)" if result.cut_by == "rows" else f"{max_bytes:,} bytes (--max-bytes)"
@@ -193,19 +201,31 @@ def _number(value: str) -> Any:
     return value
 
 
-@click.command(epilog="Example:\n\n    jobsift export --format parquet --out jobs.parquet "
-               "--since 30d --exclude-flag ghost")
+@click.command(epilog="Examples:\n\n    jobsift export --format parquet --out jobs.parquet "
+               "--since 30d --exclude-flag ghost\n"
+               "    jobsift export --format jsonl --min-quality 60 | jq .title")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="File to write ('-' or none: standard output).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many jobs (default: all).")
 @filter_options
 @common_options
+@reads_store
 @pass_ctx
-def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> None:
+def export(ctx: Context, fmt: str, out: Path | None, limit: int | None, **kw: Any) -> None:
     """Export the filtered jobs (the columns of the `jobs` view) as CSV, JSON Lines or Parquet."""
     from jobsift.publish.export import export as run_export
 
-    n = run_export(ctx.engine, params_from(kw, limit), fmt, out)
+    f = params_from(kw, limit, ctx.config.filters)
+    if out is None or str(out) == "-":
+        stdout = sys.stdout.buffer
+        if fmt == "parquet" and stdout.isatty():
+            raise click.UsageError("parquet is binary: give --out FILE or pipe standard output to a file")
+        sys.stdout.flush()
+        n = run_export(ctx.engine, f, fmt, stdout)
+        click.echo(f"exported {n} jobs ({fmt})", err=True)
+        return
+    n = run_export(ctx.engine, f, fmt, out)
     click.echo(f"wrote {out}: {n} jobs ({fmt})")
 
 
@@ -214,6 +234,7 @@ def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> N
               show_default=True)
 @click.option("--days", type=click.IntRange(1, 3650), default=60, show_default=True, help="Period covered.")
 @common_options
+@reads_store
 @pass_ctx
 def report(ctx: Context, out: Path, days: int) -> None:
     """Write one self-contained HTML report with plots: flags by source, budgets vs market, ghost clients, health."""

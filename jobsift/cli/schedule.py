@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, is_tty, pass_ctx
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx
 
 
 def register(main: click.Group) -> None:
@@ -110,8 +110,9 @@ def db_stats(ctx: Context, days: int, as_json: bool) -> None:
     if as_json:
         click.echo(dumps({"database_bytes": total, "days": days, "tables": [asdict(s) for s in stats]}))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from jobsift.cli.output import make_console
 
     t = Table(title=f"database {_size(total)}; growth over the last {days} days")
     for col in ("table", "rows", "size", "rows/day", "size/day"):
@@ -119,7 +120,7 @@ def db_stats(ctx: Context, days: int, as_json: bool) -> None:
     for s in stats:
         t.add_row(s.table, f"{s.rows:,}", _size(s.bytes), "" if s.rows_per_day is None else f"{s.rows_per_day:,.1f}",
                   _size(s.bytes_per_day))
-    Console(width=None if is_tty() else 120).print(t)
+    make_console().print(t)
 
 
 def _size(n: float | None) -> str:

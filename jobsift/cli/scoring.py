@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store
+from jobsift.cli.output import Column, fitted_table, make_console, printable, text
+from jobsift.errors import NotFoundError
 
 LABELS = ("ghost", "ok", "scam", "lowball", "hired")
 
@@ -32,7 +34,7 @@ def score(ctx: Context, rescore_all: bool, as_json: bool) -> None:
 
     report = score_pending(ctx.engine, ctx.config, rescore_all=rescore_all)
     for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"warning: {printable(w)}", err=True)
     if as_json:
         click.echo(
             dumps(
@@ -56,14 +58,25 @@ def score(ctx: Context, rescore_all: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _print_explain(data: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+REASONS_TABLE = (Column("flag", "flag"), Column("code", "code"), Column("reason", "reason"),
+                 Column("value", "value", "right", "value"), Column("reference", "reference", "right", "reference"),
+                 Column("contribution", "contribution", "right", "contribution"))
+SIGNALS_TABLE = (Column("signal", "signal"), Column("x", "x", "right", "x ="),
+                 Column("weight", "weight", "right", "weight"),
+                 Column("contribution", "contribution", "right", "contribution"), Column("meaning", "meaning"))
 
-    console = Console(width=140)
+
+def _print_explain(data: dict[str, Any]) -> None:
+    """The breakdown, fitted to the terminal: numbers fold under the reason or meaning when narrow."""
+    from rich.text import Text
+
+    console = make_console()
     st = data["stored"]
-    console.print(f"[bold]#{data['id']}[/bold] {data['title']}  ({data['source']})\n{data['url']}")
-    console.print(
+    head = Text()
+    head.append(f"#{data['id']}", style="bold")
+    head.append(f" {printable(data['title'])}  ({printable(data['source'])})\n{printable(data['url'])}")
+    console.print(head)
+    console.print(text(
         f"quality {st['quality']}, flags: {', '.join(st['flags']) or 'none'}, "
         f"ghost probability {st['ghost_probability']:.1%}, payment {st['payment_status']}"
         + (
@@ -71,34 +84,28 @@ def _print_explain(data: dict[str, Any]) -> None:
             if st["lowball_percentile"] is not None
             else ""
         )
-    )
-    reasons = Table(title="Reasons", show_lines=False)
-    for col in ("flag", "code", "reason", "value", "reference", "contribution"):
-        reasons.add_column(col)
-    for r in st["reasons"]:
-        reasons.add_row(
-            r.get("flag") or "",
-            r["code"],
-            r["text"],
-            _s(r.get("value")),
-            _s(r.get("reference")),
-            _s(r.get("contribution")),
-        )
-    console.print(reasons)
+    ))
+    reasons = [{"flag": r.get("flag") or "", "code": r["code"], "reason": r["text"], "value": _s(r.get("value")),
+                "reference": _s(r.get("reference")), "contribution": _s(r.get("contribution"))}
+               for r in st["reasons"]]
+    console.print(fitted_table(REASONS_TABLE, reasons, main="reason", width=console.width, title="Reasons", main_min=30,
+                               fold_order=("reference", "value", "code", "contribution")))
     if data["signals"]:
-        sig = Table(title=f"Ghost log-odds: intercept {data['ghost_intercept']} + signals = {data['ghost_logit']}")
-        for col in ("signal", "x", "weight", "contribution", "meaning"):
-            sig.add_column(col)
-        for s in data["signals"]:
-            sig.add_row(s["signal"], _s(s["x"]), _s(s["weight"]), _s(s["contribution"]), s["meaning"])
-        console.print(sig)
+        signals = [{"signal": s["signal"], "x": _s(s["x"]), "weight": _s(s["weight"]),
+                    "contribution": _s(s["contribution"]), "meaning": s["meaning"]} for s in data["signals"]]
+        console.print(fitted_table(
+            SIGNALS_TABLE, signals, main="meaning", width=console.width, main_min=30,
+            title=f"Ghost log-odds: intercept {data['ghost_intercept']} + signals = {data['ghost_logit']}",
+            fold_order=("x", "weight")))
     if data["reproduced"]:
-        console.print(f"Recomputed from the stored features with {data['model_version']}: identical.")
+        console.print(text(f"Recomputed from the stored features with {data['model_version']}: identical."))
     else:
-        console.print(f"[red]Not reproduced[/red]: {', '.join(data['differences'])}")
+        line = text("Not reproduced", style="red")
+        line.append(printable(f": {', '.join(data['differences'])}"))
+        console.print(line)
     rerun = data.get("text_model_rerun")
     if rerun:
-        console.print(f"Text model re-run on the current text: {rerun['now']} (stored {rerun['stored']})")
+        console.print(text(f"Text model re-run on the current text: {rerun['now']} (stored {rerun['stored']})"))
 
 
 def _s(v: Any) -> str:
@@ -109,6 +116,7 @@ def _s(v: Any) -> str:
 @click.argument("job_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 @common_options
+@reads_store
 @pass_ctx
 def explain(ctx: Context, job_id: int, as_json: bool) -> None:
     """Show why a posting got its score, and recompute it from the stored features."""
@@ -128,6 +136,7 @@ def explain(ctx: Context, job_id: int, as_json: bool) -> None:
 @click.argument("verdict", type=click.Choice(LABELS))
 @click.option("--note", default=None, help="Free text kept with the label.")
 @common_options
+@reads_store
 @pass_ctx
 def label(ctx: Context, job_id: int, verdict: str, note: str | None) -> None:
     """Record what a posting turned out to be; 'jobsift train' learns from these labels."""
@@ -139,7 +148,7 @@ def label(ctx: Context, job_id: int, verdict: str, note: str | None) -> None:
 
     with ctx.engine.begin() as conn:
         if conn.execute(select(postings.c.id).where(postings.c.id == job_id)).first() is None:
-            raise click.UsageError(f"no posting with id {job_id}")
+            raise NotFoundError(f"no posting with id {job_id}")
         conn.execute(
             insert(labels).values(
                 posting_id=job_id, label=verdict, origin="user", note=note, created_at=datetime.now(UTC)

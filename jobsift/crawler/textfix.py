@@ -68,16 +68,28 @@ def _chars(codec: str, lo: int, hi: int) -> str:
     return "".join(out)
 
 
+def _lead_cont(codec: str) -> tuple[str, str]:
+    # cp1251 leads are Cyrillic letters; only "В"/"в" (0xC2, 0xE2: "В©", "вЂ™") are common
+    # enough in mojibake and rare enough before these symbols in real Russian text.
+    return (_chars(codec, 0xC2, 0xF4) if codec != "cp1251" else "Вв"), _chars(codec, 0x80, 0xBF)
+
+
 @cache
 def _mojibake_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     pats = []
     for codec in _MOJIBAKE_CODECS:
-        # cp1251 leads are Cyrillic letters; only "В"/"в" (0xC2, 0xE2: "В©", "вЂ™") are common
-        # enough in mojibake and rare enough before these symbols in real Russian text.
-        lead = re.escape(_chars(codec, 0xC2, 0xF4) if codec != "cp1251" else "Вв")
-        cont = re.escape(_chars(codec, 0x80, 0xBF))
-        pats.append((codec, re.compile(f"[{lead}][{cont}]{{1,3}}")))
+        lead, cont = _lead_cont(codec)
+        pats.append((codec, re.compile(f"[{re.escape(lead)}][{re.escape(cont)}]{{1,3}}")))
     return tuple(pats)
+
+
+@cache
+def _any_mojibake() -> re.Pattern[str]:
+    """A lead then a continuation character of any of the codecs. Each codec's pattern needs a pair
+    from these sets, so when this one scan finds none (the usual case) the three passes are skipped."""
+    leads, conts = zip(*map(_lead_cont, _MOJIBAKE_CODECS), strict=True)
+    lead, cont = "".join(sorted(set("".join(leads)))), "".join(sorted(set("".join(conts))))
+    return re.compile(f"[{re.escape(lead)}][{re.escape(cont)}]")
 
 
 def _redecode(match: re.Match[str], codec: str) -> str:
@@ -90,7 +102,7 @@ def _redecode(match: re.Match[str], codec: str) -> str:
 
 def fix_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded with a single-byte codec; other text is returned as is."""
-    if text.isascii():
+    if text.isascii() or not _any_mojibake().search(text):
         return text
     for codec, pattern in _mojibake_patterns():
         if pattern.search(text):

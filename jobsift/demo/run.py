@@ -37,8 +37,10 @@ def demo_config(base_url: str, out_dir: Path) -> Config:
     return replace(
         base,
         sources=sources,
+        # One source at a time, in the order above: postings get the same ids on every run, so the
+        # ids the demo prints (and the README quotes) are the ids in the user's demo database.
         fetch=replace(FetchConfig(), per_host_delay=0.0, per_host_concurrency=8, retries=2,
-                      backoff_base=0.1),
+                      backoff_base=0.1, concurrency=1),
     ).with_db(f"sqlite:///{db_path}")
 
 

@@ -3,17 +3,20 @@
 One flat row per job with the columns of the ``jobs`` view (docs/analysts.md), read through the
 same ``JobFilter`` as the web page. CSV cells that a spreadsheet would run as a formula
 (starting with ``= + - @``, tab or CR) get a leading quote (R19). Parquet keeps types: timestamps
-as UTC, skills and flags as lists of strings, reasons as JSON text.
+as UTC, skills and flags as lists of strings, reasons as JSON text. Every writer takes a binary
+stream, so a file and standard output (``--out -``, or no ``--out``) are written the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
@@ -49,10 +52,21 @@ def iter_rows(engine: Engine, f: JobFilter) -> Iterator[dict[str, Any]]:
             yield {c: m[c] for c in COLUMNS}
 
 
-def write_csv(rows: Iterator[dict[str, Any]], out: Path) -> int:
+@contextlib.contextmanager
+def text_on(fh: IO[bytes]) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text over ``fh`` without closing it (standard output stays usable)."""
+    text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach()
+
+
+def write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
     n = 0
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+    with text_on(fh) as text:
+        writer = csv.writer(text)
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow([csv_safe(row[c]) for c in COLUMNS])
@@ -60,11 +74,11 @@ def write_csv(rows: Iterator[dict[str, Any]], out: Path) -> int:
     return n
 
 
-def write_jsonl(rows: Iterator[dict[str, Any]], out: Path) -> int:
+def write_jsonl(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
     n = 0
-    with out.open("w", encoding="utf-8") as fh:
+    with text_on(fh) as text:
         for row in rows:
-            fh.write(json.dumps(row, default=json_default, ensure_ascii=False) + "\n")
+            text.write(json.dumps(row, default=json_default, ensure_ascii=False) + "\n")
             n += 1
     return n
 
@@ -107,13 +121,13 @@ def _parquet_value(column: str, value: Any) -> Any:
     return value
 
 
-def write_parquet(rows: Iterator[dict[str, Any]], out: Path) -> int:
+def write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = parquet_schema()
     n = 0
-    with pq.ParquetWriter(str(out), schema, compression="zstd") as writer:
+    with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
             batch.append({c: _parquet_value(c, row[c]) for c in COLUMNS})
@@ -127,10 +141,15 @@ def write_parquet(rows: Iterator[dict[str, Any]], out: Path) -> int:
     return n
 
 
-def export(engine: Engine, f: JobFilter, fmt: str, out: Path) -> int:
-    """Write the filtered jobs to ``out`` in ``fmt``; returns the row count."""
+def export(engine: Engine, f: JobFilter, fmt: str, out: Path | IO[bytes]) -> int:
+    """Write the filtered jobs to ``out`` (a path, or an open binary stream) in ``fmt``; returns the row count."""
     writers = {"csv": write_csv, "jsonl": write_jsonl, "parquet": write_parquet}
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r} (csv, jsonl or parquet)")
+    if not isinstance(out, Path):
+        n = writers[fmt](iter_rows(engine, f), out)
+        out.flush()
+        return n
     out.parent.mkdir(parents=True, exist_ok=True)
-    return writers[fmt](iter_rows(engine, f), out)
+    with out.open("wb") as fh:
+        return writers[fmt](iter_rows(engine, f), fh)

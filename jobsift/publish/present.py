@@ -154,3 +154,35 @@ def client_lines(job: dict[str, Any]) -> list[str]:
     if c.get("country"):
         out.append(str(c["country"]))
     return out
+
+
+def _pct(value: Any) -> str:
+    return f"{float(value):.0%}" if isinstance(value, int | float) else num(value)
+
+
+def _signed(value: Any, fmt: str = "+.2g") -> str:
+    return format(float(value), fmt) if isinstance(value, int | float) else num(value)
+
+
+def reason_figures(reason: dict[str, Any]) -> str:
+    """What a reason's numbers are, in words: ``budget $25 · market median $250``, not ``25 · 250 · –``."""
+    code = str(reason.get("code") or "")
+    value, ref, effect = reason.get("value"), reason.get("reference"), reason.get("contribution")
+    parts: list[tuple[Any, str]]
+    if code == "ghost":
+        parts = [(value, f"ghost probability {_pct(value)}"), (ref, f"flagged from {_pct(ref)}")]
+    elif code.startswith("ghost."):
+        parts = [(value, f"signal value {num(value)}"), (ref, f"weight {num(ref)}"),
+                 (effect, f"{_signed(effect)} to the ghost log-odds")]
+    elif code.startswith("lowball"):
+        against = "your floor" if code == "lowball.floor" else "market median"
+        parts = [(value, f"budget {money(value) if isinstance(value, int | float) else num(value)}"),
+                 (ref, f"{against} {money(ref) if isinstance(ref, int | float) else num(ref)}")]
+    elif code.startswith("payment"):
+        parts = [(value, f"payment {num(value)}")]
+    elif code.startswith("quality."):
+        parts = [(effect, f"{_signed(effect, '+.1f')} quality points")]
+    else:
+        parts = [(value, f"value {num(value)}"), (ref, f"compared with {num(ref)}"),
+                 (effect, f"effect {_signed(effect)}")]
+    return " · ".join(words for raw, words in parts if raw is not None)

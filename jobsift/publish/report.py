@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, func, select
 from jobsift.model import FLAG_CODES
 from jobsift.publish.present import flag_label
 from jobsift.publish.templating import render, stylesheet
+from jobsift.store.budget_figure import budget_figure
 from jobsift.store.schema import clients, fetches, postings, scores, sources
 
 COLORS = ["#2457c5", "#b3261e", "#1f7a4d", "#9a6b00", "#6b3fa0", "#0f7c8c", "#c2185b", "#5d6675"]
@@ -34,6 +35,23 @@ class ReportData:
     ghost_clients: list[dict[str, Any]] = field(default_factory=list)
     health: list[dict[str, Any]] = field(default_factory=list)
     outcomes: dict[str, Counter[str]] = field(default_factory=dict)
+    unattributed: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def weekly(self) -> bool:
+        """Long periods are plotted per week (each point dated by the Monday that starts it)."""
+        return (self.until - self.since).days > 45
+
+
+def label_clients(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A label per client that no other client shares (unnamed ones by their key), so no two bars overlap."""
+    seen: Counter[str] = Counter()
+    for r in rows:
+        name = r.get("name") or f"unnamed client {str(r.get('client_key') or r.get('id'))[:12]}"
+        label = f"{name[:30]} ({r['source']})"
+        seen[label] += 1
+        r["label"] = label if seen[label] == 1 else f"{label} #{r.get('id')}"
+    return rows
 
 
 def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
@@ -42,25 +60,42 @@ def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
     with engine.connect() as conn:
         rows = conn.execute(
             select(postings.c.source, postings.c.first_seen_at, postings.c.category, postings.c.budget_kind,
-                   postings.c.budget_min_usd, postings.c.budget_max_usd, postings.c.client_id,
+                   postings.c.budget_min_usd, postings.c.budget_max_usd, postings.c.budget_min,
+                   postings.c.budget_max, postings.c.budget_currency, postings.c.client_id,
                    scores.c.quality, scores.c.flags, scores.c.ghost_probability, scores.c.lowball_ratio)
             .select_from(postings.outerjoin(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
             .where(postings.c.first_seen_at >= data.since)
         )
         data.jobs = [dict(r._mapping) for r in rows]
         ghost = conn.execute(
-            select(clients.c.name, clients.c.source, clients.c.jobs_posted, clients.c.jobs_with_hires,
+            select(clients.c.id, clients.c.client_key, clients.c.name, clients.c.source, clients.c.jobs_posted,
+                   clients.c.jobs_with_hires,
                    clients.c.hire_rate, clients.c.payment_verified, func.count().label("postings"),
                    func.avg(scores.c.ghost_probability).label("ghost"))
             .select_from(postings.join(clients, clients.c.id == postings.c.client_id)
                          .join(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
             .where(and_(postings.c.first_seen_at >= data.since, scores.c.ghost_probability.is_not(None)))
-            .group_by(clients.c.id, clients.c.name, clients.c.source, clients.c.jobs_posted,
+            .group_by(clients.c.id, clients.c.client_key, clients.c.name, clients.c.source, clients.c.jobs_posted,
                       clients.c.jobs_with_hires, clients.c.hire_rate, clients.c.payment_verified)
             .order_by(func.avg(scores.c.ghost_probability).desc(), func.count().desc())
             .limit(15)
         )
-        data.ghost_clients = [dict(r._mapping) for r in ghost]
+        data.ghost_clients = label_clients([dict(r._mapping) for r in ghost])
+        # Postings with no client data never reach the query above: each source's worst one, so a
+        # source without client data is not missing from the ghost section.
+        worst = (
+            select(postings.c.id, postings.c.source, postings.c.title, postings.c.url,
+                   scores.c.ghost_probability.label("ghost"),
+                   func.row_number().over(partition_by=postings.c.source,
+                                          order_by=(scores.c.ghost_probability.desc(), postings.c.id)).label("rank"))
+            .select_from(postings.join(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
+            .where(and_(postings.c.first_seen_at >= data.since, postings.c.client_id.is_(None),
+                        scores.c.ghost_probability.is_not(None)))
+            .subquery()
+        )
+        data.unattributed = [dict(r._mapping) for r in conn.execute(
+            select(worst.c.id, worst.c.source, worst.c.title, worst.c.url, worst.c.ghost)
+            .where(worst.c.rank == 1).order_by(worst.c.ghost.desc(), worst.c.source))]
         data.health = [dict(r._mapping) for r in conn.execute(select(sources).order_by(sources.c.name))]
         outcome_rows = conn.execute(
             select(sources.c.name, fetches.c.outcome, func.count())
@@ -101,7 +136,7 @@ def flag_rates_plot(data: ReportData) -> str | None:
     scored = [j for j in data.jobs if j["flags"] is not None]
     if not scored:
         return None
-    weekly = (data.until - data.since).days > 45
+    weekly = data.weekly
 
     def bucket(when: datetime) -> datetime:
         day = datetime(when.year, when.month, when.day, tzinfo=UTC)
@@ -137,7 +172,8 @@ def flag_rates_plot(data: ReportData) -> str | None:
         # Explicit ticks: the automatic date locator warns on a one-day range.
         ax.set_xticks(ticks)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
-    axes[0].set_ylabel("% of new jobs flagged" + ("" if weekly else " (7-day)"))
+        ax.set_xlabel("week starting Monday (UTC)" if weekly else "day (UTC)")
+    axes[0].set_ylabel("% of new jobs flagged" + (" (per week)" if weekly else " (trailing 7 days)"))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower right", ncol=min(len(labels), 8), frameon=False,
                bbox_to_anchor=(1.0, 0.98))
@@ -149,8 +185,8 @@ def budgets_plot(data: ReportData) -> str | None:
     by_cat: dict[tuple[str, str], list[float]] = defaultdict(list)
     market: dict[tuple[str, str], list[float]] = defaultdict(list)
     for j in data.jobs:
-        value = j["budget_max_usd"] if j["budget_max_usd"] is not None else j["budget_min_usd"]
-        if value is None or value <= 0 or j["budget_kind"] not in ("fixed", "hourly"):
+        value = budget_figure(j)
+        if value is None or j["budget_kind"] not in ("fixed", "hourly"):
             continue
         key = (j["category"] or "uncategorised", j["budget_kind"])
         by_cat[key].append(float(value))
@@ -189,9 +225,10 @@ def ghost_plot(data: ReportData) -> str | None:
         return None
     plt = _plt()
     fig, ax = plt.subplots(figsize=(11, 0.38 * len(rows) + 1.1))
-    names = [f"{(r['name'] or 'unnamed')[:30]} ({r['source']})" for r in rows]
     values = [100 * float(r["ghost"]) for r in rows]
-    ax.barh(names, values, color=[COLORS[1] if v >= 60 else COLORS[3] for v in values])
+    # Numeric positions, not category names: two clients never share a bar even if their labels met.
+    ax.barh(range(len(rows)), values, color=[COLORS[1] if v >= 60 else COLORS[3] for v in values])
+    ax.set_yticks(range(len(rows)), [r["label"] for r in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("mean ghost probability of the client's postings (%)")
@@ -214,6 +251,9 @@ def health_plot(data: ReportData) -> str | None:
             ax.barh(names, vals, left=left, color=palette.get(kind, COLORS[4]), label=kind)
             left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.invert_yaxis()
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a fetch is counted whole
     ax.set_xlabel("fetches in the period")
     ax.legend(loc="upper center", frameon=False, ncol=6, bbox_to_anchor=(0.5, -0.25))
     return _svg(fig)

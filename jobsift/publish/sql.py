@@ -25,9 +25,9 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
@@ -56,14 +56,35 @@ class QueryError(JobsiftError):
     reason = "query_refused"
 
 
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Column names made unique: the first keeps its name, a repeat gets the next free ``_2``, ``_3``."""
+    given, seen, out = set(names), set(), []
+    for name in names:
+        unique, n = name, 1
+        while unique in seen or (unique != name and unique in given):
+            n += 1
+            unique = f"{name}_{n}"
+        seen.add(unique)
+        out.append(unique)
+    return out
+
+
 @dataclass
 class QueryResult:
+    """Rows and their column names, made unique (``SELECT p.id, s.id`` gives ``id`` and ``id_2``)."""
+
     columns: list[str]
     rows: list[tuple[Any, ...]]
     truncated: bool
     elapsed_ms: float
     cut_by: str = ""  # "rows" or "bytes" when truncated
     bytes: int = 0  # estimated size of the rows kept
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        unique = unique_names(self.columns)
+        self.renamed = [(old, new) for old, new in zip(self.columns, unique, strict=True) if old != new]
+        self.columns = unique
 
     def dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, r, strict=False)) for r in self.rows]

@@ -26,6 +26,7 @@ def environment() -> Environment:
         quality_text=present.quality_text, quality_band=present.quality_band,
         flagged_reasons=present.flagged_reasons, client_lines=present.client_lines,
         snippet=present.snippet, num=present.num, safe_url=present.safe_url, one_line=present.one_line,
+        reason_figures=present.reason_figures,
     )
     return env
 

@@ -166,11 +166,21 @@ def cells_from_json(data: dict[str, Any]) -> dict[str, Cell]:
     return {k: Cell(label=v["label"], n=int(v["n"]), q=np.asarray(v["q"], dtype=float)) for k, v in data.items()}
 
 
+#: Prior tables read, by (path, mtime, size): a daemon scoring every few minutes reads the file once.
+#: Callers never change the cells (``Market`` copies the mapping and builds new cells when blending).
+_PRIORS: dict[tuple[str, int, int], dict[str, Cell]] = {}
+
+
 def load_prior(path: Path = PRIOR_PATH) -> dict[str, Cell]:
     """The shipped prior table; an absent table gives an empty market (lowball then never flags)."""
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return {}
-    return cells_from_json(json.loads(path.read_text(encoding="utf-8"))["cells"])
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _PRIORS:
+        _PRIORS[key] = cells_from_json(json.loads(path.read_text(encoding="utf-8"))["cells"])
+    return dict(_PRIORS[key])
 
 
 class Market:

@@ -1,17 +1,21 @@
-"""Model artifacts: a JSON manifest beside a joblib payload, checked before anything is unpickled.
+"""Model artifacts: a JSON manifest beside a numpy ``.npz`` of plain arrays; nothing is unpickled.
 
 An artifact is a directory::
 
-    manifest.json   format, version, created, sklearn/numpy/python versions, payload file name,
-                    sha256 of the payload, feature list, metrics, training data summary
-    model.joblib    {"text": fitted text pipeline, "ghost_weights": {...}, "ghost_intercept": float,
-                     "text_prior": float}
+    manifest.json   format, version, created, the versions that trained it, payload file name,
+                    sha256 of the payload, feature list, metrics, training data summary, the ghost
+                    weights and intercept, the text prior, the text model's settings, and
+                    ``calibration`` (outcome calibration of the ghost figure, or null)
+    model.npz       the text model as arrays (textmodel.ARRAYS: vocabulary, idf, coefficients,
+                    intercepts, sigmoid calibration), read with ``allow_pickle=False``
     MODEL_CARD.md   what it was trained on, when, how well it does
 
-``load_artifact`` reads the manifest, checks the format, the scikit-learn version (pickles are only
-valid for the version that wrote them) and the payload's sha256, and only then unpickles it. Any
-failure raises ``ModelError``; scoring catches it and falls back to the rules. The hash guards
-against corruption and mix-ups, not against someone who can write to the model directory.
+``load_artifact`` reads the manifest, checks the format and the payload's sha256, then reads the
+arrays and checks their shapes. Loading never imports scikit-learn and never runs code from the
+directory (no pickle): a model directory is data. Scoring uses numpy alone (textmodel.PlainTextModel,
+the same probabilities as the scikit-learn pipeline it was exported from, to 1e-9). Any failure
+raises ``ModelError``; scoring catches it and falls back to the rules. Format 1 artifacts (a joblib
+pickle) are refused; ``scripts/convert_model.py`` converts one you trust.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from typing import Any
 
 from jobsift.errors import ModelError
 from jobsift.scoring.rules import DEFAULT_INTERCEPT, DEFAULT_WEIGHTS, RULES_VERSION
+from jobsift.scoring.textmodel import ARRAYS, PlainModelError, PlainTextModel, export_pipeline
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
-PAYLOAD = "model.joblib"
+PAYLOAD = "model.npz"
 CARD = "MODEL_CARD.md"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
 
@@ -42,6 +47,7 @@ def same_release_line(built: str, running: str) -> bool:
 
 
 def sklearn_version() -> str:
+    """The scikit-learn that trains (recorded in the manifest for the record; loading never needs it)."""
     import sklearn
 
     return str(sklearn.__version__)
@@ -60,6 +66,7 @@ class GhostModel:
     """A loaded artifact: the text model plus the ghost weights, ready to predict in batches."""
 
     version: str
+    #: The text model (textmodel.PlainTextModel: numpy only), or None.
     text: Any | None = None
     text_prior: float | None = None
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -80,7 +87,7 @@ class GhostModel:
         """Calibrated scam-language probability per text, in one batched call."""
         if self.text is None or not texts:
             return None if self.text is None else []
-        return [float(p) for p in self.text.predict_proba(texts)[:, 1]]
+        return [float(p) for p in self.text.predict_proba(texts)]
 
 
 def rules_only() -> GhostModel:
@@ -102,17 +109,17 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 
 
 def verify(directory: Path) -> dict[str, Any]:
-    """Check manifest, versions and payload hash; returns the manifest. Unpickles nothing."""
+    """Check manifest, format and payload hash; returns the manifest. Reads no payload."""
     m = read_manifest(directory)
+    if m.get("format") == 1:
+        raise ModelError(
+            f"model {directory}: format 1 (a pickled scikit-learn model) is no longer loaded; retrain with "
+            "'jobsift train', or convert an artifact you trust with scripts/convert_model.py",
+            reason="model_incompatible",
+        )
     if m.get("format") != FORMAT:
         raise ModelError(
             f"model {directory}: format {m.get('format')!r}, expected {FORMAT}", reason="model_incompatible"
-        )
-    if not same_release_line(str(m.get("sklearn_version")), sklearn_version()):
-        raise ModelError(
-            f"model {directory}: built with scikit-learn {m.get('sklearn_version')}, this is "
-            f"{sklearn_version()}; retrain with 'jobsift train'",
-            reason="model_incompatible",
         )
     payload = directory / str(m.get("payload", PAYLOAD))
     if payload.parent != directory or not payload.is_file():
@@ -125,34 +132,63 @@ def verify(directory: Path) -> dict[str, Any]:
     return m
 
 
-#: Unpickled payloads by (file, sha256): the hash is verified on every load, so a cached payload is
-#: exactly the bytes on disk; the web page and the daemon stop unpickling the model per request.
-_PAYLOADS: dict[tuple[str, str], Any] = {}
+#: Text models by (file, sha256): the hash is verified on every load, so a cached model is exactly
+#: the bytes on disk; the web page and the daemon stop reading the arrays per request.
+_TEXT_MODELS: dict[tuple[str, str], PlainTextModel | None] = {}
+
+
+def _read_text_model(file: Path, m: dict[str, Any]) -> PlainTextModel | None:
+    """The arrays of ``file`` as a text model (None when the artifact has none); never unpickles."""
+    import numpy as np
+
+    settings = m.get("text_model")
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files if k in ARRAYS}
+    except Exception as exc:  # noqa: BLE001 - a zip/npy read failure of any kind means the payload is unusable
+        raise ModelError(f"model payload {file} cannot be read ({exc})", reason="model_corrupt") from None
+    if settings is None and not arrays:
+        return None
+    if not isinstance(settings, dict):
+        raise ModelError(f"model {file.parent}: manifest has no text_model settings", reason="model_corrupt")
+    try:
+        return PlainTextModel.from_arrays(arrays, settings)
+    except PlainModelError as exc:
+        raise ModelError(f"model {file.parent}: {exc}", reason="model_corrupt") from None
+
+
+def _number(m: dict[str, Any], key: str, default: float | None) -> float | None:
+    value = m.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ModelError(f"manifest {key} is not a number", reason="model_corrupt")
+    return float(value)
 
 
 def load_artifact(directory: Path) -> GhostModel:
-    """Verify, then unpickle. Raises ``ModelError`` for anything missing, corrupt or incompatible."""
-    import joblib
-
+    """Verify, then read the arrays. Raises ``ModelError`` for anything missing, corrupt or incompatible."""
     directory = Path(directory)
     if directory.is_file() and directory.name == MANIFEST:
         directory = directory.parent
     m = verify(directory)
     file = directory / str(m.get("payload", PAYLOAD))
     key = (str(file.resolve()), str(m.get("sha256")))
-    try:
-        payload = _PAYLOADS[key] if key in _PAYLOADS else joblib.load(file)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the artifact is unusable
-        raise ModelError(f"model {directory}: payload cannot be loaded ({exc})", reason="model_corrupt") from None
-    _PAYLOADS[key] = payload
-    if not isinstance(payload, dict):
-        raise ModelError(f"model {directory}: payload is not a model bundle", reason="model_corrupt")
+    text = _TEXT_MODELS[key] if key in _TEXT_MODELS else _read_text_model(file, m)
+    _TEXT_MODELS[key] = text
+    weights = m.get("ghost_weights", {})
+    if not isinstance(weights, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
+    ):
+        raise ModelError(f"model {directory}: manifest ghost_weights is not a table of numbers", reason="model_corrupt")
+    stored = _number(m, "ghost_intercept", DEFAULT_INTERCEPT)
+    intercept = DEFAULT_INTERCEPT if stored is None else stored
     return GhostModel(
         version=str(m["version"]),
-        text=payload.get("text"),
-        text_prior=payload.get("text_prior"),
-        weights={**DEFAULT_WEIGHTS, **payload.get("ghost_weights", {})},
-        intercept=float(payload.get("ghost_intercept", DEFAULT_INTERCEPT)),
+        text=text,
+        text_prior=_number(m, "text_prior", None),
+        weights={**DEFAULT_WEIGHTS, **{str(k): float(v) for k, v in weights.items()}},
+        intercept=intercept,
         manifest=m,
         path=directory,
         calibration=m.get("calibration") if isinstance(m.get("calibration"), dict) else None,
@@ -168,14 +204,25 @@ def save_artifact(
     metrics: dict[str, Any],
     training: dict[str, Any],
     card: str,
+    calibration: dict[str, Any] | None = None,
 ) -> Path:
-    """Write payload, manifest (with the payload's sha256) and model card into ``directory``."""
-    import joblib
+    """Write payload, manifest (with the payload's sha256) and model card into ``directory``.
+
+    ``payload`` is what training produced: ``text`` (a fitted scikit-learn text pipeline, or absent),
+    ``text_prior``, ``ghost_weights`` and ``ghost_intercept``. The pipeline is exported to plain arrays
+    (``textmodel.export_pipeline``); the weights go into the manifest.
+    """
     import numpy
 
     directory.mkdir(parents=True, exist_ok=True)
     payload_path = directory / PAYLOAD
-    joblib.dump(payload, payload_path, compress=3)
+    arrays: dict[str, Any] = {}
+    settings: dict[str, Any] | None = None
+    if payload.get("text") is not None:
+        arrays, settings = export_pipeline(payload["text"])
+    with payload_path.open("wb") as fh:
+        numpy.savez_compressed(fh, **arrays)
+    prior = payload.get("text_prior")
     manifest = {
         "format": FORMAT,
         "version": version,
@@ -189,6 +236,11 @@ def save_artifact(
         "metrics": metrics,
         "training": training,
         "rules_version": RULES_VERSION,
+        "ghost_weights": {k: float(v) for k, v in payload.get("ghost_weights", DEFAULT_WEIGHTS).items()},
+        "ghost_intercept": float(payload.get("ghost_intercept", DEFAULT_INTERCEPT)),
+        "text_prior": None if prior is None else float(prior),
+        "text_model": settings,
+        "calibration": calibration,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (directory / CARD).write_text(card, encoding="utf-8")

@@ -33,7 +33,9 @@ def test_shipped_model_verifies_loads_and_is_small() -> None:
     assert m.text_prior is not None
     assert (model_mod.SHIPPED_DIR / model_mod.PAYLOAD).stat().st_size < 5_000_000
     manifest = json.loads((model_mod.SHIPPED_DIR / model_mod.MANIFEST).read_text())
-    assert {"version", "sklearn_version", "created", "sha256", "features", "metrics"} <= set(manifest)
+    assert {"version", "sklearn_version", "created", "sha256", "features", "metrics", "ghost_weights"} <= set(manifest)
+    assert manifest["format"] == 2
+    assert manifest["payload"] == "model.npz"
     card = (model_mod.SHIPPED_DIR / model_mod.CARD).read_text()
     assert "baseline" in card
     assert "F1" in card.replace("f1", "F1")
@@ -57,7 +59,7 @@ def _corrupt(path: Path) -> None:
 def _wrong_version(path: Path) -> None:
     mf = path / model_mod.MANIFEST
     m = json.loads(mf.read_text())
-    m["sklearn_version"] = "0.24.2"
+    m["format"] = 99
     mf.write_text(json.dumps(m))
 
 
@@ -97,7 +99,7 @@ def test_r30_a_payload_failing_the_hash_is_never_unpickled(artifact: Path, tmp_p
     with pytest.raises(ModelError, match="sha256"):
         model_mod.load_artifact(artifact)
     _wrong_version(artifact)
-    with pytest.raises(ModelError, match="scikit-learn"):
+    with pytest.raises(ModelError, match="format 99"):
         model_mod.load_artifact(artifact)
     assert not marker.exists()
 

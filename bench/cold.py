@@ -1,0 +1,76 @@
+"""The cold path: wall and CPU time of whole ``jobsift jobs`` and ``jobsift explain ID`` processes.
+
+A 10,000-posting SQLite store is generated as in ``bench score`` (varied text, budgets, clients,
+reposts) and scored once with the shipped model; then each command runs as a fresh process
+(``python -m jobsift --db ... jobs`` / ``explain ID``), output to a pipe, ``--quick`` 3 rounds
+else 7 after one warm-up. The figures are the medians (targets: explain <= 0.5 s, jobs <= 0.4 s
+wall). A baseline, measured in the same run, is ``python -c pass``: the interpreter's own start.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTINGS = 10_000
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, capture_output=True, check=True, timeout=300)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    from bench.score import _generate
+    from jobsift.config import load_config
+    from jobsift.scoring.score import score_pending
+    from jobsift.store.db import open_store
+
+    rounds = 3 if quick else 7
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
+    with tempfile.TemporaryDirectory(prefix="jobsift-bench-cold-") as tmp:
+        db = Path(tmp) / "jobs.db"
+        _generate(db, POSTINGS)
+        url = f"sqlite:///{db}"
+        engine = open_store(url)
+        score_pending(engine, load_config(None, db_url=url))
+        engine.dispose()
+        base = [sys.executable, "-m", "jobsift", "--db", url]
+        commands = {
+            "cold/python-start": [sys.executable, "-c", "pass"],
+            "cold/jobs": [*base, "jobs"],
+            "cold/explain": [*base, "explain", str(POSTINGS // 2)],
+        }
+        walls: dict[str, list[float]] = {k: [] for k in commands}
+        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        for r in range(rounds + 1):
+            for name, cmd in commands.items():
+                wall, cpu = _timed(cmd, env)
+                if r:
+                    walls[name].append(wall)
+                    cpus[name].append(cpu)
+    start = statistics.median(walls["cold/python-start"])
+    targets = {"cold/jobs": 0.4, "cold/explain": 0.5}
+    records = []
+    for name in commands:
+        wall = statistics.median(walls[name])
+        rec: dict[str, Any] = {"name": name, "value": round(wall, 3), "unit": "s wall",
+                               "cpu": round(statistics.median(cpus[name]), 3)}
+        if name in targets:
+            rec["baseline"] = round(start, 3)
+            rec["note"] = (f"{POSTINGS:,} postings in SQLite; median of {rounds}; cpu {rec['cpu']} s; "
+                           f"target <= {targets[name]} s; baseline: python -c pass")
+        records.append(rec)
+    return records

@@ -1,0 +1,104 @@
+"""The cold path: read commands import no heavy library, and an up-to-date store never loads Alembic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from jobsift.scoring.score import score_pending
+from jobsift.store.db import head_revision, open_store, script_head, stored_revision
+from jobsift.store.schema import postings
+from tests.scoring.factory import BAD_CLIENT, T0, config, posting, store
+
+#: Never imported by the read commands (each costs 0.3-2 s of imports on this project's machines).
+HEAVY = ("sklearn", "scipy", "matplotlib", "playwright", "uvicorn", "joblib")
+#: Also absent when the store is already at the head revision.
+MIGRATION_ONLY = ("alembic",)
+
+RUNNER = """
+import atexit, json, runpy, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(m.split(".")[0] for m in sys.modules))))
+sys.argv = ["jobsift", *sys.argv[2:]]
+runpy.run_module("jobsift", run_name="__main__")
+"""
+
+
+@pytest.fixture(scope="module")
+def scored_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int]:
+    path = tmp_path_factory.mktemp("cold") / "jobs.db"
+    url = f"sqlite:///{path}"
+    engine = open_store(url)
+    store(engine, [posting("bad", client=BAD_CLIENT, description="Contact me on WhatsApp. " * 10), posting("ok")])
+    score_pending(engine, config(url), now=T0)
+    with engine.connect() as conn:
+        pid = conn.execute(select(postings.c.id).where(postings.c.external_id == "bad")).scalar_one()
+    engine.dispose()
+    return url, pid
+
+
+def _modules(tmp_path: Path, args: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    out = tmp_path / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(out), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    return set(json.loads(out.read_text())), proc
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["jobs"],
+        ["jobs", "--format", "json"],
+        ["explain", "{id}", "--json"],
+        ["explain", "{id}"],
+        ["query", "SELECT count(*) AS n FROM postings"],
+        ["feed", "--out", "{tmp}/feed.xml"],
+    ],
+    ids=["help", "jobs", "jobs-json", "explain-json", "explain", "query", "feed"],
+)
+def test_read_commands_import_no_heavy_library(args: list[str], scored_store: tuple[str, int], tmp_path: Path) -> None:
+    url, pid = scored_store
+    argv = ["--db", url, *(a.format(id=pid, tmp=tmp_path) for a in args)]
+    modules, proc = _modules(tmp_path, argv)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout or args[0] == "feed"
+    loaded = sorted(m for m in (*HEAVY, *MIGRATION_ONLY) if m in modules)
+    assert loaded == [], f"jobsift {' '.join(args)} imported {loaded}"
+    assert "jobsift" in modules
+
+
+def test_an_out_of_date_store_is_still_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    from alembic import command
+
+    from jobsift.store.db import alembic_config, make_engine
+
+    engine = make_engine(url)
+    command.upgrade(alembic_config(engine), "0002")  # a store left by an older release
+    assert stored_revision(engine) == "0002"
+    engine.dispose()
+    modules, proc = _modules(tmp_path, ["--db", url, "jobs"])
+    assert proc.returncode == 0, proc.stderr
+    assert "alembic" in modules
+    engine = open_store(url)
+    assert stored_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    assert script_head() == head_revision()
+
+
+def test_a_fresh_file_has_no_stored_revision(tmp_path: Path) -> None:
+    from jobsift.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert stored_revision(engine) is None
+    engine.dispose()

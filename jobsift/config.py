@@ -13,12 +13,14 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsift.config_checks import RANGES as RANGES
+from jobsift.config_checks import check_db_url, check_http_url, check_range, resolve_sqlite_path
 from jobsift.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("jobsift.toml")
@@ -37,7 +39,8 @@ def setting(default: Any, help: str) -> Any:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str = setting(DEFAULT_DB_URL, "SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://...")
+    url: str = setting(DEFAULT_DB_URL, "SQLAlchemy URL: sqlite:///path.db (relative: beside the config file) "
+                       "or postgresql+psycopg://...")
     auto_upgrade: bool = setting(True, "Run pending migrations automatically when a command opens it")
 
 
@@ -138,6 +141,8 @@ class ServeConfig:
     host: str = setting("127.0.0.1", "Address the web page listens on")
     port: int = setting(8080, "Port the web page listens on")
     page_size: int = setting(50, "Jobs per page")
+    base_url: str = setting("", "Public address of the site for links in feeds (e.g. https://jobs.example.org/); "
+                            "empty: http://host:port/. The request's Host header is never used")
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,7 @@ def build_section(cls: type, data: Mapping[str, Any], prefix: str, *, extra_to: 
             extra[key] = value
             continue
         kwargs[key] = _coerce(value, hints[key], f"{prefix}{key}")
+        check_range(f"{prefix}{key}", kwargs[key])
     if extra_to is not None:
         options = dict(data.get(extra_to) or {}) if isinstance(data.get(extra_to), dict) else {}
         if extra_to in data and not isinstance(data[extra_to], dict):
@@ -247,7 +253,7 @@ def build_section(cls: type, data: Mapping[str, Any], prefix: str, *, extra_to: 
     return cls(**kwargs)
 
 
-def _validate(cfg: Config) -> None:
+def _validate(cfg: Config, known_flags: Sequence[str] | None = None) -> None:
     seen: set[str] = set()
     for i, src in enumerate(cfg.sources):
         key = f"sources[{i}]"
@@ -262,8 +268,17 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"{key}.format: missing (e.g. 'rss')")
         if not src.url:
             raise ConfigError(f"{key}.url: missing")
+        check_http_url(f"{key}.url", src.url)
         if src.interval_minutes <= 0:
             raise ConfigError(f"{key}.interval_minutes: must be positive")
+    if known_flags is not None:  # the flag registry sits above this layer: its callers pass the codes in
+        for name in ("exclude_flags",):
+            for flag in getattr(cfg.filters, name):
+                if flag not in known_flags:
+                    raise ConfigError(f"filters.{name}: unknown flag {flag[:40]!r} (known: {', '.join(known_flags)})")
+    check_db_url(cfg.database.url)
+    if cfg.serve.base_url:
+        check_http_url("serve.base_url", cfg.serve.base_url)
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"smtp.security: {cfg.smtp.security!r} is not none, starttls or ssl")
     for i, hook in enumerate(cfg.webhooks):
@@ -295,8 +310,12 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
-    """Build and validate a Config from parsed TOML plus environment overrides."""
+def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
+                     folder: Path | None = None, known_flags: Sequence[str] | None = None) -> Config:
+    """Build and validate a Config from parsed TOML plus environment overrides.
+
+    ``folder``: the config file's folder, against which a relative SQLite path is resolved.
+    """
     env = os.environ if env is None else env
     for key in data:
         if key not in SECTIONS and key not in LIST_SECTIONS:
@@ -308,7 +327,13 @@ def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = No
         if not isinstance(table, dict):
             raise ConfigError(f"{name}: expected a table")
         merged = {**table, **overrides.get(name, {})}
-        kwargs[name] = build_section(cls, merged, f"{name}.")
+        try:
+            kwargs[name] = build_section(cls, merged, f"{name}.")
+        except ConfigError as exc:
+            key = str(exc).split(":", 1)[0].removeprefix(f"{name}.")
+            if key in overrides.get(name, {}):  # say where the value came from
+                raise ConfigError(f"JOBSIFT_{name.upper()}__{key.upper()}: {exc}") from None
+            raise
     for name, cls in LIST_SECTIONS.items():
         items = data.get(name, [])
         if not isinstance(items, list):
@@ -319,8 +344,16 @@ def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = No
         ]
     if env.get("JOBSIFT_DB"):
         kwargs["database"] = replace(kwargs["database"], url=env["JOBSIFT_DB"])
+    elif folder is not None and "url" not in overrides.get("database", {}):
+        # A relative SQLite path in a config file means beside that file, wherever jobsift runs from.
+        kwargs["database"] = replace(kwargs["database"], url=resolve_sqlite_path(kwargs["database"].url, folder))
     cfg = Config(**kwargs)
-    _validate(cfg)
+    try:
+        _validate(cfg, known_flags)
+    except ConfigError as exc:
+        if str(exc).startswith("database.url") and env.get("JOBSIFT_DB"):
+            raise ConfigError(f"JOBSIFT_DB: {exc}") from None
+        raise
     return cfg
 
 
@@ -329,8 +362,12 @@ def load_config(
     *,
     db_url: str | None = None,
     env: Mapping[str, str] | None = None,
+    known_flags: Sequence[str] | None = None,
 ) -> Config:
-    """Load ``path`` (or ``$JOBSIFT_CONFIG``, or ./jobsift.toml if present) with overrides."""
+    """Load ``path`` (or ``$JOBSIFT_CONFIG``, or ./jobsift.toml if present) with overrides.
+
+    ``known_flags``: the flag codes ``filters.exclude_flags`` may name (the CLI passes the flag registry's).
+    """
     env = os.environ if env is None else env
     explicit = path or env.get("JOBSIFT_CONFIG")
     cfg_path = Path(explicit) if explicit else DEFAULT_CONFIG_PATH
@@ -344,8 +381,10 @@ def load_config(
             raise ConfigError(f"{cfg_path}: cannot read ({exc.strerror})") from None
     elif explicit:
         raise ConfigError(f"{cfg_path}: config file not found (run 'jobsift init' to write one)")
-    cfg = config_from_dict(data, env)
+    cfg = config_from_dict(data, env, folder=cfg_path.parent if cfg_path.exists() else None, known_flags=known_flags)
     cfg = replace(cfg, path=str(cfg_path) if cfg_path.exists() else None)
+    if db_url:
+        check_db_url(db_url, key="--db")
     return cfg.with_db(db_url)
 
 

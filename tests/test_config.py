@@ -23,7 +23,7 @@ def test_precedence_file_then_env_then_flag(tmp_path: Path) -> None:
     path.write_text('[database]\nurl = "sqlite:///file.db"\n[fetch]\ntimeout_unused = 1\n'.replace(
         "timeout_unused = 1\n", "read_timeout = 3\n"))
     cfg = load_config(path, env={})
-    assert (cfg.database.url, cfg.fetch.read_timeout) == ("sqlite:///file.db", 3.0)
+    assert (cfg.database.url, cfg.fetch.read_timeout) == (f"sqlite:///{tmp_path.resolve() / 'file.db'}", 3.0)
     cfg = load_config(path, env={"JOBSIFT_DB": "sqlite:///env.db", "JOBSIFT_FETCH__READ_TIMEOUT": "7"})
     assert (cfg.database.url, cfg.fetch.read_timeout) == ("sqlite:///env.db", 7.0)
     cfg = load_config(path, db_url="sqlite:///flag.db", env={"JOBSIFT_DB": "sqlite:///env.db"})
@@ -52,7 +52,7 @@ def test_sources_with_per_source_options() -> None:
         ({"bogus": {}}, "bogus: unknown section"),
         ({"sources": [{"name": "a", "url": "https://x"}]}, "sources[0].format: missing"),
         ({"sources": [{"name": "A B", "format": "rss", "url": "https://x"}]}, "sources[0].name"),
-        ({"sources": [{"name": "a", "format": "rss", "url": "u"}, {"name": "a", "format": "rss", "url": "u"}]},
+        ({"sources": [{"name": "a", "format": "rss", "url": "https://u"}, {"name": "a", "format": "rss", "url": "https://u"}]},
          "sources[1].name: 'a' is used twice"),
         ({"smtp": {"security": "tls"}}, "smtp.security"),
         ({"digest": {"time": "7am"}}, "digest.time"),

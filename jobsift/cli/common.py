@@ -41,8 +41,9 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             from jobsift.config import load_config
+            from jobsift.scoring.flags import flag_codes
 
-            self._config = load_config(self.config_path, db_url=self.db_url)
+            self._config = load_config(self.config_path, db_url=self.db_url, known_flags=flag_codes())
         return self._config
 
     def close(self) -> None:

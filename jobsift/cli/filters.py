@@ -53,8 +53,12 @@ def params_from(kw: dict[str, Any], limit: int | None, config: FiltersConfig) ->
     if not kw.pop("no_config_filters"):
         p = p.over_config(config)
     f = p.to_filter()
-    for problem in p.problems:
-        if problem.startswith("age:"):
-            raise click.BadParameter(problem.removeprefix("age: ").removesuffix(" (ignored)"), param_hint="--since")
-        click.echo(f"warning: {problem}", err=True)
+    for name, why in p.invalid.items():
+        if name in ("hide", "flag"):  # a flag name that is not known: said, then left out
+            click.echo(f"warning: {'--exclude-flag' if name == 'hide' else '--flag'}: {why} (ignored)", err=True)
+            continue
+        raise click.BadParameter(why, param_hint=CLI_NAMES.get(name, f"--{name.replace('_', '-')}"))
     return f
+
+
+CLI_NAMES = {"age": "--since", "min_quality": "--min-quality", "min_budget": "--min-budget"}

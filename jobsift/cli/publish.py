@@ -44,7 +44,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--atom", is_flag=True, help="Write Atom instead of RSS 2.0.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True, help="Items in the feed.")
-@click.option("--base-url", default=None, help="Link for the channel and 'why this score' (default: serve host:port).")
+@click.option("--base-url", default=None,
+              help="Link for the channel and 'why this score' (default: serve.base_url, else serve host:port).")
 @filter_options
 @common_options
 @reads_store
@@ -55,8 +56,10 @@ def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, 
     from jobsift.store.queries import list_jobs
 
     cfg = ctx.config
+    from jobsift.publish.webguard import public_base
+
     f = params_from(kw, limit, cfg.filters)
-    link = base_url or f"http://{cfg.serve.host}:{cfg.serve.port}/"
+    link = base_url or public_base(cfg)
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
     body = render_feed(jobs, atom=atom, link=link)
@@ -137,8 +140,10 @@ def push(ctx: Context, since: str | None) -> None:
     report = push_new(ctx.engine, cfg, since=when)
     for err in report.errors[:20]:
         click.echo(f"warning: {printable(err)}", err=True)
-    click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run), {report.skipped} already sent")
-    if report.failed:
+    deferred = f", {report.deferred} deferred to the next run" if report.deferred else ""
+    click.echo(f"pushed {report.sent} jobs, {report.failed} failed (retried next run){deferred}, "
+               f"{report.skipped} already sent")
+    if report.failed or report.deferred:
         sys.exit(1)
 
 
@@ -150,17 +155,21 @@ def push(ctx: Context, since: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds.")
 @click.option("--max-rows", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
+@click.option("--max-bytes", type=click.IntRange(1_000, 4_000_000_000), default=64_000_000, show_default=True,
+              help="Result memory cap (bytes of values); on SQLite also the largest single value.")
+@click.option("--allow-superuser", is_flag=True,
+              help="PostgreSQL: run even when the database URL logs in as a superuser.")
 @common_options
 @reads_store
 @pass_ctx
 def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str, timeout: float,
-          max_rows: int) -> None:
-    """Run one read-only SQL statement (bound parameters, a time limit, a row cap)."""
+          max_rows: int, max_bytes: int, allow_superuser: bool) -> None:
+    """Run one read-only SQL statement (bound parameters, limits on time, rows and memory)."""
     from jobsift.publish.sql import run_query
 
     ctx.engine  # noqa: B018 - opens (and migrates) the store once, as every command does
     result = run_query(ctx.config.database.url, sql, {k: _number(v) for k, v in params},
-                       timeout=timeout, max_rows=max_rows)
+                       timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, allow_superuser=allow_superuser)
     if result.renamed:
         click.echo("note: duplicate column names renamed: "
                    + ", ".join(printable(f"{old} -> {new}") for old, new in result.renamed), err=True)
@@ -179,7 +188,8 @@ def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str,
         make_console().print(table)
         click.echo(f"{len(result.rows)} rows in {result.elapsed_ms:.0f} ms", err=True)
     if result.truncated:
-        click.echo(f"warning: stopped at {max_rows} rows (--max-rows)", err=True)
+        cap = f"{max_rows} rows (--max-rows)" if result.cut_by == "rows" else f"{max_bytes:,} bytes (--max-bytes)"
+        click.echo(f"warning: stopped at {len(result.rows)} rows: the result reached {cap}", err=True)
 
 
 def _number(value: str) -> Any:

@@ -167,8 +167,10 @@ def build_digest(conn: Connection, cfg: Config, recipient: str, period: str, now
 
 
 def cfg_base_url(cfg: Config) -> str:
-    """Where the digest links "why this score" to: the local web page of ``jobsift serve``."""
-    return f"http://{cfg.serve.host}:{cfg.serve.port}"
+    """Where the digest links "why this score" to: ``serve.base_url``, else ``jobsift serve``'s host:port."""
+    from jobsift.publish.webguard import public_base
+
+    return public_base(cfg).rstrip("/")
 
 
 def to_message(d: Digest, sender: str) -> EmailMessage:

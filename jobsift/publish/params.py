@@ -1,9 +1,11 @@
 """Filters as people type them (web form, feed URL, CLI flags) turned into one ``JobFilter``.
 
 The web page, both feeds, the JSON API, ``jobsift feed`` and ``jobsift export`` all go through
-``FilterParams.to_filter`` so a filter means the same thing everywhere. Parsing is lenient: a
-value that is not a number or an age is dropped and reported in ``problems``, never passed to
-SQL, and every value that reaches SQL is bound as a parameter by ``jobsift.store.queries``.
+``FilterParams.to_filter`` so a filter means the same thing everywhere. A value that is not a
+number, an age, a known flag or in range is never passed to SQL: it is recorded in ``invalid``
+(parameter name -> why) and ``problems`` (one line each). The web page shows what it ignored and
+why; the feeds and the JSON API answer 422 naming the parameter; the CLI says it in one line and
+exits 2 (R36). Every value that reaches SQL is bound as a parameter by ``jobsift.store.queries``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ AGE_CHOICES = (("", "any time"), ("1d", "last day"), ("3d", "3 days"), ("7d", "a
 ORDERS = ("newest", "quality")
 MAX_LIMIT = 500
 MAX_TEXT = 200  # longer free text is cut: nobody types a 10 kB keyword
+MAX_PAGE = 100_000
+MAX_AGE_DAYS = 100_000  # 270 years: older than any job feed, well inside datetime's range
+MIN_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -44,30 +49,48 @@ def split_list(values: Iterable[str] | str | None) -> list[str]:
 
 
 def parse_age(value: str | None, now: datetime | None = None) -> datetime | None:
-    """``2d``, ``12h``, ``30m``, ``1w`` → the moment that long ago; ISO dates pass through."""
+    """``2d``, ``12h``, ``30m``, ``1w`` → the moment that long ago; ISO dates pass through.
+
+    Raises ``ValueError`` (one line) for text that is neither, for ages beyond ``MAX_AGE_DAYS`` and
+    for dates before 1970 or that cannot be placed in UTC.
+    """
     if not value:
         return None
     now = now or datetime.now(UTC)
-    m = AGE_RE.match(value.strip().lower())
+    text = value.strip()
+    m = AGE_RE.match(text.lower())
     if m:
-        return now - timedelta(**{AGE_UNITS[m.group(2)]: float(m.group(1))})
+        amount = float(m.group(1))
+        delta = {"m": amount / 1440, "h": amount / 24, "d": amount, "w": amount * 7}[m.group(2)]
+        if delta > MAX_AGE_DAYS:
+            raise ValueError(f"{text[:40]!r} is too long ago (at most {MAX_AGE_DAYS}d)")
+        return now - timedelta(days=delta)
     try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not an age like 2d or 12h, nor an ISO date") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        when = datetime.fromisoformat(text)
+        when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{text[:40]!r} is not an age like 2d or 12h, nor an ISO date") from None
+    if when < MIN_DATE:
+        raise ValueError(f"{text[:40]!r} is before 1970")
+    return when
 
 
-def parse_number(value: str | float | None, name: str, problems: list[str]) -> float | None:
+def parse_number(value: str | float | None, name: str, problems: list[str],
+                 lo: float | None = None, hi: float | None = None) -> float | None:
+    """``value`` as a finite number within ``lo``..``hi``, or None with a line in ``problems``."""
     if value is None or value == "":
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         problems.append(f"{name}: {str(value)[:40]!r} is not a number (ignored)")
         return None
     if number != number or number in (float("inf"), float("-inf")):
         problems.append(f"{name}: not a finite number (ignored)")
+        return None
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        span = f"from {lo:g} to {hi:g}" if lo is not None and hi is not None else f"at least {lo:g}"
+        problems.append(f"{name}: {_num_text(number)} is out of range, {span} (ignored)")
         return None
     return number
 
@@ -90,6 +113,13 @@ class FilterParams:
     page: int = 1
     limit: int | None = 50
     problems: list[str] = field(default_factory=list)
+    invalid: dict[str, str] = field(default_factory=dict)  # parameter -> why it was ignored
+
+    def reject(self, name: str, why: str) -> None:
+        """Record an ignored parameter (once per name)."""
+        if name not in self.invalid:
+            self.invalid[name] = why
+            self.problems.append(f"{name}: {why} (ignored)")
 
     def in_use(self) -> int:
         """How many filters narrow the list (shown on the folded form)."""
@@ -124,8 +154,10 @@ class FilterParams:
             p.age = (query.get("age") or "")[:MAX_TEXT] or None
         order = query.get("order") or "newest"
         p.order = order if order in ORDERS else "newest"
-        p.page = _int(query.get("page"), 1, 1, 100_000)
-        p.limit = _int(query.get("limit"), page_size, 1, MAX_LIMIT)
+        if order not in ORDERS:
+            p.reject("order", f"{order[:40]!r} is not one of {', '.join(ORDERS)}")
+        p.page = _int(p, "page", query.get("page"), 1, 1, MAX_PAGE)
+        p.limit = _int(p, "limit", query.get("limit"), page_size, 1, MAX_LIMIT)
         return p
 
     @classmethod
@@ -161,22 +193,29 @@ class FilterParams:
 
     def to_filter(self, *, now: datetime | None = None, extra_limit: int = 0) -> JobFilter:
         """The bound ``JobFilter``; ``extra_limit`` asks for one more row to detect a next page."""
-        problems = self.problems
+        problems: list[str] = []
         since = None
         try:
             since = parse_age(self.age, now)
         except ValueError as exc:
-            problems.append(f"age: {exc} (ignored)")
+            self.reject("age", str(exc))
         known = flag_codes()
-        unknown = [f for f in (*self.exclude_flags, *self.require_flags) if f not in known]
-        if unknown:
-            problems.append(f"unknown flag {unknown[0][:40]!r}: known flags are {', '.join(known)}")
+        for name, flags in (("hide", self.exclude_flags), ("flag", self.require_flags)):
+            unknown = [f for f in flags if f not in known]
+            if unknown:
+                self.reject(name, f"unknown flag {unknown[0][:40]!r}: known flags are {', '.join(known)}")
+        min_quality = parse_number(self.min_quality, "min_quality", problems, 0, 100)
+        min_budget = parse_number(self.min_budget, "min_budget", problems, 0, 1e12)
+        for line in problems:
+            name, _, why = line.partition(": ")
+            self.reject(name, why.removesuffix(" (ignored)"))
         return JobFilter(
             since=since, sources=tuple(self.sources),
-            min_quality=parse_number(self.min_quality, "min_quality", problems),
-            exclude_flags=tuple(self.exclude_flags), require_flags=tuple(self.require_flags),
+            min_quality=min_quality,
+            exclude_flags=tuple(f for f in self.exclude_flags if f in known),
+            require_flags=tuple(f for f in self.require_flags if f in known),
             keywords=tuple(self.keywords), exclude_keywords=tuple(self.exclude_keywords), skills=tuple(self.skills),
-            countries=tuple(self.countries), min_budget_usd=parse_number(self.min_budget, "min_budget", problems),
+            countries=tuple(self.countries), min_budget_usd=min_budget,
             limit=None if self.limit is None else self.limit + extra_limit,
             offset=0 if self.limit is None else (self.page - 1) * self.limit, order=self.order,
         )
@@ -205,12 +244,19 @@ def _num_text(value: Any) -> str:
     return str(value)
 
 
-def _int(value: str | None, default: int, lo: int, hi: int) -> int:
-    try:
-        number = int(value) if value not in (None, "") else default  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+def _int(p: FilterParams, name: str, value: str | None, default: int, lo: int, hi: int) -> int:
+    """A whole number within ``lo``..``hi``; otherwise ``default``, recorded as ignored."""
+    if value in (None, ""):
         return default
-    return max(lo, min(hi, number))
+    try:
+        number = int(str(value).strip()[:40])
+    except ValueError:
+        p.reject(name, f"{str(value)[:40]!r} is not a whole number")
+        return default
+    if not lo <= number <= hi:
+        p.reject(name, f"{number} is out of range (from {lo} to {hi})")
+        return default
+    return number
 
 
 def cli_params(

@@ -2,7 +2,10 @@
 
 Routes: ``/`` (HTML list with a GET filter form, works without JavaScript), ``/jobs/{id}`` (the full
 explanation and the link out), ``/feed.xml`` (RSS 2.0), ``/feed.atom``, ``/api/jobs``,
-``/api/jobs/{id}``, ``/healthz``, ``/openapi.json`` and ``/docs`` (FastAPI's own). Every listing goes
+``/api/jobs/{id}``, ``/healthz``, ``/openapi.json`` and ``/docs`` (Swagger UI from local files, see
+``webguard``; every response carries the security headers and HEAD works on every GET route). Links
+in feeds come from ``serve.base_url`` (or ``serve.host``/``serve.port``), never from the request's
+Host header. Every listing goes
 through ``FilterParams`` and ``jobsift.store.queries``, so the same query string means the same
 jobs on the page, in both feeds and in the API. Handlers are plain ``def``: FastAPI runs them in
 its thread pool, where the synchronous SQLAlchemy engine belongs.
@@ -14,18 +17,21 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, and_, select, text
 
 from jobsift.config import Config
 from jobsift.publish.feed import render_feed
-from jobsift.publish.params import AGE_CHOICES, FilterParams
+from jobsift.publish.params import AGE_CHOICES, MAX_LIMIT, MAX_PAGE, ORDERS, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
+from jobsift.publish.weberrors import InvalidParams, install_error_pages
+from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
@@ -42,12 +48,26 @@ FILTER_DOC = {
     "hide": "Hide jobs with these flags: " + ", ".join(flag_codes()),
     "flag": "Only jobs with these flags",
     "min_quality": "Minimum quality 0-100",
-    "min_budget": "Minimum budget in USD",
-    "age": "Posted or first seen within: 30m, 12h, 3d, 1w, or since an ISO date",
+    "min_budget": "Minimum budget in USD (0 or more)",
+    "age": "Posted or first seen within: 30m, 12h, 3d, 1w (at most 100000d), or since an ISO date (1970 on)",
     "order": "newest or quality",
-    "page": "Page number, from 1",
-    "limit": "Jobs per page (at most 500)",
+    "page": "Page number, 1 to 100000",
+    "limit": "Jobs per page, 1 to 500",
 }
+
+
+class RSSResponse(Response):
+    media_type = "application/rss+xml"
+    charset = "utf-8"
+
+
+class AtomResponse(Response):
+    media_type = "application/atom+xml"
+    charset = "utf-8"
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; no store holds more postings
+JobId = Annotated[int, PathParam(ge=1, le=MAX_ID, description=f"Posting id, 1 to {MAX_ID}")]
 
 
 class SourceNames:
@@ -70,12 +90,23 @@ class SourceNames:
             return list(self.names)
 
 
+class GuardedApp(FastAPI):
+    """FastAPI with :class:`~jobsift.publish.webguard.Guard` outside everything, error pages included."""
+
+    def build_middleware_stack(self) -> Any:
+        return Guard(super().build_middleware_stack())
+
+
 def create_app(engine: Engine, cfg: Config) -> FastAPI:
     """The ASGI app over ``engine``; ``cfg.serve.page_size`` and ``cfg.filters`` set the defaults."""
-    app = FastAPI(
+    app = GuardedApp(
         title="jobsift", version="0.1",
         description="Freelance and remote jobs with quality, flags and the reasons behind them.",
+        docs_url=None, redoc_url=None,
     )
+    api_link = "/docs" if mount_docs(app) else "/openapi.json"
+    install_error_pages(app, api_link)
+    base = public_base(cfg)
     names = SourceNames(engine)
     page_size = cfg.serve.page_size
 
@@ -84,9 +115,14 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             request.query_params, page_size=page_size, defaults=cfg.filters if defaults else None
         )
 
-    def fetch(p: FilterParams) -> tuple[list[dict[str, Any]], bool]:
-        """A page of jobs plus whether another page follows (one extra row, no COUNT(*))."""
+    def fetch(p: FilterParams, *, strict: bool = True) -> tuple[list[dict[str, Any]], bool]:
+        """A page of jobs plus whether another page follows (one extra row, no COUNT(*)).
+
+        ``strict`` (feeds, API): an invalid parameter is a 422 naming it; the page shows it instead.
+        """
         f = p.to_filter(extra_limit=1)
+        if strict and p.invalid:
+            raise InvalidParams(p.invalid)
         with engine.connect() as conn:
             rows = list_jobs(conn, f)
         return rows[: p.limit], len(rows) > (p.limit or 0)
@@ -94,21 +130,27 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, summary="The job list (HTML)")
     def index(request: Request) -> HTMLResponse:
         p = params_of(request)
-        jobs, more = fetch(p)
+        jobs, more = fetch(p, strict=False)
         query = urlencode(p.query_pairs(page=1))
         html = render(
             "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=flag_codes(), sources=names.get(),
-            age_choices=AGE_CHOICES, query=query,
+            age_choices=AGE_CHOICES, query=query, api_link=api_link,
             prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
             next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,
         )
         return HTMLResponse(html)
 
-    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation")
-    def job_page(job_id: int) -> HTMLResponse:
+    detail = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+    not_found: dict[int | str, dict[str, Any]] = {
+        404: {"description": "No such job", "content": {"application/json": {"schema": detail}}}}
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation",
+             responses=not_found)
+    def job_page(job_id: JobId) -> HTMLResponse:
         job, extra = _load_job(engine, job_id)
         html = render(
-            "job.html", job=job, now=datetime.now(UTC), reasons=flagged_reasons(job), client=client_lines(job),
+            "job.html", job=job, now=datetime.now(UTC), api_link=api_link, reasons=flagged_reasons(job),
+            client=client_lines(job),
             features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
             description_html=safe_html(extra["description_html"]), link_out=safe_url(job.get("url")),
             scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
@@ -119,16 +161,16 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     def feed_response(request: Request, *, atom: bool) -> Response:
         p = params_of(request)
         jobs, _ = fetch(p)
-        base = str(request.base_url)
-        body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=str(request.url))
-        media = "application/atom+xml" if atom else "application/rss+xml"
-        return Response(body, media_type=f"{media}; charset=utf-8")
+        query = request.url.query
+        self_url = base + request.url.path.lstrip("/") + (f"?{query}" if query else "")
+        body = render_feed(jobs, atom=atom, title=cfg_title(p), link=base, self_url=self_url)
+        return AtomResponse(body) if atom else RSSResponse(body)
 
-    @app.get("/feed.xml", summary="RSS 2.0 feed of the filtered jobs")
+    @app.get("/feed.xml", summary="RSS 2.0 feed of the filtered jobs", response_class=RSSResponse)
     def feed_rss(request: Request) -> Response:
         return feed_response(request, atom=False)
 
-    @app.get("/feed.atom", summary="Atom feed of the filtered jobs")
+    @app.get("/feed.atom", summary="Atom feed of the filtered jobs", response_class=AtomResponse)
     def feed_atom(request: Request) -> Response:
         return feed_response(request, atom=True)
 
@@ -143,8 +185,8 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             {"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems}
         ))
 
-    @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features")
-    def api_job(job_id: int) -> JSONResponse:
+    @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features", responses=not_found)
+    def api_job(job_id: JobId) -> JSONResponse:
         from fastapi.encoders import jsonable_encoder
 
         job, extra = _load_job(engine, job_id)
@@ -199,6 +241,26 @@ def _load_job(engine: Engine, job_id: int) -> tuple[dict[str, Any], dict[str, An
                  "scored_at": latest.scored_at if latest else None}
 
 
+#: What each filter accepts, as precisely as FilterParams checks it (so a schema-valid request is accepted).
+AGE_PATTERN = (r"^([0-9]{1,4}[mhdw]|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))$")
+
+
+def _param_schema(name: str) -> dict[str, Any]:
+    if name in ("hide", "flag"):
+        return {"type": "array", "items": {"type": "string", "enum": list(flag_codes())}}
+    if name in ("q", "exclude", "skill", "source", "country"):
+        return {"type": "array", "items": {"type": "string"}}
+    schemas: dict[str, dict[str, Any]] = {
+        "min_quality": {"type": "number", "minimum": 0, "maximum": 100},
+        "min_budget": {"type": "number", "minimum": 0, "maximum": 1e12},
+        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "order": {"type": "string", "enum": list(ORDERS)},
+        "age": {"type": "string", "pattern": AGE_PATTERN},
+    }
+    return schemas.get(name, {"type": "string"})
+
+
 def _document_filters(app: FastAPI) -> None:
     original = app.openapi
 
@@ -206,15 +268,15 @@ def _document_filters(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        params = [
-            {"name": k, "in": "query", "required": False, "description": v,
-             "schema": {"type": "array", "items": {"type": "string"}}
-             if k in ("q", "exclude", "skill", "source", "country", "hide", "flag") else {"type": "string"}}
-            for k, v in FILTER_DOC.items()
-        ]
+        params = [{"name": k, "in": "query", "required": False, "description": v, "schema": _param_schema(k)}
+                  for k, v in FILTER_DOC.items()]
+        invalid = {"description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
         for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):
             for op in schema.get("paths", {}).get(path, {}).values():
                 op["parameters"] = params
+                if path != "/":  # the page shows what it ignored instead
+                    op.setdefault("responses", {})["422"] = invalid
         app.openapi_schema = schema
         return schema
 

@@ -6,6 +6,14 @@ A row in ``webhook_deliveries`` (unique on sink + posting) is claimed before the
 pushes never send the same job twice to a sink; a failed POST is retried with backoff inside the
 run and again on later runs, up to ``MAX_ATTEMPTS`` in all.
 
+A sink that does not answer (timeout, refused, network error) or uses up ``RUN_BUDGET`` seconds
+is given up for the run after that first failure: the rest of its jobs are stored as
+``deferred`` and sent on the next run (R33), instead of costing 3 tries x 10 s per job.
+
+Webhook URLs are secrets (Slack and Discord put the token in the path, n8n a random id): what is
+stored in ``webhook_deliveries.sink`` and printed is :func:`sink_id`, the scheme, host and a hash
+of the URL, never its path or query (R38).
+
 Shapes (``kind``): ``json`` ``{"event": "job", "job": {...}}``; ``slack`` ``{"text", "blocks"}``
 (incoming-webhook format, mrkdwn escaped); ``discord`` ``{"content", "embeds", "allowed_mentions"}``
 (no pings); ``n8n`` the job as one flat object.
@@ -13,15 +21,17 @@ Shapes (``kind``): ``json`` ``{"event": "job", "job": {...}}``; ``slack`` ``{"te
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobsift.config import Config, WebhookConfig
@@ -33,6 +43,8 @@ from jobsift.store.schema import webhook_deliveries
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5  # across runs; then the delivery stays failed and is reported
 TRIES_PER_RUN = 3
+RUN_BUDGET = 60.0  # seconds one sink may take in a run; then the rest is deferred
+RETRYABLE = ("failed", "deferred")
 NEW_WINDOW = timedelta(days=2)  # "new": first seen this recently (a new sink does not get the backlog)
 
 
@@ -41,7 +53,29 @@ class PushReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def sink_id(url: str) -> str:
+    """The sink as stored and shown: ``https://hooks.slack.com/...#3f2a9c1d0b7e`` (no path, no query)."""
+    parts = urlsplit(url)
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme or 'http'}://{parts.hostname or '?'}{port}/...#{digest}"
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with the sink's URL (and its path alone) replaced by its identifier."""
+    ident = sink_id(url)
+    out = text.replace(url, ident)
+    path = urlsplit(url).path
+    if len(path) > 1:
+        out = out.replace(path, "/...")
+    return out
 
 
 def _slack_escape(text: str) -> str:
@@ -103,34 +137,53 @@ def _claim(engine: Engine, sink: str, posting_id: int, now: datetime) -> bool:
     with engine.begin() as conn:
         row = conn.execute(select(webhook_deliveries).where(
             and_(webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id))).first()
-        if row is None or row.status != "failed" or row.attempts >= MAX_ATTEMPTS:
+        if row is None or row.status not in RETRYABLE or row.attempts >= MAX_ATTEMPTS:
             return False
         taken = conn.execute(
             update(webhook_deliveries)
-            .where(and_(webhook_deliveries.c.id == row.id, webhook_deliveries.c.status == "failed",
+            .where(and_(webhook_deliveries.c.id == row.id, webhook_deliveries.c.status == row.status,
                         webhook_deliveries.c.attempts == row.attempts))
             .values(status="pending")
         ).rowcount
     return taken == 1
 
 
-def _post(client: httpx.Client, url: str, body: dict[str, Any], sleep: Callable[[float], None]) -> tuple[int, str]:
-    """POST with retries on 429/5xx/network errors; (tries used, error or '')."""
+def _post(client: httpx.Client, url: str, body: dict[str, Any],
+          sleep: Callable[[float], None]) -> tuple[int, str, bool]:
+    """POST with retries on 429/5xx; (tries used, error or '', sink unreachable).
+
+    A timeout or network error is not retried: a sink that hangs once this run will hang again.
+    """
     error = ""
     for attempt in range(1, TRIES_PER_RUN + 1):
         try:
             r = client.post(url, json=body)
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        else:
-            if r.status_code < 300:
-                return attempt, ""
-            error = f"HTTP {r.status_code}"
-            if r.status_code < 500 and r.status_code != 429:
-                return attempt, error  # a 4xx other than 429 will not pass by trying again now
+        except httpx.TransportError as exc:
+            return attempt, f"{type(exc).__name__}: {exc}", True
+        if r.status_code < 300:
+            return attempt, "", False
+        error = f"HTTP {r.status_code}"
+        if r.status_code < 500 and r.status_code != 429:
+            return attempt, error, False  # a 4xx other than 429 will not pass by trying again now
         if attempt < TRIES_PER_RUN:
             sleep(0.5 * 2 ** (attempt - 1))
-    return TRIES_PER_RUN, error
+    return TRIES_PER_RUN, error, False
+
+
+def _adopt_legacy_rows(engine: Engine, url: str, ident: str) -> None:
+    """Rows stored under the raw URL (before R38) move to the identifier, so nothing is sent twice."""
+    with engine.begin() as conn:
+        have = select(webhook_deliveries.c.posting_id).where(webhook_deliveries.c.sink == ident)
+        conn.execute(delete(webhook_deliveries).where(and_(
+            webhook_deliveries.c.sink == url, webhook_deliveries.c.posting_id.in_(have))))
+        conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.sink == url).values(sink=ident))
+
+
+def _retry_ids(engine: Engine, ident: str) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(webhook_deliveries.c.posting_id).where(and_(
+            webhook_deliveries.c.sink == ident, webhook_deliveries.c.status.in_(RETRYABLE),
+            webhook_deliveries.c.attempts < MAX_ATTEMPTS)).limit(500)).scalars())
 
 
 def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
@@ -143,40 +196,68 @@ def push_sink(
     engine: Engine, hook: WebhookConfig, *, now: datetime | None = None, since: datetime | None = None,
     client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
     exclude_flags: Sequence[str] = (),
+    budget: float = RUN_BUDGET,
 ) -> PushReport:
     """POST the sink's new jobs; ``exclude_flags`` (``filters.exclude_flags``) are never pushed."""
     now = now or datetime.now(UTC)
     report = PushReport()
+    ident = sink_id(hook.url)
+    _adopt_legacy_rows(engine, hook.url, ident)
     f = JobFilter(since=since or now - NEW_WINDOW, min_quality=hook.min_quality, include_gone=False,
                   limit=500, order="quality", exclude_flags=tuple(exclude_flags))
+    # Deferred and failed deliveries are due again even when they left the "new" window.
+    retry = _retry_ids(engine, ident)
     with engine.connect() as conn:
         jobs = list_jobs(conn, f)
+        seen = {j["id"] for j in jobs}
+        again = [i for i in retry if i not in seen]
+        if again:
+            jobs += list_jobs(conn, JobFilter(ids=again, min_quality=hook.min_quality, include_gone=False,
+                                              exclude_flags=tuple(exclude_flags),
+                                              limit=500, order="quality"))
     own = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0),
                                   headers={"User-Agent": "jobsift webhook"})
+    gave_up = ""
+    tried = 0
+    started = time.monotonic()
     try:
         for job in jobs:
-            if not _claim(engine, hook.url, job["id"], now):
+            if not _claim(engine, ident, job["id"], now):
                 report.skipped += 1
                 continue
+            if not gave_up and tried and time.monotonic() - started > budget:
+                gave_up = f"used its {budget:g} s for this run"
+            if gave_up:
+                _mark(engine, ident, job["id"], {"status": "deferred", "error": f"deferred: the sink {gave_up}"})
+                report.deferred += 1
+                continue
+            tried += 1
             try:
-                tries, error = _post(http, hook.url, payload(job, hook.kind), sleep)
+                tries, error, unreachable = _post(http, hook.url, payload(job, hook.kind), sleep)
             except Exception as exc:
-                _mark(engine, hook.url, job["id"], {"status": "failed", "error": one_line(repr(exc), 500),
-                                                    "attempts": webhook_deliveries.c.attempts + 1})
+                _mark(engine, ident, job["id"], {"status": "failed",
+                                                 "error": one_line(redact(repr(exc), hook.url), 500),
+                                                 "attempts": webhook_deliveries.c.attempts + 1})
                 raise
+            error = redact(error, hook.url)
             values: dict[str, Any] = {"attempts": webhook_deliveries.c.attempts + tries}
             if error:
                 values.update(status="failed", error=one_line(error, 500))
                 report.failed += 1
-                report.errors.append(f"{hook.url}: job {job['id']}: {error}")
+                report.errors.append(f"{ident}: job {job['id']}: {one_line(error, 300)}")
+                if unreachable:
+                    gave_up = f"did not answer ({one_line(error, 200)})"
             else:
                 values.update(status="sent", sent_at=datetime.now(UTC), error=None)
                 report.sent += 1
-            _mark(engine, hook.url, job["id"], values)
+            _mark(engine, ident, job["id"], values)
     finally:
         if own:
             http.close()
+    if gave_up and report.deferred:
+        report.errors.append(f"{ident}: gave up on this sink for this run: it {gave_up}; "
+                             f"{report.deferred} jobs deferred to the next run")
     return report
 
 
@@ -188,5 +269,6 @@ def push_new(engine: Engine, cfg: Config, **kwargs: Any) -> PushReport:
         total.sent += r.sent
         total.failed += r.failed
         total.skipped += r.skipped
+        total.deferred += r.deferred
         total.errors += r.errors
     return total

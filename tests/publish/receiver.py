@@ -15,6 +15,9 @@ class Receiver:
         self.bodies: list[dict[str, Any]] = []
         self.statuses = list(statuses or [])
         self.lock = threading.Lock()
+        self.hanging = threading.Event()  # while set, a POST gets no answer until release() or close()
+        self.released = threading.Event()
+        self.hung = 0  # POSTs left without an answer
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,6 +28,12 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.hanging.is_set():
+                    with receiver.lock:
+                        receiver.hung += 1
+                    receiver.released.wait(30)
+                    self.close_connection = True
+                    return
                 with receiver.lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                     if status < 300:
@@ -43,6 +52,16 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
 
+    def hang(self) -> None:
+        self.released.clear()
+        self.hanging.set()
+
+    def release(self) -> None:
+        """Answer again (and drop the POSTs left hanging)."""
+        self.hanging.clear()
+        self.released.set()
+
     def close(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()

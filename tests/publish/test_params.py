@@ -19,11 +19,13 @@ def test_config_defaults_apply_only_when_no_filter_is_given() -> None:
     assert (submitted.exclude_flags, submitted.min_quality, submitted.keywords) == ((), None, ("react",))
 
 
-def test_lists_split_on_commas_and_repeats_and_pages_clamp() -> None:
+def test_lists_split_on_commas_and_repeats_and_out_of_range_pages_are_ignored() -> None:
     p = FilterParams.from_query(QueryParams("q=python, django&q=go&hide=ghost&page=-3&limit=100000"))
     f = p.to_filter(extra_limit=1)
     assert f.keywords == ("python", "django", "go")
-    assert (p.page, p.limit, f.limit, f.offset) == (1, 500, 501, 0)
+    assert (p.page, p.limit, f.limit, f.offset) == (1, 50, 51, 0)
+    assert set(p.invalid) == {"page", "limit"}
+    assert p.invalid["limit"] == "100000 is out of range (from 1 to 500)"
 
 
 def test_bad_values_become_problems_not_filters() -> None:

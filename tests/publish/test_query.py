@@ -10,6 +10,13 @@ from jobsift.cli import main
 from jobsift.publish.sql import QueryError, run_query
 from jobsift.store.schema import clients, postings, scores
 from tests.publish.data import seed
+from tests.publish.sqlroles import analyst_url
+
+
+@pytest.fixture
+def qurl(engine: Engine, db_url: str) -> str:
+    """The URL analyst SQL runs with: a plain login that may use the read-only role on PostgreSQL."""
+    return analyst_url(engine, db_url)
 
 
 def counts(engine: Engine) -> tuple[int, ...]:
@@ -18,20 +25,20 @@ def counts(engine: Engine) -> tuple[int, ...]:
                      for t in (postings, scores, clients))
 
 
-def test_select_with_bound_parameters(engine: Engine, db_url: str) -> None:
+def test_select_with_bound_parameters(engine: Engine, db_url: str, qurl: str) -> None:
     seed(engine)
-    r = run_query(db_url, "SELECT source, count(*) AS n FROM jobs WHERE quality >= :q GROUP BY source ORDER BY source",
+    r = run_query(qurl, "SELECT source, count(*) AS n FROM jobs WHERE quality >= :q GROUP BY source ORDER BY source",
                   {"q": 50})
     assert r.columns == ["source", "n"]
     assert r.rows == [("alpha", 1), ("beta", 1), ("gamma", 3)]
     # A parameter holding SQL is data, not code.
-    r = run_query(db_url, "SELECT count(*) FROM jobs WHERE title = :t", {"t": "x' OR '1'='1"})
+    r = run_query(qurl, "SELECT count(*) FROM jobs WHERE title = :t", {"t": "x' OR '1'='1"})
     assert r.rows == [(0,)]
 
 
-def test_row_cap(engine: Engine, db_url: str) -> None:
+def test_row_cap(engine: Engine, db_url: str, qurl: str) -> None:
     seed(engine)
-    r = run_query(db_url, "SELECT id FROM postings ORDER BY id", max_rows=3)
+    r = run_query(qurl, "SELECT id FROM postings ORDER BY id", max_rows=3)
     assert len(r.rows) == 3
     assert r.truncated
 
@@ -54,11 +61,11 @@ SQLITE_ONLY = [
 
 
 @pytest.mark.parametrize("sql", HOSTILE)
-def test_r25_writes_are_refused_and_nothing_changes(engine: Engine, db_url: str, sql: str) -> None:
+def test_r25_writes_are_refused_and_nothing_changes(engine: Engine, db_url: str, qurl: str, sql: str) -> None:
     seed(engine)
     before = counts(engine)
     with pytest.raises(QueryError) as err:
-        run_query(db_url, sql)
+        run_query(qurl, sql)
     assert "\n" not in str(err.value)
     assert counts(engine) == before
     with engine.connect() as conn:
@@ -77,12 +84,12 @@ def test_r25_attach_pragma_vacuum_refused_on_sqlite(sqlite_engine: Engine, sqlit
     assert not os.path.exists("/tmp/jobsift-r25-attached.db")
 
 
-def test_r25_runaway_recursive_cte_is_interrupted(engine: Engine, db_url: str) -> None:
+def test_r25_runaway_recursive_cte_is_interrupted(engine: Engine, db_url: str, qurl: str) -> None:
     sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
     with pytest.raises(QueryError, match="time limit"):
-        run_query(db_url, sql, timeout=0.5)
+        run_query(qurl, sql, timeout=0.5)
     # Streaming rows instead stops at the row cap.
-    r = run_query(db_url, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c",
+    r = run_query(qurl, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c",
                   max_rows=50, timeout=5)
     assert len(r.rows) == 50
     assert r.truncated
@@ -104,7 +111,7 @@ def test_cli_query_formats_and_one_line_error(sqlite_engine: Engine, sqlite_url:
     assert len(bad.output.strip().splitlines()) == 1
 
 
-def test_the_documented_analyst_questions_run(engine: Engine, db_url: str) -> None:
+def test_the_documented_analyst_questions_run(engine: Engine, db_url: str, qurl: str) -> None:
     import re
     from pathlib import Path
 
@@ -116,7 +123,7 @@ def test_the_documented_analyst_questions_run(engine: Engine, db_url: str) -> No
         if "julianday" in sql and not db_url.startswith("sqlite"):
             continue  # documented as SQLite's form
         params = {k: 1 for k in re.findall(r"(?<!:):(\w+)", sql)}
-        result = run_query(db_url, sql, params)
+        result = run_query(qurl, sql, params)
         assert result.columns, sql
-    first = run_query(db_url, blocks[0])
+    first = run_query(qurl, blocks[0])
     assert dict((r[0], r[2]) for r in first.rows)["alpha"] == 50.0

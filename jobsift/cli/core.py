@@ -95,25 +95,12 @@ JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "cl
 
 
 def register(main: click.Group) -> None:
-    main.add_command(init)
     main.add_command(crawl)
     main.add_command(import_)
     main.add_command(jobs)
     main.add_command(sources)
     main.add_command(db)
     main.add_command(demo)
-
-
-@click.command(epilog="Example:\n\n    jobsift init --path jobsift.toml")
-@click.option("--path", type=click.Path(dir_okay=False, path_type=Path), default=Path("jobsift.toml"),
-              show_default=True, help="Where to write the starter config.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: Path, force: bool) -> None:
-    """Write a commented starter jobsift.toml with real public job feeds."""
-    if path.exists() and not force:
-        raise click.UsageError(f"{path} exists; use --force to overwrite")
-    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {path}: edit it, then run 'jobsift crawl'")
 
 
 @click.command(

@@ -118,9 +118,11 @@ class DigestConfig:
 
 @dataclass(frozen=True)
 class WebhookConfig:
-    url: str = setting("", "Where new jobs are POSTed")
-    kind: str = setting("json", "Payload shape: json, slack, discord or n8n")
+    url: str = setting("", "Where new jobs are POSTed (telegram: the Bot API base, empty for the real one)")
+    kind: str = setting("json", "Payload shape: json, slack, discord, n8n or telegram")
     min_quality: float = setting(70.0, "Only jobs at or above this quality are pushed")
+    chat_id: str = setting("", "Telegram: the chat to post to (a number, or @channelname)")
+    token_env: str = setting("JOBSIFT_TELEGRAM_TOKEN", "Telegram: environment variable holding the bot token")
 
 
 @dataclass(frozen=True)
@@ -267,9 +269,14 @@ def _validate(cfg: Config) -> None:
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"smtp.security: {cfg.smtp.security!r} is not none, starttls or ssl")
     for i, hook in enumerate(cfg.webhooks):
-        if hook.kind not in ("json", "slack", "discord", "n8n"):
-            raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not json, slack, discord or n8n")
-        if not hook.url.startswith(("http://", "https://")):
+        if hook.kind not in ("json", "slack", "discord", "n8n", "telegram"):
+            raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not json, slack, discord, n8n or telegram")
+        if hook.kind == "telegram":
+            if not hook.chat_id:
+                raise ConfigError(f"webhooks[{i}].chat_id: missing (the Telegram chat to post to)")
+            if hook.url and not hook.url.startswith(("http://", "https://")):
+                raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL (or empty for api.telegram.org)")
+        elif not hook.url.startswith(("http://", "https://")):
             raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL")
     if not 0 < cfg.scoring.lowball_percentile < 100:
         raise ConfigError("scoring.lowball_percentile: must be between 0 and 100")

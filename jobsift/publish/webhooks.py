@@ -7,7 +7,8 @@ run and again on later runs, up to ``MAX_ATTEMPTS`` in all.
 
 Shapes (``kind``): ``json`` ``{"event": "job", "job": {...}}``; ``slack`` ``{"text", "blocks"}``
 (incoming-webhook format, mrkdwn escaped); ``discord`` ``{"content", "embeds", "allowed_mentions"}``
-(no pings); ``n8n`` the job as one flat object.
+(no pings); ``n8n`` the job as one flat object; ``telegram`` a Bot API ``sendMessage`` (see
+``jobsift.publish.telegram``).
 """
 
 from __future__ import annotations
@@ -132,6 +133,25 @@ def _post(client: httpx.Client, url: str, body: dict[str, Any], sleep: Callable[
     return TRIES_PER_RUN, error
 
 
+def _send(
+    client: httpx.Client, hook: WebhookConfig, job: dict[str, Any], sleep: Callable[[float], None]
+) -> tuple[int, str]:
+    if hook.kind == "telegram":
+        from jobsift.publish import telegram
+
+        return telegram.send(client, hook, job, sleep)
+    return _post(client, hook.url, payload(job, hook.kind), sleep)
+
+
+def sink_key(hook: WebhookConfig) -> str:
+    """The sink as ``webhook_deliveries`` records it (no secret in it)."""
+    if hook.kind == "telegram":
+        from jobsift.publish import telegram
+
+        return telegram.sink_key(hook)
+    return hook.url
+
+
 def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
     with engine.begin() as conn:
         conn.execute(update(webhook_deliveries).where(and_(
@@ -148,29 +168,34 @@ def push_sink(
                   limit=500, order="quality")
     with engine.connect() as conn:
         jobs = list_jobs(conn, f)
+    sink = sink_key(hook)
+    if hook.kind == "telegram":
+        from jobsift.publish.telegram import bot_token
+
+        bot_token(hook)  # a missing token is a config error, before any job is claimed
     own = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0),
                                   headers={"User-Agent": "jobsift webhook"})
     try:
         for job in jobs:
-            if not _claim(engine, hook.url, job["id"], now):
+            if not _claim(engine, sink, job["id"], now):
                 report.skipped += 1
                 continue
             try:
-                tries, error = _post(http, hook.url, payload(job, hook.kind), sleep)
+                tries, error = _send(http, hook, job, sleep)
             except Exception as exc:
-                _mark(engine, hook.url, job["id"], {"status": "failed", "error": one_line(repr(exc), 500),
+                _mark(engine, sink, job["id"], {"status": "failed", "error": one_line(repr(exc), 500),
                                                     "attempts": webhook_deliveries.c.attempts + 1})
                 raise
             values: dict[str, Any] = {"attempts": webhook_deliveries.c.attempts + tries}
             if error:
                 values.update(status="failed", error=one_line(error, 500))
                 report.failed += 1
-                report.errors.append(f"{hook.url}: job {job['id']}: {error}")
+                report.errors.append(f"{sink}: job {job['id']}: {error}")
             else:
                 values.update(status="sent", sent_at=datetime.now(UTC), error=None)
                 report.sent += 1
-            _mark(engine, hook.url, job["id"], values)
+            _mark(engine, sink, job["id"], values)
     finally:
         if own:
             http.close()

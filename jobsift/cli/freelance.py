@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+from jobsift.cli.common import Context, common_options, pass_ctx
+
+if TYPE_CHECKING:
+    from jobsift.config import SourceConfig
 
 
 def register(main: click.Group) -> None:
     main.add_command(init)
+    main.add_command(auth)
 
 
 @click.command(epilog="Examples:\n\n\b\n    jobsift init                  # asks on a terminal\n"
@@ -54,3 +61,66 @@ def init(path: Path, force: bool, kind: str | None, skills: str | None, keywords
     click.echo(f"wrote {path}: {what}{extra}; edit it, then run 'jobsift crawl'")
     if kind != "boards":
         click.echo("Upwork is off until you add your API key and run 'jobsift auth upwork' (see the file).")
+
+
+@click.group()
+def auth() -> None:
+    """Authorise jobsift with an API that needs your consent (Upwork)."""
+
+
+@auth.command("upwork", epilog="Examples:\n\n\b\n    jobsift auth upwork              # opens Upwork's consent page\n"
+              "    jobsift auth upwork --no-browser --source upwork\n    jobsift auth upwork --status")
+@click.option("--source", "source_name", default=None,
+              help="The upwork-graphql source whose key to use (default: the only one).")
+@click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+              help="Seconds to wait for Upwork's redirect.")
+@click.option("--status", "show_status", is_flag=True, help="Say whether jobsift is authorised, and until when.")
+@click.option("--revoke", is_flag=True, help="Revoke the grant (where the server offers it) and delete the tokens.")
+@common_options
+@pass_ctx
+def auth_upwork(ctx: Context, source_name: str | None, no_browser: bool, timeout: float, show_status: bool,
+                revoke: bool) -> None:
+    """Run Upwork's OAuth2 flow for your own API key; the tokens go to a file only you can read (0600)."""
+    from jobsift.setup import upwork_auth
+
+    src = _upwork_source(ctx, source_name)
+    key = upwork_auth.UpworkKey.from_options(src.name, src.options)
+    if show_status:
+        click.echo(upwork_auth.status(key))
+        return
+    if revoke:
+        revoked = upwork_auth.revoke(key)
+        click.echo(("revoked the grant and " if revoked else "") + f"deleted {key.token_file}")
+        return
+
+    def open_url(url: str) -> None:
+        click.echo("Open this address to let jobsift read Upwork jobs with your key:")
+        click.echo(url)
+        sys.stdout.flush()
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        click.echo(f"waiting for Upwork's redirect to {key.redirect_uri} ...", err=True)
+
+    token = upwork_auth.authorize(key, open_url=open_url, timeout=timeout)
+    hours = float(token.get("expires_in") or 0) / 3600
+    click.echo(f"authorised: tokens stored in {key.token_file} (mode 0600); the access token lasts "
+               f"{hours:.0f} h and is refreshed automatically. Now set enabled = true on source {src.name!r}.")
+
+
+def _upwork_source(ctx: Context, name: str | None) -> SourceConfig:
+    cfg = ctx.config
+    if name:
+        src = cfg.source(name)
+        if src.format != "upwork-graphql":
+            raise click.UsageError(f"source {name!r} has format {src.format!r}, not upwork-graphql")
+        return src
+    found = [s for s in cfg.sources if s.format == "upwork-graphql"]
+    if not found:
+        raise click.UsageError("no upwork-graphql source in the config: run 'jobsift init --marketplaces' "
+                               "or add one (see docs/sources.md)")
+    if len(found) > 1:
+        raise click.UsageError(f"several Upwork sources ({', '.join(s.name for s in found)}): pick one with --source")
+    return found[0]

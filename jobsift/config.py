@@ -140,6 +140,8 @@ class ServeConfig:
     host: str = setting("127.0.0.1", "Address the web page listens on")
     port: int = setting(8080, "Port the web page listens on")
     page_size: int = setting(50, "Jobs per page")
+    token: str = setting("", "Needed for changes (save, hide, applied...) when host is not loopback; "
+                         "better set as $JOBSIFT_SERVE__TOKEN")
 
 
 @dataclass(frozen=True)

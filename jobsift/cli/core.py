@@ -176,14 +176,28 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--new", "new_only", is_flag=True, help="Only jobs first seen since your last 'jobs --new'.")
+@click.option("--saved", "saved_only", is_flag=True, help="Only jobs you saved ('jobsift mark ID save').")
+@click.option("--include-hidden", is_flag=True, help="Show jobs you hid too.")
 @common_options
 @pass_ctx
-def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
+def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, include_hidden: bool,
+         **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
-    with ctx.engine.connect() as conn:
+    f = replace(params_from(kw, limit), saved_only=saved_only, include_hidden=include_hidden)
+    with ctx.engine.begin() as conn:
+        if new_only:
+            from jobsift.store.workflow import visit
+
+            since = visit(conn, "cli", datetime.now(UTC))
+            if since is None:
+                click.echo("first 'jobs --new': every job counts as seen from now on", err=True)
+            f = replace(f, new_since=since or datetime.now(UTC))
         rows = list_jobs(conn, f)
     if fmt == "json":
         click.echo(dumps(rows))

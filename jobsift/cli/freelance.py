@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def register(main: click.Group) -> None:
     main.add_command(init)
     main.add_command(auth)
+    main.add_command(mark)
 
 
 @click.command(epilog="Examples:\n\n\b\n    jobsift init                  # asks on a terminal\n"
@@ -124,3 +125,33 @@ def _upwork_source(ctx: Context, name: str | None) -> SourceConfig:
     if len(found) > 1:
         raise click.UsageError(f"several Upwork sources ({', '.join(s.name for s in found)}): pick one with --source")
     return found[0]
+
+
+@click.command(epilog="Examples:\n\n\b\n    jobsift mark 42 save\n    jobsift mark 42 applied --connects 16 --boosted\n"
+               "    jobsift mark 42 replied\n    jobsift mark 42 hired\n    jobsift mark 57 hide\n"
+               "    jobsift mark 57 ghost --note 'never answered, reposted weekly'")
+@click.argument("job_id", type=int)
+@click.argument("action", type=click.Choice(
+    ["save", "unsave", "hide", "unhide", "applied", "viewed", "replied", "interviewed", "hired", "no_reply",
+     "ghost", "scam", "ok"]))
+@click.option("--connects", type=click.IntRange(0, 10_000), default=None, help="With applied: connects (bids) spent.")
+@click.option("--boosted/--not-boosted", default=None, help="With applied: whether the proposal was boosted.")
+@click.option("--note", default=None, help="Free text kept with the application or label.")
+@common_options
+@pass_ctx
+def mark(ctx: Context, job_id: int, action: str, connects: int | None, boosted: bool | None,
+         note: str | None) -> None:
+    """Save, hide, mark applied (connects, boost), record what came of it, or give a verdict.
+
+    Results (viewed, replied, interviewed, hired, no_reply) go to the applications table for the
+    connects ledger and the ghost model; verdicts (ghost, scam, ok) are labels, as 'jobsift label'.
+    """
+    from datetime import UTC, datetime
+
+    from jobsift.store import workflow
+
+    if (connects is not None or boosted is not None) and action != "applied":
+        raise click.UsageError("--connects and --boosted go with 'applied'")
+    with ctx.engine.begin() as conn:
+        done = workflow.mark(conn, job_id, action, datetime.now(UTC), connects=connects, boosted=boosted, note=note)
+    click.echo(f"job {job_id}: {done}")

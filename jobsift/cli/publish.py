@@ -31,6 +31,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
     cfg = ctx.config
     host, port = host or cfg.serve.host, port or cfg.serve.port
+    cfg = replace(cfg, serve=replace(cfg.serve, host=host, port=port))  # writes need serve.token off loopback
     click.echo(f"jobsift serving on http://{host}:{port}/ (feeds: /feed.xml, /feed.atom; API: /docs). Ctrl-C stops.")
     serve_forever(create_app(ctx.engine, cfg), host, port, log_level="warning" if not ctx.verbose else "info")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, select
 
-from jobsift.store.schema import clients, postings, scores
+from jobsift.store.schema import clients, job_marks, postings, scores
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class JobFilter:
     countries: Sequence[str] = ()
     min_budget_usd: float | None = None
     include_gone: bool = True
+    include_hidden: bool = False  # jobs the user hid stay hidden in every listing unless asked for
+    new_since: datetime | None = None  # first seen after this ("new since your last visit")
+    saved_only: bool = False
     ids: Sequence[int] = ()
     limit: int | None = 100
     offset: int = 0
@@ -90,6 +93,14 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         conds.append(func.coalesce(postings.c.budget_max_usd, postings.c.budget_min_usd) >= f.min_budget_usd)
     if not f.include_gone:
         conds.append(postings.c.gone_at.is_(None))
+    if not f.include_hidden:
+        hidden = select(job_marks.c.posting_id).where(and_(job_marks.c.posting_id == postings.c.id, job_marks.c.hidden))
+        conds.append(not_(hidden.exists()))
+    if f.saved_only:
+        saved = select(job_marks.c.posting_id).where(and_(job_marks.c.posting_id == postings.c.id, job_marks.c.saved))
+        conds.append(saved.exists())
+    if f.new_since is not None:
+        conds.append(postings.c.first_seen_at > f.new_since)
     if conds:
         q = q.where(and_(*conds))
     if f.order == "quality":
@@ -147,7 +158,7 @@ def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:
 
 
 def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
-    rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1))
+    rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1, include_hidden=True))
     return rows[0] if rows else None
 
 

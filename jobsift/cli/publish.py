@@ -212,3 +212,22 @@ def report(ctx: Context, out: Path, days: int) -> None:
 
     write_report(ctx.engine, out, days=days)
     click.echo(f"wrote {out}")
+    print_ledger(ctx)
+
+
+def print_ledger(ctx: Context) -> None:
+    """The connects ledger in the terminal, when there are applications to count."""
+    from jobsift.store.workflow import count_applications, ledger
+
+    with ctx.engine.connect() as conn:
+        if not count_applications(conn):
+            return
+        led = ledger(conn)
+    click.echo("\nConnects ledger (what your connects bought):")
+    if led.headline():
+        click.echo(f"  jobs {led.headline()}")
+    for title, rows in (("month", led.months), ("quality when applied", led.bands), ("flag when applied", led.flags)):
+        click.echo(f"  {'per ' + title:<26} apps  connects  replies  interviews  hires")
+        for r in rows:
+            click.echo(f"    {r.key:<24} {r.applications:>4}  {r.connects:>8}  {r.replies:>7}  "
+                       f"{r.interviews:>10}  {r.hires:>5}")

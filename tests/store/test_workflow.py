@@ -3,6 +3,7 @@ the ledger, and hidden jobs left out of every listing (page, feed, digest, webho
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -105,3 +106,29 @@ def test_ledger_per_month_band_and_flag(engine: Engine) -> None:
     assert flags["no flags"].applications == 3
     assert led.months[0].key == NOW.strftime("%Y-%m")
     assert "rated 70+: one reply per 26 connects" in led.headline()
+
+
+def test_hidden_jobs_are_not_pushed_to_webhooks_nor_put_in_the_digest(engine: Engine) -> None:
+    from jobsift.config import WebhookConfig, load_config
+    from jobsift.publish.digest import select_jobs
+    from jobsift.publish.webhooks import push_sink
+    from tests.publish.receiver import Receiver
+
+    ids = seed(engine)
+    with engine.begin() as conn:
+        workflow.mark(conn, ids["a1"], "hide", NOW)
+    receiver = Receiver()
+    try:
+        report = push_sink(engine, WebhookConfig(url=receiver.url, kind="json", min_quality=70), now=NOW,
+                           sleep=lambda _s: None)
+    finally:
+        receiver.close()
+    assert report.sent == 2
+    assert sorted(b["job"]["external_id"] for b in receiver.bodies) == ["b1", "g3"]
+    cfg = load_config(None, env={})
+    cfg = replace(cfg, digest=replace(cfg.digest, min_quality=0))
+    with engine.connect() as conn:
+        picked, _left_out = select_jobs(conn, cfg, "me@example.com", NOW + timedelta(minutes=1))
+    chosen = {j["external_id"] for j in picked}
+    assert "a2" in chosen  # recent enough and not hidden
+    assert "a1" not in chosen

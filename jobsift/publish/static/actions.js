@@ -10,7 +10,8 @@
     var button = event.submitter;
     if (button && button.name) { data.set(button.name, button.value); }
     var box = form.closest(".wf");
-    fetch(form.action, {
+    // form.action would be the buttons named "action": read the attribute
+    fetch(form.getAttribute("action"), {
       method: "POST", body: data, credentials: "same-origin",
       headers: {"Accept": "application/json"}
     }).then(function (r) {

@@ -189,7 +189,8 @@ def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, i
 
     from jobsift.store.queries import list_jobs
 
-    f = replace(params_from(kw, limit), saved_only=saved_only, include_hidden=include_hidden)
+    f = replace(params_from(kw, limit), saved_only=saved_only, include_hidden=include_hidden,
+                blocked_clients=tuple(ctx.config.filters.blocked_clients))
     with ctx.engine.begin() as conn:
         if new_only:
             from jobsift.store.workflow import visit

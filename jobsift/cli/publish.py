@@ -50,8 +50,8 @@ def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, 
     from jobsift.publish.feed import render_feed
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
     cfg = ctx.config
+    f = replace(params_from(kw, limit), blocked_clients=tuple(cfg.filters.blocked_clients))
     link = base_url or f"http://{cfg.serve.host}:{cfg.serve.port}/"
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)

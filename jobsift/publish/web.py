@@ -89,7 +89,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
 
     def fetch(p: FilterParams, new_since: datetime | None = None) -> tuple[list[dict[str, Any]], bool]:
         """A page of jobs plus whether another page follows (one extra row, no COUNT(*))."""
-        f = p.to_filter(extra_limit=1)
+        f = replace(p.to_filter(extra_limit=1), blocked_clients=tuple(cfg.filters.blocked_clients))
         if new_since is not None:
             f = replace(f, new_since=new_since)
         with engine.connect() as conn:

@@ -161,11 +161,12 @@ def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) ->
 def push_sink(
     engine: Engine, hook: WebhookConfig, *, now: datetime | None = None, since: datetime | None = None,
     client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
+    blocked_clients: tuple[str, ...] = (),
 ) -> PushReport:
     now = now or datetime.now(UTC)
     report = PushReport()
     f = JobFilter(since=since or now - NEW_WINDOW, min_quality=hook.min_quality, include_gone=False,
-                  limit=500, order="quality")
+                  limit=500, order="quality", blocked_clients=blocked_clients)
     with engine.connect() as conn:
         jobs = list_jobs(conn, f)
     sink = sink_key(hook)
@@ -206,7 +207,7 @@ def push_new(engine: Engine, cfg: Config, **kwargs: Any) -> PushReport:
     """Push to every configured sink; one failing sink does not stop the others."""
     total = PushReport()
     for hook in cfg.webhooks:
-        r = push_sink(engine, hook, **kwargs)
+        r = push_sink(engine, hook, blocked_clients=tuple(cfg.filters.blocked_clients), **kwargs)
         total.sent += r.sent
         total.failed += r.failed
         total.skipped += r.skipped

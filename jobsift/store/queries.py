@@ -30,6 +30,7 @@ class JobFilter:
     include_hidden: bool = False  # jobs the user hid stay hidden in every listing unless asked for
     new_since: datetime | None = None  # first seen after this ("new since your last visit")
     saved_only: bool = False
+    blocked_clients: Sequence[str] = ()  # client or company names never shown ([filters] blocked_clients)
     ids: Sequence[int] = ()
     limit: int | None = 100
     offset: int = 0
@@ -101,6 +102,10 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         conds.append(saved.exists())
     if f.new_since is not None:
         conds.append(postings.c.first_seen_at > f.new_since)
+    blocked = sorted({b.strip().lower() for b in f.blocked_clients if b.strip()})
+    if blocked:
+        conds.append(func.lower(func.coalesce(c.c.name, "")).not_in(blocked))
+        conds.append(func.lower(func.coalesce(postings.c.company, "")).not_in(blocked))
     if conds:
         q = q.where(and_(*conds))
     if f.order == "quality":

@@ -132,3 +132,22 @@ def test_hidden_jobs_are_not_pushed_to_webhooks_nor_put_in_the_digest(engine: En
     chosen = {j["external_id"] for j in picked}
     assert "a2" in chosen  # recent enough and not hidden
     assert "a1" not in chosen
+
+
+def test_blocked_clients_are_left_out_of_listings_and_webhooks(engine: Engine) -> None:
+    from jobsift.config import WebhookConfig
+    from jobsift.publish.webhooks import push_sink
+    from tests.publish.receiver import Receiver
+
+    seed(engine)
+    with engine.connect() as conn:
+        shown = {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None, blocked_clients=["ACME gmbh "]))}
+    assert "a1" not in shown
+    assert len(shown) == 7
+    receiver = Receiver()
+    try:
+        report = push_sink(engine, WebhookConfig(url=receiver.url, kind="json", min_quality=70), now=NOW,
+                           sleep=lambda _s: None, blocked_clients=("Acme GmbH",))
+    finally:
+        receiver.close()
+    assert report.sent == 2

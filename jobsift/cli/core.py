@@ -329,6 +329,9 @@ def demo(out_dir: Path) -> None:
         examples = print_flag_examples(rows, db_url)
         if examples:  # the first flag's example: the ghost one when the run has one
             print_explain_excerpt(engine, examples[0], db_url)
+        from jobsift.demo.applications import show as show_marketplace
+
+        show_marketplace(engine, db_url, click.echo)
     finally:
         engine.dispose()
     click.echo("\nFiles:")

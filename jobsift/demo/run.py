@@ -21,6 +21,7 @@ class DemoResult:
     config_path: Path
     crawl: Any = None
     score: Any = None
+    applications: int = 0
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -88,11 +89,13 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         except BaseException:
             engine.dispose()
             raise
+    from jobsift.demo.applications import record_demo_applications
     from jobsift.publish.demo_outputs import write_demo_outputs
     from jobsift.scoring.score import score_pending
 
     try:
         result.score = score_pending(engine, cfg)
+        result.applications = record_demo_applications(engine)  # before the outputs: the report shows the ledger
         result.files["database"] = result.db_path
         result.files["config"] = result.config_path
         result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))

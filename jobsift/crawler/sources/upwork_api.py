@@ -105,6 +105,7 @@ OPTIONS = {
     "page_size": "Jobs per request, 1-100 (default 50)",
     "max_pages": "Requests per crawl at most (default 2)",
     "details": "Fetch the job-details query (client activity) for up to this many jobs per crawl (default 0)",
+    "plain_get": "true: GET the URL as it is (a saved response served over HTTP): no query, no token",
 }
 
 

@@ -65,8 +65,8 @@ def show(engine: Engine, db_url: str, say: Callable[[str], None]) -> None:
     say(f"\nA marketplace source: demo-freelancer (Freelancer.com's active-projects API shape), {len(rows)} projects:")
     for r in rows[:6]:
         client = r.get("client") or {}
-        paid = {True: "payment verified", False: "payment NOT verified"}.get(client.get("payment_verified"),
-                                                                          "payment unknown")
+        verified = client.get("payment_verified")
+        paid = "payment unknown" if verified is None else "payment verified" if verified else "payment NOT verified"
         bids = (r.get("competition") or {}).get("proposals")
         q = r.get("quality")
         qtext = f"{q:3.0f}" if q is not None else "  -"
@@ -78,9 +78,9 @@ def show(engine: Engine, db_url: str, say: Callable[[str], None]) -> None:
         f"({led.total.connects} connects, {_n(led.total.replies, 'reply', 'replies')}, {_n(led.total.hires, 'hire')}):")
     if led.headline():
         say(f"  jobs {led.headline()}")
-    for r in led.bands:
-        say(f"  rated {r.key:<9} {_n(r.applications, 'application')}, {r.connects:>3} connects, "
-            f"{_n(r.replies, 'reply', 'replies')}, {_n(r.interviews, 'interview')}, {_n(r.hires, 'hire')}")
+    for band in led.bands:
+        say(f"  rated {band.key:<9} {_n(band.applications, 'application')}, {band.connects:>3} connects, "
+            f"{_n(band.replies, 'reply', 'replies')}, {_n(band.interviews, 'interview')}, {_n(band.hires, 'hire')}")
     say(f"  mark your own: jobsift --db {db_url} mark ID applied --connects 16 --boosted; then ... mark ID replied")
 
 

@@ -83,7 +83,7 @@ def auth() -> None:
 def auth_upwork(ctx: Context, source_name: str | None, no_browser: bool, timeout: float, show_status: bool,
                 revoke: bool) -> None:
     """Run Upwork's OAuth2 flow for your own API key; the tokens go to a file only you can read (0600)."""
-    from jobsift.setup import upwork_auth
+    from jobsift.crawler import upwork_auth
 
     src = _upwork_source(ctx, source_name)
     key = upwork_auth.UpworkKey.from_options(src.name, src.options)

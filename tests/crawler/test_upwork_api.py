@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from jobsift.cli import main
+from jobsift.crawler import upwork_auth
+from jobsift.crawler.upwork_auth import AuthError, UpworkKey
 from jobsift.errors import BlockedError
 from jobsift.publish.server import free_port
-from jobsift.setup import upwork_auth
-from jobsift.setup.upwork_auth import AuthError, UpworkKey
 from tests.support.oauth_server import OAuthServer
 from tests.support.upwork_graphql_api import GraphQLApi
 

@@ -1,5 +1,5 @@
 """Upwork's official GraphQL API: the queries jobsift sends, built from a source's options, and the
-fetch that pages through them with the user's OAuth2 token (see ``jobsift.setup.upwork_auth``).
+fetch that pages through them with the user's OAuth2 token (see ``jobsift.crawler.upwork_auth``).
 
 Options: ``keywords`` and ``skills`` (any of), ``category`` (Upwork category ids), ``job_type``
 (hourly or fixed), ``min_budget`` (USD, or USD/hour for hourly), ``payment_verified`` (clients with
@@ -184,7 +184,7 @@ class _Token:
         self.env = src.options.get("token_env") or src.options.get("auth_env")
         self.key: Any = None
         if not self.env:
-            from jobsift.setup.upwork_auth import UpworkKey
+            from jobsift.crawler.upwork_auth import UpworkKey
 
             self.key = UpworkKey.from_options(src.name, src.options)
 
@@ -197,14 +197,14 @@ class _Token:
                 raise BlockedError(f"Upwork refused the token in ${self.env}: renew it, or remove token_env and "
                                    "run 'jobsift auth upwork'", reason="auth_expired")
             return token
-        from jobsift.setup.upwork_auth import access_token
+        from jobsift.crawler.upwork_auth import access_token
 
         return await asyncio.to_thread(access_token, self.key, force_refresh=refresh)
 
 
 async def _post(fetcher: Any, src: Any, token: _Token, bearer: list[str], body: dict[str, Any]) -> Any:
     """POST one query; on 401 refresh the token once, then give up as blocked with the fix."""
-    from jobsift.setup.upwork_auth import FIX
+    from jobsift.crawler.upwork_auth import FIX
 
     data = json.dumps(body).encode()
     for attempt in (1, 2):

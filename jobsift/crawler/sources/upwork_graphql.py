@@ -19,9 +19,9 @@ from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sani
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_float, as_int, as_text, dig, empty, first, load_json, strings
 from jobsift.crawler.sources.upwork_api import OPTIONS, fetch_upwork
+from jobsift.crawler.upwork_auth import OPTIONS as AUTH_OPTIONS
 from jobsift.errors import ParseError
 from jobsift.model import Budget, Client, Competition, ParseResult, Posting
-from jobsift.setup.upwork_auth import OPTIONS as AUTH_OPTIONS
 
 JOB_URL = "https://www.upwork.com/jobs/{}"
 TIERS = {

@@ -32,6 +32,11 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     cfg = ctx.config
     host, port = host or cfg.serve.host, port or cfg.serve.port
     cfg = replace(cfg, serve=replace(cfg.serve, host=host, port=port))  # writes need serve.token off loopback
+    from jobsift.publish.workflow_web import is_loopback
+
+    if not is_loopback(host):
+        click.echo("changes (save, hide, applied...) need serve.token: log in at /login" if cfg.serve.token else
+                   "serve.token is not set: the page is read-only on this address", err=True)
     click.echo(f"jobsift serving on http://{host}:{port}/ (feeds: /feed.xml, /feed.atom; API: /docs). Ctrl-C stops.")
     serve_forever(create_app(ctx.engine, cfg), host, port, log_level="warning" if not ctx.verbose else "info")
 

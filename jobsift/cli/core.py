@@ -16,6 +16,7 @@ from jobsift.cli.common import (
     is_tty,
     pass_ctx,
     progress_bar,
+    reads_store,
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
@@ -123,7 +124,8 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
     pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name))
+        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name),
+                            log_outcomes=False)  # the table (or the JSON) below says each outcome once
     report, scored = done.crawl, done.after.scored
     for err in done.after.errors:
         click.echo(f"warning: {err}", err=True)
@@ -142,7 +144,9 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
             click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed" or done.after.errors:
+    # 1 unless every source was ok or not modified (partial, failed, aborted), or a step failed:
+    # see docs/running.md#exit-codes
+    if report.status != "ok" or done.after.errors:
         sys.exit(1)
 
 
@@ -190,6 +194,7 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @click.option("--saved", "saved_only", is_flag=True, help="Only jobs you saved ('jobsift mark ID save').")
 @click.option("--include-hidden", is_flag=True, help="Show jobs you hid too.")
 @common_options
+@reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, include_hidden: bool,
          **kw: Any) -> None:
@@ -199,7 +204,7 @@ def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, i
 
     from jobsift.store.queries import list_jobs
 
-    f = replace(params_from(kw, limit), saved_only=saved_only, include_hidden=include_hidden,
+    f = replace(params_from(kw, limit, ctx.config.filters), saved_only=saved_only, include_hidden=include_hidden,
                 blocked_clients=tuple(ctx.config.filters.blocked_clients))
     with ctx.engine.begin() as conn:
         if new_only:

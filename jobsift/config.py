@@ -121,9 +121,11 @@ class DigestConfig:
 
 @dataclass(frozen=True)
 class WebhookConfig:
-    url: str = setting("", "Where new jobs are POSTed")
-    kind: str = setting("json", "Payload shape: json, slack, discord or n8n")
+    url: str = setting("", "Where new jobs are POSTed (telegram: the Bot API base, empty for the real one)")
+    kind: str = setting("json", "Payload shape: json, slack, discord, n8n or telegram")
     min_quality: float = setting(70.0, "Only jobs at or above this quality are pushed")
+    chat_id: str = setting("", "Telegram: the chat to post to (a number, or @channelname)")
+    token_env: str = setting("JOBSIFT_TELEGRAM_TOKEN", "Telegram: environment variable holding the bot token")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ class ServeConfig:
     page_size: int = setting(50, "Jobs per page")
     base_url: str = setting("", "Public address of the site for links in feeds (e.g. https://jobs.example.org/); "
                             "empty: http://host:port/. The request's Host header is never used")
+    token: str = setting("", "Needed for changes (save, hide, applied...) when host is not loopback; "
+                         "better set as $JOBSIFT_SERVE__TOKEN")
 
 
 @dataclass(frozen=True)
@@ -282,9 +286,14 @@ def _validate(cfg: Config, known_flags: Sequence[str] | None = None) -> None:
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"smtp.security: {cfg.smtp.security!r} is not none, starttls or ssl")
     for i, hook in enumerate(cfg.webhooks):
-        if hook.kind not in ("json", "slack", "discord", "n8n"):
-            raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not json, slack, discord or n8n")
-        if not hook.url.startswith(("http://", "https://")):
+        if hook.kind not in ("json", "slack", "discord", "n8n", "telegram"):
+            raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not json, slack, discord, n8n or telegram")
+        if hook.kind == "telegram":
+            if not hook.chat_id:
+                raise ConfigError(f"webhooks[{i}].chat_id: missing (the Telegram chat to post to)")
+            if hook.url and not hook.url.startswith(("http://", "https://")):
+                raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL (or empty for api.telegram.org)")
+        elif not hook.url.startswith(("http://", "https://")):
             raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL")
     if not 0 < cfg.scoring.lowball_percentile < 100:
         raise ConfigError("scoring.lowball_percentile: must be between 0 and 100")

@@ -154,3 +154,4 @@ class ParseResult:
     bozo: bool = False
     items_seen: int = 0
     next_url: str | None = None
+    left_out: int = 0  # usable items the source's own options filtered out (not a sign of breakage)

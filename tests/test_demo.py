@@ -38,6 +38,12 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
                if "Data entry from home" in line and line.split()[0].isdigit())
     assert fee[2] == "scam"  # id, quality, first flag, title...
     assert int(fee[1]) <= 10
+    # A marketplace source up close, and the ledger over the demo's applications (also in the report).
+    assert "A marketplace source: demo-freelancer" in result.output
+    assert "bids, payment verified" in result.output
+    assert "The connects ledger, with 6 demo applications (64 connects, 2 replies, 1 hire)" in result.output
+    assert "jobs rated 70+: one reply per " in result.output  # the best rated got the replies
+    assert "Connects ledger" in (out / "report.html").read_text()
     for name in ("feed", "digest", "report"):
         assert (out / {"feed": "feed.xml", "digest": "digest.html", "report": "report.html"}[name]).stat().st_size > 500
     explained = runner.invoke(main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain",

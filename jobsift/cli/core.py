@@ -109,25 +109,12 @@ JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "cl
 
 
 def register(main: click.Group) -> None:
-    main.add_command(init)
     main.add_command(crawl)
     main.add_command(import_)
     main.add_command(jobs)
     main.add_command(sources)
     main.add_command(db)
     main.add_command(demo)
-
-
-@click.command(epilog="Example:\n\n    jobsift init --path jobsift.toml")
-@click.option("--path", type=click.Path(dir_okay=False, path_type=Path), default=Path("jobsift.toml"),
-              show_default=True, help="Where to write the starter config.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: Path, force: bool) -> None:
-    """Write a commented starter jobsift.toml with real public job feeds."""
-    if path.exists() and not force:
-        raise click.UsageError(f"{path} exists; use --force to overwrite")
-    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {path}: edit it, then run 'jobsift crawl'")
 
 
 @click.command(
@@ -238,15 +225,30 @@ def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[s
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--new", "new_only", is_flag=True, help="Only jobs first seen since your last 'jobs --new'.")
+@click.option("--saved", "saved_only", is_flag=True, help="Only jobs you saved ('jobsift mark ID save').")
+@click.option("--include-hidden", is_flag=True, help="Show jobs you hid too.")
 @common_options
 @reads_store
 @pass_ctx
-def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
+def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, include_hidden: bool,
+         **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit, ctx.config.filters)
-    with ctx.engine.connect() as conn:
+    f = replace(params_from(kw, limit, ctx.config.filters), saved_only=saved_only, include_hidden=include_hidden,
+                blocked_clients=tuple(ctx.config.filters.blocked_clients))
+    with ctx.engine.begin() as conn:
+        if new_only:
+            from jobsift.store.workflow import visit
+
+            since = visit(conn, "cli", datetime.now(UTC))
+            if since is None:
+                click.echo("first 'jobs --new': every job counts as seen from now on", err=True)
+            f = replace(f, new_since=since or datetime.now(UTC))
         rows = list_jobs(conn, f)
     if fmt == "json":
         click.echo(dumps(rows))
@@ -414,6 +416,9 @@ def demo(out_dir: Path) -> None:
         examples = print_flag_examples(rows, db_url)
         if examples:  # the ghost example when the run has one: its signals are what explain adds
             print_explain_excerpt(engine, examples.get("ghost", next(iter(examples.values()))), db_url)
+        from jobsift.demo.applications import show as show_marketplace
+
+        show_marketplace(engine, db_url, click.echo)
     finally:
         engine.dispose()
     click.echo("\nFiles:")

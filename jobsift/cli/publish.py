@@ -33,6 +33,12 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
     cfg = ctx.config
     host, port = host or cfg.serve.host, port or cfg.serve.port
+    cfg = replace(cfg, serve=replace(cfg.serve, host=host, port=port))  # writes need serve.token off loopback
+    from jobsift.publish.workflow_web import is_loopback
+
+    if not is_loopback(host):
+        click.echo("changes (save, hide, applied...) need serve.token: log in at /login" if cfg.serve.token else
+                   "serve.token is not set: the page is read-only on this address", err=True)
     app = create_app(ctx.engine, cfg)  # a missing or unusable store is reported first
     sock = bind_socket(host, port)  # then a busy port, before claiming to serve
     click.echo(f"jobsift serving on http://{host}:{port}/ (feeds: /feed.xml, /feed.atom; API: /docs). Ctrl-C stops.")
@@ -58,7 +64,7 @@ def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, 
     cfg = ctx.config
     from jobsift.publish.webguard import public_base
 
-    f = params_from(kw, limit, cfg.filters)
+    f = replace(params_from(kw, limit, cfg.filters), blocked_clients=tuple(cfg.filters.blocked_clients))
     link = base_url or public_base(cfg)
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
@@ -242,3 +248,22 @@ def report(ctx: Context, out: Path, days: int) -> None:
 
     write_report(ctx.engine, out, days=days)
     click.echo(f"wrote {out}")
+    print_ledger(ctx)
+
+
+def print_ledger(ctx: Context) -> None:
+    """The connects ledger in the terminal, when there are applications to count."""
+    from jobsift.store.workflow import count_applications, ledger
+
+    with ctx.engine.connect() as conn:
+        if not count_applications(conn):
+            return
+        led = ledger(conn)
+    click.echo("\nConnects ledger (what your connects bought):")
+    if led.headline():
+        click.echo(f"  jobs {led.headline()}")
+    for title, rows in (("month", led.months), ("quality when applied", led.bands), ("flag when applied", led.flags)):
+        click.echo(f"  {'per ' + title:<26} apps  connects  replies  interviews  hires")
+        for r in rows:
+            click.echo(f"    {r.key:<24} {r.applications:>4}  {r.connects:>8}  {r.replies:>7}  "
+                       f"{r.interviews:>10}  {r.hires:>5}")

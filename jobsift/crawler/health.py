@@ -47,7 +47,7 @@ def classify(
     run is partial (a layout change?) unless the run before this one already saw about as few:
     a shrink confirmed by two crawls is the board's new normal.
     """
-    n = len(result.postings)
+    n = len(result.postings) + result.left_out
     if result.items_seen == 0 or n == 0:
         was = f"; last run had {last_items}" if last_items else ""
         return "partial", f"feed has no usable items ({result.items_seen} entries){was}"

@@ -118,6 +118,10 @@ async def fetch_source(
         from jobsift.crawler.browser import fetch_page
 
         return await fetch_page(src.url, fetcher=fetcher, options=src.options)
+    own_fetch = get_format(src.format).fetch
+    if own_fetch is not None and src.options.get("post_json") is None and not src.options.get("plain_get"):
+        result: FetchResult = await own_fetch(fetcher, src)
+        return result
     headers, body = request_options(src)
     if body is not None:  # a POST has no validators to send
         etag = last_modified = None

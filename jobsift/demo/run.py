@@ -21,6 +21,7 @@ class DemoResult:
     config_path: Path
     crawl: Any = None
     score: Any = None
+    applications: int = 0
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -91,12 +92,14 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         except BaseException:
             engine.dispose()
             raise
+    from jobsift.demo.applications import record_demo_applications
     from jobsift.publish.demo_outputs import write_demo_outputs
 
     try:
         if done.after.score is None:
             raise JobsiftError(done.after.errors[0])
         result.crawl, result.score = done.crawl, done.after.score
+        result.applications = record_demo_applications(engine)  # before the outputs: the report shows the ledger
         result.files["database"] = result.db_path
         result.files["config"] = result.config_path
         result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))

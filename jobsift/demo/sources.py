@@ -17,7 +17,7 @@ class DemoSource:
 DEMO_SOURCES: tuple[DemoSource, ...] = (
     DemoSource("demo-rss", "rss", "generic.rss"),
     DemoSource("demo-upwork-rss", "upwork-rss", "upwork.rss"),
-    DemoSource("demo-upwork-graphql", "upwork-graphql", "upwork-graphql.json"),
+    DemoSource("demo-upwork-graphql", "upwork-graphql", "upwork-graphql.json", options=(("plain_get", True),)),
     DemoSource("demo-remoteok", "remoteok", "remoteok.json"),
     DemoSource("demo-remotive", "remotive", "remotive.json"),
     DemoSource("demo-freelancer", "freelancer", "freelancer.json"),

@@ -268,8 +268,13 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
         "by_flag": {f: sum(1 for j in scored if f in (j["flags"] or [])) for f in flag_codes()},
         "sources": len({j["source"] for j in data.jobs}),
     }
+    from jobsift.store.workflow import count_applications
+    from jobsift.store.workflow import ledger as load_ledger
+
+    with engine.connect() as conn:
+        ledger = load_ledger(conn) if count_applications(conn) else None
     return render(
-        "report.html", css=stylesheet(), data=data, summary=summary, days=days,
+        "report.html", css=stylesheet(), data=data, summary=summary, days=days, ledger=ledger,
         generated=data.until.strftime("%Y-%m-%d %H:%M UTC"),
         plots={"flags": flag_rates_plot(data), "budgets": budgets_plot(data), "ghost": ghost_plot(data),
                "health": health_plot(data)},

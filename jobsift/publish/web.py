@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from jobsift.publish.templating import render, stylesheet
 from jobsift.publish.weberrors import InvalidParams, install_error_pages
 from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.scoring.flags import flag_codes
+from jobsift.publish.workflow_web import fill_states, finish, install, page_state
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
 
@@ -109,36 +111,44 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
     base = public_base(cfg)
     names = SourceNames(engine)
     page_size = cfg.serve.page_size
+    guard = install(app, engine, cfg)  # save, hide, applied ... (POST, CSRF, serve.token)
 
     def params_of(request: Request, *, defaults: bool = True) -> FilterParams:
         return FilterParams.from_query(
             request.query_params, page_size=page_size, defaults=cfg.filters if defaults else None
         )
 
-    def fetch(p: FilterParams, *, strict: bool = True) -> tuple[list[dict[str, Any]], bool]:
+    def fetch(
+        p: FilterParams, new_since: datetime | None = None, *, strict: bool = True
+    ) -> tuple[list[dict[str, Any]], bool]:
         """A page of jobs plus whether another page follows (one extra row, no COUNT(*)).
 
         ``strict`` (feeds, API): an invalid parameter is a 422 naming it; the page shows it instead.
         """
-        f = p.to_filter(extra_limit=1)
-        if strict and p.invalid:
+        f = replace(p.to_filter(extra_limit=1), blocked_clients=tuple(cfg.filters.blocked_clients))
+        if strict and p.invalid:  # to_filter records what it could not use
             raise InvalidParams(p.invalid)
+        if new_since is not None:
+            f = replace(f, new_since=new_since)
         with engine.connect() as conn:
             rows = list_jobs(conn, f)
         return rows[: p.limit], len(rows) > (p.limit or 0)
 
     @app.get("/", response_class=HTMLResponse, summary="The job list (HTML)")
-    def index(request: Request) -> HTMLResponse:
+    def index(request: Request) -> Response:
         p = params_of(request)
-        jobs, more = fetch(p, strict=False)
+        wf = page_state(engine, guard, request, record_visit=True)
+        new_only = request.query_params.get("new") == "1"
+        jobs, more = fetch(p, (wf["new_since"] or datetime.now(UTC)) if new_only else None, strict=False)
+        fill_states(engine, wf, jobs)
         query = urlencode(p.query_pairs(page=1))
         html = render(
             "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=flag_codes(), sources=names.get(),
-            age_choices=AGE_CHOICES, query=query, api_link=api_link,
+            age_choices=AGE_CHOICES, query=query, wf=wf, new_only=new_only, api_link=api_link,
             prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
             next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,
         )
-        return HTMLResponse(html)
+        return finish(HTMLResponse(html), request, guard, wf)
 
     detail = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
     not_found: dict[int | str, dict[str, Any]] = {
@@ -146,17 +156,18 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation",
              responses=not_found)
-    def job_page(job_id: JobId) -> HTMLResponse:
+    def job_page(job_id: JobId, request: Request) -> Response:
         job, extra = _load_job(engine, job_id)
+        wf = fill_states(engine, page_state(engine, guard, request, record_visit=False), [job])
         html = render(
             "job.html", job=job, now=datetime.now(UTC), api_link=api_link, reasons=flagged_reasons(job),
             client=client_lines(job),
             features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
             description_html=safe_html(extra["description_html"]), link_out=safe_url(job.get("url")),
             scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
-            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None,
+            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None, wf=wf,
         )
-        return HTMLResponse(html)
+        return finish(HTMLResponse(html), request, guard, wf)
 
     def feed_response(request: Request, *, atom: bool) -> Response:
         p = params_of(request)

@@ -16,7 +16,8 @@ of the URL, never its path or query (R38).
 
 Shapes (``kind``): ``json`` ``{"event": "job", "job": {...}}``; ``slack`` ``{"text", "blocks"}``
 (incoming-webhook format, mrkdwn escaped); ``discord`` ``{"content", "embeds", "allowed_mentions"}``
-(no pings); ``n8n`` the job as one flat object.
+(no pings); ``n8n`` the job as one flat object; ``telegram`` a Bot API ``sendMessage`` (see
+``jobsift.publish.telegram``).
 """
 
 from __future__ import annotations
@@ -186,6 +187,27 @@ def _retry_ids(engine: Engine, ident: str) -> list[int]:
             webhook_deliveries.c.attempts < MAX_ATTEMPTS)).limit(500)).scalars())
 
 
+def _send(
+    client: httpx.Client, hook: WebhookConfig, job: dict[str, Any], sleep: Callable[[float], None]
+) -> tuple[int, str, bool]:
+    """(tries, error or "", whether the sink did not answer at all)."""
+    if hook.kind == "telegram":
+        from jobsift.publish import telegram
+
+        tries, error = telegram.send(client, hook, job, sleep)
+        return tries, error, error.startswith(("ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout"))
+    return _post(client, hook.url, payload(job, hook.kind), sleep)
+
+
+def sink_key(hook: WebhookConfig) -> str:
+    """The sink as ``webhook_deliveries`` records it and warnings name it (no secret in it)."""
+    if hook.kind == "telegram":
+        from jobsift.publish import telegram
+
+        return telegram.sink_key(hook)
+    return sink_id(hook.url)
+
+
 def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
     with engine.begin() as conn:
         conn.execute(update(webhook_deliveries).where(and_(
@@ -197,14 +219,16 @@ def push_sink(
     client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
     exclude_flags: Sequence[str] = (),
     budget: float = RUN_BUDGET,
+    blocked_clients: tuple[str, ...] = (),
 ) -> PushReport:
     """POST the sink's new jobs; ``exclude_flags`` (``filters.exclude_flags``) are never pushed."""
     now = now or datetime.now(UTC)
     report = PushReport()
-    ident = sink_id(hook.url)
-    _adopt_legacy_rows(engine, hook.url, ident)
+    ident = sink_key(hook)
+    if hook.kind != "telegram":
+        _adopt_legacy_rows(engine, hook.url, ident)
     f = JobFilter(since=since or now - NEW_WINDOW, min_quality=hook.min_quality, include_gone=False,
-                  limit=500, order="quality", exclude_flags=tuple(exclude_flags))
+                  limit=500, order="quality", exclude_flags=tuple(exclude_flags), blocked_clients=blocked_clients)
     # Deferred and failed deliveries are due again even when they left the "new" window.
     retry = _retry_ids(engine, ident)
     with engine.connect() as conn:
@@ -213,8 +237,12 @@ def push_sink(
         again = [i for i in retry if i not in seen]
         if again:
             jobs += list_jobs(conn, JobFilter(ids=again, min_quality=hook.min_quality, include_gone=False,
-                                              exclude_flags=tuple(exclude_flags),
+                                              exclude_flags=tuple(exclude_flags), blocked_clients=blocked_clients,
                                               limit=500, order="quality"))
+    if hook.kind == "telegram":
+        from jobsift.publish.telegram import bot_token
+
+        bot_token(hook)  # a missing token is a config error, before any job is claimed
     own = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0),
                                   headers={"User-Agent": "jobsift webhook"})
@@ -234,7 +262,7 @@ def push_sink(
                 continue
             tried += 1
             try:
-                tries, error, unreachable = _post(http, hook.url, payload(job, hook.kind), sleep)
+                tries, error, unreachable = _send(http, hook, job, sleep)
             except Exception as exc:
                 _mark(engine, ident, job["id"], {"status": "failed",
                                                  "error": one_line(redact(repr(exc), hook.url), 500),
@@ -265,7 +293,8 @@ def push_new(engine: Engine, cfg: Config, **kwargs: Any) -> PushReport:
     """Push to every configured sink; one failing sink does not stop the others."""
     total = PushReport()
     for hook in cfg.webhooks:
-        r = push_sink(engine, hook, exclude_flags=cfg.filters.exclude_flags, **kwargs)
+        r = push_sink(engine, hook, exclude_flags=cfg.filters.exclude_flags,
+                      blocked_clients=tuple(cfg.filters.blocked_clients), **kwargs)
         total.sent += r.sent
         total.failed += r.failed
         total.skipped += r.skipped

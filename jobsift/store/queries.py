@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, select
 
 from jobsift.store.budget_figure import budget_figure_sql
-from jobsift.store.schema import clients, postings, scores
+from jobsift.store.schema import clients, job_marks, postings, scores
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class JobFilter:
     countries: Sequence[str] = ()
     min_budget_usd: float | None = None
     include_gone: bool = True
+    include_hidden: bool = False  # jobs the user hid stay hidden in every listing unless asked for
+    new_since: datetime | None = None  # first seen after this ("new since your last visit")
+    saved_only: bool = False
+    blocked_clients: Sequence[str] = ()  # client or company names never shown ([filters] blocked_clients)
     ids: Sequence[int] = ()
     limit: int | None = 100
     offset: int = 0
@@ -91,6 +95,18 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         conds.append(budget_figure_sql() >= f.min_budget_usd)
     if not f.include_gone:
         conds.append(postings.c.gone_at.is_(None))
+    if not f.include_hidden:
+        hidden = select(job_marks.c.posting_id).where(and_(job_marks.c.posting_id == postings.c.id, job_marks.c.hidden))
+        conds.append(not_(hidden.exists()))
+    if f.saved_only:
+        saved = select(job_marks.c.posting_id).where(and_(job_marks.c.posting_id == postings.c.id, job_marks.c.saved))
+        conds.append(saved.exists())
+    if f.new_since is not None:
+        conds.append(postings.c.first_seen_at > f.new_since)
+    blocked = sorted({b.strip().lower() for b in f.blocked_clients if b.strip()})
+    if blocked:
+        conds.append(func.lower(func.coalesce(c.c.name, "")).not_in(blocked))
+        conds.append(func.lower(func.coalesce(postings.c.company, "")).not_in(blocked))
     if conds:
         q = q.where(and_(*conds))
     if f.order == "quality":
@@ -172,7 +188,7 @@ def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:
 
 
 def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
-    rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1))
+    rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1, include_hidden=True))
     return rows[0] if rows else None
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -319,6 +320,45 @@ job_claims = Table(
     ts("finished_at"),
     Column("error", Text),
     UniqueConstraint("job", "period"),
+)
+
+job_marks = Table(
+    "job_marks",
+    metadata,
+    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True),
+    Column("saved", Boolean, nullable=False, default=False, server_default=false()),
+    Column("hidden", Boolean, nullable=False, default=False, server_default=false()),
+    ts("updated_at", nullable=False),
+    Index(None, "hidden"),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False, unique=True),
+    ts("applied_at", nullable=False),
+    Column("connects", Integer, comment="Connects (or bids) spent; NULL = not said"),
+    Column("boosted", Boolean, nullable=False, default=False, server_default=false()),
+    Column("quality", Float, comment="jobsift's quality when applied"),
+    Column("flags", JSON, comment="Flags when applied"),
+    Column("result", String(16), comment="viewed, replied, interviewed, hired, no_reply (the furthest step)"),
+    ts("viewed_at"),
+    ts("replied_at"),
+    ts("interviewed_at"),
+    ts("hired_at"),
+    ts("no_reply_at"),
+    Column("note", Text),
+    ts("updated_at", nullable=False),
+    Index(None, "applied_at"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("who", String(32), primary_key=True, comment="web or cli"),
+    ts("seen_at", nullable=False, doc="Last page view or listing"),
+    ts("since", doc='"New" means first seen after this'),
 )
 
 #: The analyst view: one row per posting with its latest score and its client.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
@@ -32,6 +32,11 @@ class ParseFn(Protocol):
     ) -> ParseResult: ...
 
 
+#: A format's own fetch, ``async (fetcher, source config) -> FetchResult``, for APIs that need more
+#: than one GET (OAuth tokens, GraphQL paging). Most formats have none: the crawler GETs ``url``.
+FetchFn = Callable[[Any, Any], Awaitable[Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFormat:
     name: str
@@ -40,6 +45,7 @@ class SourceFormat:
     options: Mapping[str, str] = field(default_factory=dict)  # option name -> help
     full_listing: bool = True  # the feed lists every open job, so a missing one is gone
     example_url: str = ""
+    fetch: FetchFn | None = None
 
     def check_options(self, options: Mapping[str, Any], where: str) -> None:
         """Refuse keys that are neither this format's options nor fetch options (valid for all)."""
@@ -64,12 +70,13 @@ def register(
     options: Mapping[str, str] | None = None,
     full_listing: bool = True,
     example_url: str = "",
+    fetch: FetchFn | None = None,
 ) -> Callable[[ParseFn], ParseFn]:
     """Register ``fn`` as the parser of format ``name``."""
 
     def deco(fn: ParseFn) -> ParseFn:
         _REGISTRY[name] = SourceFormat(
-            name, fn, description, dict(options or {}), full_listing, example_url
+            name, fn, description, dict(options or {}), full_listing, example_url, fetch
         )
         return fn
 

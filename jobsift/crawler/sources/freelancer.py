@@ -5,11 +5,15 @@ The full API answers ``{"status": "success", "result": {"projects": [...], "user
 Budget ``{minimum, maximum}`` in the project's currency (an object with ``code`` or a code),
 ``type`` fixed or hourly, ``bid_stats.bid_count`` as proposals, the owner's
 ``status.payment_verified`` from the users map (unknown when absent).
+
+Option ``skills``: keep only projects tagged with one of these skills (Freelancer's ``jobs``) or
+naming one in the title; the others are counted in a warning, not stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jobsift.crawler.budget import make_budget
@@ -57,9 +61,27 @@ def _client(owner: Any, users: Mapping[str, Any]) -> Client | None:
     )
 
 
+def skill_matcher(skills: Any) -> re.Pattern[str] | None:
+    """One case-insensitive whole-word pattern for the wanted skills (None: keep everything)."""
+    if isinstance(skills, str):
+        skills = [s for s in skills.split(",")]
+    wanted = [str(s).strip() for s in (skills or []) if str(s).strip()] if isinstance(skills, Sequence) else []
+    if not wanted:
+        return None
+    alts = "|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True))
+    return re.compile(rf"(?<![\w+#.])(?:{alts})(?![\w+#])", re.IGNORECASE)
+
+
+def wanted(posting: Posting, pattern: re.Pattern[str] | None) -> bool:
+    if pattern is None:
+        return True
+    return any(pattern.search(s) for s in (*posting.skills, posting.title))
+
+
 @register(
     "freelancer",
     description="Freelancer.com projects API JSON (budget in its currency, bids, owner payment verified)",
+    options={"skills": "Keep only projects tagged with (or titled by) one of these skills, e.g. [\"python\"]"},
     full_listing=False,
     example_url="https://www.freelancer.com/api/projects/0.1/projects/active/?user_details=true&full_description=true",
 )
@@ -77,6 +99,8 @@ def parse(
     users = (dig(doc, "result", "users") or dig(doc, "users") or {}) if isinstance(doc, Mapping) else {}
     projects = [p for p in projects if isinstance(p, Mapping)]
     result = ParseResult(items_seen=len(projects))
+    pattern = skill_matcher(options.get("skills"))
+    skipped = 0
     for p in projects:
         key, title = p.get("id"), as_text(p.get("title"))
         if key in (None, "") or not title:
@@ -89,7 +113,7 @@ def parse(
         bids = p.get("bid_stats") or {}
         client = _client(p.get("owner_id"), users if isinstance(users, Mapping) else {})
         seo = p.get("seo_url")
-        result.postings.append(Posting(
+        posting = Posting(
             source=source, external_id=str(key),
             url=canonical_url(PROJECT_URL.format(seo if seo else key)), title=title,
             description_text=text, description_html=html_,
@@ -98,5 +122,12 @@ def parse(
             skills=strings(p.get("jobs") or []), country=client.country if client else None,
             competition=Competition(proposals=as_int(bids.get("bid_count"))) if bids else None,
             client=client, job_type=_kind(p), raw=p,
-        ))
+        )
+        if wanted(posting, pattern):
+            result.postings.append(posting)
+        else:
+            skipped += 1
+    result.left_out = skipped
+    if skipped:
+        result.warnings.append(f"{skipped} projects without the wanted skills left out")
     return result

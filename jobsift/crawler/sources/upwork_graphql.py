@@ -3,9 +3,9 @@
 Shapes read: the web app's ``userJobSearchV1`` search, the public API's
 ``marketplaceJobPostingsSearch`` (edges/node), and job details (``jobAuthDetails``, or
 ``marketplaceJobPosting``). A saved ``{"request": ..., "response": ...}`` pair is unwrapped.
-The user's own API token is read at fetch time from the environment variable named by the
-``token_env`` option; the parser never sees it. Upwork budgets are in US dollars unless a
-currency code says otherwise.
+Crawled, the source sends jobsift's own queries (``upwork_api``), built from its options, with the
+token from ``jobsift auth upwork`` (or ``token_env``); the parser never sees it. Upwork budgets
+are in US dollars unless a currency code says otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from jobsift.crawler.markup import looks_like_html
 from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html, text_to_html
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_float, as_int, as_text, dig, empty, first, load_json, strings
+from jobsift.crawler.sources.upwork_api import OPTIONS, fetch_upwork
+from jobsift.crawler.upwork_auth import OPTIONS as AUTH_OPTIONS
 from jobsift.errors import ParseError
 from jobsift.model import Budget, Client, Competition, ParseResult, Posting
 
@@ -193,6 +195,8 @@ def _from_details(source: str, d: Mapping[str, Any], fallback_id: Any, warnings:
 @register(
     "upwork-graphql",
     description="Upwork GraphQL job search / job details JSON (client payment, spend, hires, activity)",
+    options={**OPTIONS, **AUTH_OPTIONS},
+    fetch=fetch_upwork,
     full_listing=False,
     example_url="https://api.upwork.com/graphql",
 )

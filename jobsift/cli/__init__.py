@@ -15,7 +15,7 @@ import click
 
 from jobsift.cli.common import Context, JobsiftGroup
 
-COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
+COMMAND_MODULES = ("core", "scoring", "publish", "schedule", "outcomes")
 
 
 @click.group(

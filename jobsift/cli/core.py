@@ -188,14 +188,21 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
                "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @filter_options
+@click.option("--outcome", "outcome", multiple=True,
+              type=click.Choice(["open", "hired", "closed_no_hire", "unknown", "gone"]),
+              help="Only jobs with this observed outcome (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
 @pass_ctx
-def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
+def jobs(ctx: Context, fmt: str, limit: int, outcome: tuple[str, ...], **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
+    from dataclasses import replace
+
     from jobsift.store.queries import list_jobs
 
     f = params_from(kw, limit)
+    if outcome:
+        f = replace(f, outcomes=outcome)
     with ctx.engine.connect() as conn:
         rows = list_jobs(conn, f)
     if fmt == "json":

@@ -168,6 +168,7 @@ def save_artifact(
     metrics: dict[str, Any],
     training: dict[str, Any],
     card: str,
+    calibration: dict[str, Any] | None = None,
 ) -> Path:
     """Write payload, manifest (with the payload's sha256) and model card into ``directory``."""
     import joblib
@@ -190,6 +191,8 @@ def save_artifact(
         "training": training,
         "rules_version": RULES_VERSION,
     }
+    if calibration is not None:
+        manifest["calibration"] = calibration
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (directory / CARD).write_text(card, encoding="utf-8")
     return directory

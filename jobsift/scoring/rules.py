@@ -235,14 +235,26 @@ def ghost_terms(f: F, weights: Mapping[str, float]) -> list[tuple[str, float, fl
     return out
 
 
-def ghost(f: F, weights: Mapping[str, float], intercept: float) -> tuple[float, list[Reason]]:
-    """Ghost probability and one reason per signal that moved it."""
-    z = intercept
+def ghost(
+    f: F, weights: Mapping[str, float], intercept: float, calibration: Mapping[str, Any] | None = None
+) -> tuple[float, list[Reason]]:
+    """Ghost probability and one reason per signal that moved it.
+
+    ``calibration`` (GhostModel.calibration, scoring/calibration.py): Platt scales every contribution
+    and the intercept by the same linear map, so the reasons still sum to the log-odds shown;
+    isotonic maps the raw sum through its curve.
+    """
+    from jobsift.scoring import calibration as cal
+
+    scale = cal.linear_map(calibration)
+    a, b = scale if scale is not None else (1.0, 0.0)
+    z = a * intercept + b
     reasons: list[Reason] = []
     threshold = float(f.get("ghost_threshold", 0.6))
     for name, x, _w, c in ghost_terms(f, weights):
         if x == 0.0 or c == 0.0:
             continue
+        c = a * c
         z += c
         reasons.append(
             Reason(
@@ -253,7 +265,7 @@ def ghost(f: F, weights: Mapping[str, float], intercept: float) -> tuple[float, 
                 contribution=round(c, 4),
             )
         )
-    p = round(sigmoid(z), 6)
+    p = round(sigmoid(z) if calibration is None or scale is not None else cal.apply(z, calibration), 6)
     flagged = p >= threshold
     if flagged:
         reasons = [

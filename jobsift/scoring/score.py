@@ -53,7 +53,7 @@ def compute_score(f: dict[str, Any], model: GhostModel) -> Score:
     """The verdict from the features alone (plus the model's ghost weights)."""
     status, pay_reasons = rules.payment(f)
     low, ratio, pct, low_reasons = rules.lowball(f)
-    ghost_p, ghost_reasons = rules.ghost(f, model.weights, model.intercept)
+    ghost_p, ghost_reasons = rules.ghost(f, model.weights, model.intercept, model.calibration)
     flags: list[str] = []
     if ghost_p >= float(f.get("ghost_threshold", 0.6)):
         flags.append(FLAG_GHOST)

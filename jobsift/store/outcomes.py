@@ -150,7 +150,7 @@ def record(
     resolved = resolved_before or (changes and obs.resolved)
     values["next_check_at"] = None if resolved else next_check(first_seen, now, days)
     if row is None:
-        conn.execute(insert(posting_outcomes).values(posting_id=posting_id, checks=0, **values))
+        conn.execute(insert(posting_outcomes).values(**{"posting_id": posting_id, "checks": 0, **values}))
     else:
         conn.execute(update(posting_outcomes).where(o.posting_id == posting_id).values(**values))
     if changes and obs.resolved:

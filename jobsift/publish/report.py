@@ -228,8 +228,11 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
         "by_flag": {f: sum(1 for j in scored if f in (j["flags"] or [])) for f in FLAG_CODES},
         "sources": len({j["source"] for j in data.jobs}),
     }
+    from jobsift.publish import report_outcomes
+
     return render(
         "report.html", css=stylesheet(), data=data, summary=summary, days=days,
+        outcomes=report_outcomes.section(engine),
         generated=data.until.strftime("%Y-%m-%d %H:%M UTC"),
         plots={"flags": flag_rates_plot(data), "budgets": budgets_plot(data), "ghost": ghost_plot(data),
                "health": health_plot(data)},

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, update
 
-from jobsift.model import Observation
+from jobsift.model import Observation, Posting
 from jobsift.store.schema import RESOLVED, labels, outcome_events, posting_outcomes, postings
 
 SCHEDULE_DAYS: tuple[float, ...] = (1, 3, 7, 14, 30)
@@ -184,6 +184,27 @@ def _observed_label(conn: Connection, posting_id: int, obs: Observation, now: da
     conn.execute(insert(labels).values(
         posting_id=posting_id, label=obs.outcome, origin="observed", note=note[:500], created_at=now,
     ))
+
+
+def record_listed_hires(conn: Connection, source: str, items: Sequence[Posting], now: datetime) -> int:
+    """A crawled item whose own fields count a hire (Upwork ``totalHired``) is a ``hired`` observation.
+
+    Costs no request and needs no schedule; a hire count of 0 or none says nothing (never ``open``).
+    Returns how many outcomes changed.
+    """
+    hired = {p.external_id: p.competition.hires for p in items
+             if p.competition is not None and p.competition.hires is not None and p.competition.hires >= 1}
+    if not hired:
+        return 0
+    ids = dict(conn.execute(
+        select(postings.c.external_id, postings.c.id)
+        .where(postings.c.source == source, postings.c.external_id.in_(list(hired)))
+    ).all())
+    changed = 0
+    for ext, pid in ids.items():
+        obs = Observation("hired", "competition.hires", str(hired[ext]))
+        changed += record(conn, pid, obs, now, counted=False)
+    return changed
 
 
 def history(conn: Connection, posting_id: int) -> list[dict[str, Any]]:

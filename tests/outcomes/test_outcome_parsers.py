@@ -86,3 +86,36 @@ def test_schedule_points_after_first_sight_then_none() -> None:
     at = [next_check(t0, t0.replace(day=d)) for d in (1, 2, 4, 8, 15)]
     assert [a.day if a else None for a in at] == [2, 4, 8, 15, 31]
     assert next_check(t0, datetime(2026, 2, 1, tzinfo=UTC)) is None
+
+
+def test_a_hire_counted_in_the_listing_is_a_hired_outcome(engine: Any, server: Any) -> None:
+    """Upwork's own totalHired in a crawled item is observed as hired; 0 or none says nothing."""
+    from sqlalchemy import select
+
+    from jobsift.config import config_from_dict
+    from jobsift.crawler.run import crawl
+    from jobsift.store.schema import labels, outcome_events, posting_outcomes
+    from tests.support.httpserver import Reply
+
+    def node(key: str, hired: int | None) -> dict[str, Any]:
+        return {"id": key, "ciphertext": key, "title": f"Job {key}", "description": "Build a shop " * 5,
+                "activityStat": {"jobActivity": {"totalHired": hired}}}
+
+    doc = {"data": {"marketplaceJobPostingsSearch": {"edges": [
+        {"node": node("~01", 2)}, {"node": node("~02", 0)}, {"node": node("~03", None)}]}}}
+    server.route("/graphql", Reply(200, _b(doc), {"Content-Type": "application/json"}))
+    server.route("/robots.txt", Reply(200, b"User-agent: *\nAllow: /\n"))
+    url = engine.url.render_as_string(hide_password=False)
+    cfg = config_from_dict({"database": {"url": url}, "fetch": {"per_host_delay": 0.0}, "sources": [
+        {"name": "up", "format": "upwork-graphql", "url": server.url + "/graphql", "post_json": {"query": "q"}}]},
+        env={})
+    for _ in range(2):  # seen twice: stored once
+        assert crawl(engine, cfg).status == "ok"
+    with engine.connect() as conn:
+        events = conn.execute(select(outcome_events.c.outcome, outcome_events.c.source_field,
+                                     outcome_events.c.value)).all()
+        rows = conn.execute(select(posting_outcomes.c.outcome, posting_outcomes.c.checks)).all()
+        labelled = conn.execute(select(labels.c.label, labels.c.origin)).all()
+    assert events == [("hired", "competition.hires", "2")]
+    assert rows == [("hired", 0)]  # no request was spent on it
+    assert labelled == [("hired", "observed")]

@@ -10,11 +10,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
 
 if TYPE_CHECKING:
@@ -101,30 +101,8 @@ def common_options(fn: F) -> F:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, set | tuple):
-        return list(value)
-    return str(value)
-
-
 def dumps(data: Any) -> str:
     return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
-
-
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (R19): a cell starting with = + - @ gets a quote."""
-    if isinstance(value, list | dict):
-        value = json.dumps(value, default=json_default, ensure_ascii=False)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(CSV_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:

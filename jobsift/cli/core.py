@@ -121,27 +121,33 @@ def init(path: Path, force: bool) -> None:
 )
 @click.argument("names", nargs=-1)
 @click.option("--no-score", is_flag=True, help="Store only; score later with 'jobsift score'.")
+@click.option("--push", is_flag=True, help="Then push new jobs to the [[webhooks]] sinks (as the daemon does).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's outcome as JSON.")
 @common_options
 @pass_ctx
-def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -> None:
+def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_json: bool) -> None:
     """Fetch the configured sources once, store new postings and score them."""
-    from jobsift.crawler.run import crawl as run_crawl
     from jobsift.crawler.run import select_sources
+    from jobsift.pipeline import Pipeline
 
     cfg = ctx.config
     selected = select_sources(cfg, names or None)
     if not selected:
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
+    pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        report = run_crawl(ctx.engine, cfg, names or None, progress=lambda o: advance(o.name))
-    scored = None
-    if not no_score:
-        scored = _score_pending(ctx)
+        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name))
+    report, scored = done.crawl, done.after.scored
+    for err in done.after.errors:
+        click.echo(f"warning: {err}", err=True)
+    if done.after.push is not None:
+        for err in done.after.push.errors:
+            click.echo(f"warning: push: {err}", err=True)
     if as_json:
         click.echo(dumps({"run_id": report.run_id, "status": report.status,
                           "sources": [asdict(o) for o in report.outcomes],
-                          "stats": dict(report.stats), "scored": scored}))
+                          "stats": dict(report.stats), "scored": scored,
+                          "pushed": None if done.after.push is None else done.after.push.sent}))
     else:
         for o in sorted(report.outcomes, key=lambda o: o.name):
             detail = f"{o.items} items, {o.new} new, {o.updated} updated" if o.outcome in ("ok", "partial") else ""
@@ -149,14 +155,18 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
             click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed":
+    if report.status == "failed" or done.after.errors:
         sys.exit(1)
 
 
 def _score_pending(ctx: Context) -> int:
-    from jobsift.scoring.score import score_pending
+    from jobsift.errors import JobsiftError
+    from jobsift.pipeline import Pipeline
 
-    return score_pending(ctx.engine, ctx.config).scored
+    after = Pipeline(ctx.engine, ctx.config).after_crawl()
+    if after.score is None:
+        raise JobsiftError(after.errors[0])
+    return after.score.scored
 
 
 @click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")

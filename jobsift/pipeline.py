@@ -81,7 +81,11 @@ class Pipeline:
                     log.warning("push: %s", err)
         return result
 
-    def run(self, names: Sequence[str] | None = None, *, trigger: str, progress: ProgressFn | None = None) -> Pass:
-        """Crawl ``names`` (default: every enabled source) once, then run the after-crawl steps."""
-        report = crawl(self.engine, self.cfg, names, trigger=trigger, progress=progress)
+    def run(self, names: Sequence[str] | None = None, *, trigger: str, progress: ProgressFn | None = None,
+            log_outcomes: bool = True) -> Pass:
+        """Crawl ``names`` (default: every enabled source) once, then run the after-crawl steps.
+
+        ``log_outcomes=False`` when the caller prints each source's outcome itself (``jobsift crawl``).
+        """
+        report = crawl(self.engine, self.cfg, names, trigger=trigger, progress=progress, log_outcomes=log_outcomes)
         return Pass(report, self.after_crawl())

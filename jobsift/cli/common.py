@@ -30,6 +30,8 @@ class Context:
     config_path: str | None = None
     db_url: str | None = None
     verbose: int = 0
+    #: False for commands that only read: they refuse a SQLite path with no store instead of creating one.
+    create_store: bool = True
     _config: Config | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -53,7 +55,8 @@ class Context:
             from jobsift.store.db import open_store
 
             self._engine = open_store(
-                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade
+                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade,
+                create=self.create_store,
             )
         return self._engine
 
@@ -73,7 +76,7 @@ class JobsiftGroup(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            sys.exit(1)
+            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -99,6 +102,20 @@ def common_options(fn: F) -> F:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def reads_store(fn: F) -> F:
+    """Mark a command that only reads the store: a SQLite path with no store is an error (exit 2),
+    never a new empty store. Commands that write (init, crawl, import, db upgrade) create it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is not None:
+            ctx.create_store = False
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def dumps(data: Any) -> str:

@@ -16,6 +16,7 @@ from jobsift.cli.common import (
     is_tty,
     pass_ctx,
     progress_bar,
+    reads_store,
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
@@ -136,7 +137,8 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
     pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name))
+        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name),
+                            log_outcomes=False)  # the table (or the JSON) below says each outcome once
     report, scored = done.crawl, done.after.scored
     for err in done.after.errors:
         click.echo(f"warning: {err}", err=True)
@@ -155,7 +157,9 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
             click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed" or done.after.errors:
+    # 1 unless every source was ok or not modified (partial, failed, aborted), or a step failed:
+    # see docs/running.md#exit-codes
+    if report.status != "ok" or done.after.errors:
         sys.exit(1)
 
 
@@ -203,6 +207,7 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
               help="Only jobs with this observed outcome (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
+@reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, outcome: tuple[str, ...], **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
@@ -210,7 +215,7 @@ def jobs(ctx: Context, fmt: str, limit: int, outcome: tuple[str, ...], **kw: Any
 
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
+    f = params_from(kw, limit, ctx.config.filters)
     if outcome:
         f = replace(f, outcomes=outcome)
     with ctx.engine.connect() as conn:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store
 
 
 def register(main: click.Group) -> None:
@@ -53,6 +53,7 @@ def reobserve(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
 @click.argument("job_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
 @common_options
+@reads_store
 @pass_ctx
 def outcome(ctx: Context, job_id: int, as_json: bool) -> None:
     """Show a posting's current outcome and every observed change (time, source field, value)."""

@@ -86,7 +86,9 @@ def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(
     assert {"log_loss", "brier", "brier_skill", "ece", "roc_auc", "reliability"} <= set(figures)
 
 
-def test_evaluate_outcomes_on_the_default_weights_says_they_are_uncalibrated(sqlite_url: str) -> None:
+def test_evaluate_outcomes_on_the_default_weights_says_they_are_uncalibrated(
+    sqlite_engine: Engine, sqlite_url: str,
+) -> None:
     res = CliRunner().invoke(main, ["--db", sqlite_url, "evaluate", "--outcomes"])
     assert res.exit_code == 0, res.output
     assert "not calibrated" in res.output

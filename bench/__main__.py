@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "peer", "cold", "query")
+BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "peer", "cold", "query", "calibrate")
 
 
 def machine() -> str:

@@ -97,6 +97,16 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
+class OutcomesConfig:
+    reobserve: bool = setting(
+        True, "Ask sources that can answer (Upwork GraphQL, Freelancer.com) what became of their postings"
+    )
+    requests_per_source_per_day: int = setting(200, "Re-observation requests one source gets in 24 hours at most")
+    max_per_run: int = setting(50, "Re-observation requests per source per crawl at most")
+    schedule_days: list[float] = setting([1, 3, 7, 14, 30], "Days after first sight at which a posting is asked again")
+
+
+@dataclass(frozen=True)
 class SmtpConfig:
     host: str = setting("localhost", "SMTP server host")
     port: int = setting(25, "SMTP server port")
@@ -156,6 +166,7 @@ class Config:
     sources: list[SourceConfig] = field(default_factory=list)
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    outcomes: OutcomesConfig = field(default_factory=OutcomesConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     webhooks: list[WebhookConfig] = field(default_factory=list)
@@ -181,6 +192,7 @@ SECTIONS: dict[str, type] = {
     "fetch": FetchConfig,
     "filters": FiltersConfig,
     "scoring": ScoringConfig,
+    "outcomes": OutcomesConfig,
     "smtp": SmtpConfig,
     "digest": DigestConfig,
     "schedule": ScheduleConfig,
@@ -303,6 +315,11 @@ def _validate(cfg: Config, known_flags: Sequence[str] | None = None) -> None:
         ZoneInfo(cfg.digest.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"digest.timezone: unknown timezone {cfg.digest.timezone!r}") from None
+    o = cfg.outcomes
+    if o.requests_per_source_per_day < 0 or o.max_per_run < 0:
+        raise ConfigError("outcomes.requests_per_source_per_day, outcomes.max_per_run: must be 0 or more")
+    if not o.schedule_days or any(d <= 0 for d in o.schedule_days) or list(o.schedule_days) != sorted(o.schedule_days):
+        raise ConfigError("outcomes.schedule_days: must be positive days in increasing order, e.g. [1, 3, 7, 14, 30]")
     if not re.match(r"^\d{1,2}:\d{2}$", cfg.digest.time):
         raise ConfigError(f"digest.time: {cfg.digest.time!r} is not HH:MM")
 

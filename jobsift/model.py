@@ -155,3 +155,17 @@ class ParseResult:
     items_seen: int = 0
     next_url: str | None = None
     left_out: int = 0  # usable items the source's own options filtered out (not a sign of breakage)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What a source says about a posting's outcome: ``open``, ``hired``, ``closed_no_hire`` or ``unknown``,
+    with the field it came from and that field's value (never guessed: no field, ``unknown``)."""
+
+    outcome: str
+    source_field: str
+    value: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.outcome in ("hired", "closed_no_hire")

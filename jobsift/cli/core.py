@@ -224,6 +224,9 @@ def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[s
                "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @filter_options
+@click.option("--outcome", "outcome", multiple=True,
+              type=click.Choice(["open", "hired", "closed_no_hire", "unknown", "gone"]),
+              help="Only jobs with this observed outcome (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--new", "new_only", is_flag=True, help="Only jobs first seen since your last 'jobs --new'.")
 @click.option("--saved", "saved_only", is_flag=True, help="Only jobs you saved ('jobsift mark ID save').")
@@ -232,7 +235,7 @@ def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[s
 @reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, include_hidden: bool,
-         **kw: Any) -> None:
+         outcome: tuple[str, ...], **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
     from dataclasses import replace
     from datetime import UTC, datetime
@@ -241,6 +244,8 @@ def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, i
 
     f = replace(params_from(kw, limit, ctx.config.filters), saved_only=saved_only, include_hidden=include_hidden,
                 blocked_clients=tuple(ctx.config.filters.blocked_clients))
+    if outcome:
+        f = replace(f, outcomes=outcome)
     with ctx.engine.begin() as conn:
         if new_only:
             from jobsift.store.workflow import visit

@@ -33,7 +33,7 @@ from jobsift.errors import (
     ParseError,
 )
 from jobsift.model import ParseResult
-from jobsift.store import repo
+from jobsift.store import outcomes, repo
 from jobsift.store.schema import postings, sightings, sources
 
 log = logging.getLogger(__name__)
@@ -285,6 +285,9 @@ class Crawl:
                     self.stats["store/new"] += stats.new
                     self.stats["store/updated"] += stats.updated
                     self.stats["store/refused"] += stats.refused
+                    self.stats["outcomes/hired_in_listing"] += outcomes.record_listed_hires(
+                        conn, src.name, result.postings, now
+                    )
                     fmt = get_format(src.format)
                     if rec.outcome == "ok" and fmt.full_listing:
                         out.gone = repo.mark_gone(

@@ -273,8 +273,11 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
 
     with engine.connect() as conn:
         ledger = load_ledger(conn) if count_applications(conn) else None
+    from jobsift.publish import report_outcomes
+
     return render(
         "report.html", css=stylesheet(), data=data, summary=summary, days=days, ledger=ledger,
+        outcomes=report_outcomes.section(engine),
         generated=data.until.strftime("%Y-%m-%d %H:%M UTC"),
         plots={"flags": flag_rates_plot(data), "budgets": budgets_plot(data), "ghost": ghost_plot(data),
                "health": health_plot(data)},

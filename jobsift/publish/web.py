@@ -33,8 +33,8 @@ from jobsift.publish.present import client_lines, flagged_reasons, safe_html, sa
 from jobsift.publish.templating import render, stylesheet
 from jobsift.publish.weberrors import InvalidParams, install_error_pages
 from jobsift.publish.webguard import Guard, mount_docs, public_base
-from jobsift.scoring.flags import flag_codes
 from jobsift.publish.workflow_web import fill_states, finish, install, page_state
+from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import get_job, list_jobs
 from jobsift.store.schema import postings, scores, sources
 

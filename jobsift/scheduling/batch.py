@@ -106,6 +106,7 @@ class BatchRunner:
             report = await Crawl(
                 self.engine, self.cfg, trigger=self.trigger, progress=progress, fetcher=fetcher, now=self.now
             ).run(selected)
+            await self.reobserve(fetcher, names)
         finally:
             renewer.cancel()
             left = sorted(pending)
@@ -140,6 +141,21 @@ class BatchRunner:
                 continue
             if held < len(names):
                 log.warning("lost %d of %d leases (renewed too late?)", len(names) - held, len(names))
+
+    async def reobserve(self, fetcher: Fetcher, names: Sequence[str]) -> None:
+        """Ask the batch's re-askable sources about their due postings' outcomes (budgeted, polite)."""
+        from jobsift.crawler.reobserve import reobserve
+
+        try:
+            result = await reobserve(self.engine, self.cfg, fetcher, names, now=self.now)
+        except Exception as exc:  # noqa: BLE001 - re-observation must not stop crawling
+            log.error("re-observation failed: %s", exc)
+            return
+        if result.requests:
+            log.info("re-observed %d postings: %d outcomes changed, %d resolved", result.requests, result.changed,
+                     result.resolved)
+        for name in result.over_budget:
+            log.info("source %s: re-observation budget for today used up", name)
 
     async def score(self) -> None:
         """The after-crawl steps (score, push) for what the batch stored; one at a time in this process."""

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, select
 
 from jobsift.errors import JobsiftError, NotFoundError
 from jobsift.scoring import evidence, rules
+from jobsift.scoring.calibration import apply, linear_map
 from jobsift.scoring.model import GhostModel, find_version
 from jobsift.scoring.score import compute_score, reason_dict
 from jobsift.scoring.text import posting_text
@@ -83,20 +84,29 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
     out["recomputed"] = recomputed
     out["differences"] = [k for k in COMPARED if recomputed[k] != out["stored"][k]]
     out["reproduced"] = not out["differences"]
-    z = model.intercept
+    # Platt calibration is a linear map of the log-odds: contributions and intercept scale with it.
+    scale = linear_map(model.calibration)
+    a, b = scale if scale is not None else (1.0, 0.0)
+    z = a * model.intercept + b
     for name, x, w, c in rules.ghost_terms(features, model.weights):
-        z += c
+        z += a * c
         out["signals"].append(
             {
                 "signal": name,
                 "x": round(x, 4),
                 "weight": w,
-                "contribution": round(c, 4),
+                "contribution": round(a * c, 4),
                 "meaning": rules.describe(name, features) if x else rules.GHOST_SIGNALS[name][2],
             }
         )
-    out["ghost_intercept"] = model.intercept
+    out["ghost_intercept"] = round(a * model.intercept + b, 6)
     out["ghost_logit"] = round(z, 4)
+    out["calibration"] = (
+        None if model.calibration is None
+        else {k: v for k, v in model.calibration.items() if k not in ("x", "y")}
+    )
+    if model.calibration is not None and scale is None:
+        out["ghost_calibrated_probability"] = round(apply(z, model.calibration), 6)
     if model.text is not None and features.get("text_scam_prob") is not None:
         probs = model.predict_text([posting_text(post.title or "", post.description_text)])
         if probs:

@@ -242,6 +242,8 @@ def save_artifact(
         "text_model": settings,
         "calibration": calibration,
     }
+    if calibration is not None:
+        manifest["calibration"] = calibration
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (directory / CARD).write_text(card, encoding="utf-8")
     return directory

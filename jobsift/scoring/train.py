@@ -1,19 +1,24 @@
-"""Training: the scam-text model from an EMSCAD-format CSV, the ghost weights from labels and outcomes.
+"""Training: the scam-text model from an EMSCAD-format CSV, the ghost weights from outcomes and labels.
 
-Ghost weights are learned by logistic regression on the rule signals ``x_i`` (rules.ghost_vector) of
-stored feature dicts, then shrunk toward the documented defaults: ``w = (n·w_fit + K·w_default) /
-(n + K)`` with K = 50, so a handful of labels nudges the weights instead of replacing them. Fewer
-than ``MIN_LABELS`` examples, or only one class, keeps the defaults.
+Examples (``collect_examples``), one per posting, with the features of its **first** score (what was
+known when it was first seen, before its outcome could show in its fields):
+* observed outcomes (labels with origin ``observed``, written when re-observation resolves a
+  posting): ``closed_no_hire`` → 1 (never hired), ``hired`` → 0. ``unknown`` and ``gone`` are never
+  labels;
+* user verdicts (``jobsift label``, origin ``user``): ghost and scam → 1; ok and hired → 0 (lowball is
+  not a ghost label). An observed outcome wins over a user verdict on the same posting.
 
-Examples come from:
-* user labels (``jobsift label``): ghost and scam → 1; ok and hired → 0 (lowball is not a ghost label);
-* observed outcomes: a posting whose latest features show a hire → 0; a posting reposted or relisted
-  3+ times with no hire → 1. For observed examples the signals that define the outcome (hired, or
-  reposted/relisted) are zeroed, so the fit does not learn its own definition back.
+The ghost weights are fitted by logistic regression over the rule signals ``x_i`` (rules.ghost_vector),
+then evaluated with the caps kept (each contribution clipped to ±1.5, as scoring does) by client-grouped
+cross-validation (calibration.grouped_cv: no client in both training and test folds; postings without
+a client are their own group). Platt or isotonic calibration is chosen by the same CV (lower
+log-loss) and fitted on the out-of-fold log-odds. Below ``MIN_EXAMPLES`` examples, or
+``MIN_PER_CLASS`` of either class, the current model is kept and the reason given.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,14 +27,17 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, select
 
+from jobsift.scoring import calibration as cal
 from jobsift.scoring import rules
 from jobsift.scoring.emscad import Dataset, cross_validate, fit_text_model, read_emscad
-from jobsift.scoring.model import save_artifact
-from jobsift.store.schema import labels, scores
+from jobsift.scoring.flags.ghost import figure as ghost_figure
+from jobsift.scoring.model import GhostModel, save_artifact
+from jobsift.store.schema import labels, postings, scores
 
-MIN_LABELS = 20
-SHRINK_K = 50.0
+MIN_EXAMPLES = 200
+MIN_PER_CLASS = 30
 POSITIVE = {"ghost": 1, "scam": 1, "ok": 0, "hired": 0}
+OBSERVED = {"closed_no_hire": 1, "hired": 0}
 
 
 @dataclass
@@ -40,8 +48,24 @@ class TrainReport:
     positives: int = 0
     learned_weights: bool = False
     text_rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None
+    outcome_metrics: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
     metrics: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Examples:
+    x: np.ndarray
+    y: np.ndarray
+    groups: list[str]
+    counts: dict[str, int]
+    features: list[dict[str, Any]] = field(default_factory=list)
+
+    def __iter__(self) -> Any:  # (x, y, counts), as callers unpacked it before groups existed
+        return iter((self.x, self.y, self.counts))
 
 
 def unscored_labels(engine: Engine) -> int:
@@ -53,55 +77,78 @@ def unscored_labels(engine: Engine) -> int:
         ).scalar_one())
 
 
-def collect_examples(engine: Engine) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """(X, y) over the ghost signals from user labels and observed outcomes; counts by origin."""
+def collect_examples(engine: Engine) -> Examples:
+    """(X, y, client groups) over the ghost signals from observed outcomes and user labels."""
     names = list(rules.GHOST_SIGNALS)
-    xs: list[list[float]] = []
-    ys: list[int] = []
-    counts = {"user": 0, "observed": 0}
     with engine.connect() as conn:
+        first = select(func.min(scores.c.id).label("id")).group_by(scores.c.posting_id).subquery()
         feats = {
-            r.posting_id: r.features
-            for r in conn.execute(select(scores.c.posting_id, scores.c.features).where(scores.c.is_latest.is_(True)))
+            r.posting_id: (r.features or {}, r.client_id)
+            for r in conn.execute(
+                select(scores.c.posting_id, scores.c.features, postings.c.client_id)
+                .join(first, first.c.id == scores.c.id)
+                .join(postings, postings.c.id == scores.c.posting_id)
+            )
         }
         user: dict[int, int] = {}
-        for r in conn.execute(select(labels.c.posting_id, labels.c.label).order_by(labels.c.id)):
-            if r.label in POSITIVE:
+        observed: dict[int, int] = {}
+        for r in conn.execute(select(labels.c.posting_id, labels.c.label, labels.c.origin).order_by(labels.c.id)):
+            if r.origin == "observed" and r.label in OBSERVED:
+                observed[r.posting_id] = OBSERVED[r.label]
+            elif r.origin != "observed" and r.label in POSITIVE:
                 user[r.posting_id] = POSITIVE[r.label]  # the latest label wins
-    for pid, f in feats.items():
-        vec = rules.ghost_vector(f or {})
-        if pid in user:
-            xs.append([vec[n] for n in names])
-            ys.append(user[pid])
-            counts["user"] += 1
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    groups: list[str] = []
+    kept: list[dict[str, Any]] = []
+    counts = {"observed": 0, "user": 0}
+    for pid in sorted({*observed, *user}):
+        if pid not in feats:
             continue
-        hires = f.get("hires") if f else None
-        if hires is not None and hires >= 1:
-            vec["hired"] = 0.0
-            xs.append([vec[n] for n in names])
-            ys.append(0)
-            counts["observed"] += 1
-        elif f and (f.get("reposts") or 0) + (f.get("relists") or 0) >= 3:
-            vec["reposted"] = vec["relisted"] = 0.0
-            xs.append([vec[n] for n in names])
-            ys.append(1)
-            counts["observed"] += 1
-    return np.asarray(xs, dtype=float).reshape(-1, len(names)), np.asarray(ys, dtype=int), counts
+        f, client = feats[pid]
+        kind = "observed" if pid in observed else "user"
+        counts[kind] += 1
+        vec = rules.ghost_vector(f)
+        xs.append([vec[n] for n in names])
+        ys.append(observed[pid] if kind == "observed" else user[pid])
+        groups.append(f"client:{client}" if client is not None else f"posting:{pid}")
+        kept.append(f)
+    x = np.asarray(xs, dtype=float).reshape(-1, len(names))
+    return Examples(x, np.asarray(ys, dtype=int), groups, counts, kept)
 
 
-def fit_weights(x: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], float] | None:
-    if len(y) < MIN_LABELS or len(set(y.tolist())) < 2:
-        return None
-    from sklearn.linear_model import LogisticRegression
+def too_few(y: np.ndarray) -> str | None:
+    """Why these examples cannot train a model, or None."""
+    pos = int(y.sum())
+    neg = len(y) - pos
+    if len(y) < MIN_EXAMPLES or pos < MIN_PER_CLASS or neg < MIN_PER_CLASS:
+        return (f"{len(y)} resolved examples ({pos} never hired, {neg} hired); training needs at least "
+                f"{MIN_EXAMPLES} with {MIN_PER_CLASS} of each: kept the current ghost model")
+    return None
 
-    lr = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
-    n = float(len(y))
-    weights = {}
-    for i, name in enumerate(rules.GHOST_SIGNALS):
-        learned = float(lr.coef_[0][i]) if x[:, i].any() else rules.DEFAULT_WEIGHTS[name]
-        weights[name] = round((n * learned + SHRINK_K * rules.DEFAULT_WEIGHTS[name]) / (n + SHRINK_K), 4)
-    intercept = round((n * float(lr.intercept_[0]) + SHRINK_K * rules.DEFAULT_INTERCEPT) / (n + SHRINK_K), 4)
-    return weights, intercept
+
+def fit_ghost(
+    ex: Examples, *, folds: int = 5, seed: int = 0,
+) -> tuple[dict[str, float], float, dict[str, Any], dict[str, Any]]:
+    """(weights, intercept, calibration, grouped-CV metrics) from examples that are enough."""
+    names = list(rules.GHOST_SIGNALS)
+    cv = cal.grouped_cv(ex.x, ex.y, ex.groups, cap=rules.MAX_SINGLE, folds=folds, seed=seed)
+    w, b = cal.fit_weights(ex.x, ex.y)
+    # A signal never non-zero in the examples: the data says nothing about it, so it keeps its default.
+    weights = {n: round(float(w[i]), 4) if ex.x[:, i].any() else rules.DEFAULT_WEIGHTS[n] for i, n in enumerate(names)}
+    method = cv["chosen"]
+    calibration = cal.fit(method, cv["oof_logits"], ex.y)
+    never = int(ex.y.sum())
+    calibration.update(outcomes=len(ex.y), clients=len(set(ex.groups)), never_hired=never,
+                       observed=ex.counts.get("observed", 0), user_labels=ex.counts.get("user", 0))
+    chosen = cv["metrics"][method]
+    metrics = {
+        "method": method, "folds": cv["folds"], "clients": len(set(ex.groups)), **chosen,
+        "uncalibrated": {k: v for k, v in cv["metrics"]["none"].items() if k != "reliability"},
+        "other_method": {k: v for k, v in cv["metrics"]["isotonic" if method == "platt" else "platt"].items()
+                         if k != "reliability"},
+    }
+    return weights, round(b, 4), calibration, metrics
 
 
 def model_card(
@@ -174,10 +221,24 @@ def train(
     emscad: Path | None,
     evaluate_folds: int = 5,
     full_metrics: bool = False,
+    current: GhostModel | None = None,
+    seed: int = 0,
 ) -> TrainReport:
-    """Train and write a new versioned artifact under ``out_root``; returns what was done."""
+    """Train and write a new versioned artifact under ``out_root``; returns what was done.
+
+    Nothing is written when there is neither an EMSCAD CSV nor enough outcomes (``report.path`` None).
+    ``current``: the model in use, whose ghost weights and calibration are kept when outcomes are too few.
+    """
+    started = time.perf_counter()
     report = TrainReport()
-    payload: dict[str, Any] = {"ghost_weights": dict(rules.DEFAULT_WEIGHTS), "ghost_intercept": rules.DEFAULT_INTERCEPT}
+    keep = current
+    payload: dict[str, Any] = {
+        "ghost_weights": dict(keep.weights if keep else rules.DEFAULT_WEIGHTS),
+        "ghost_intercept": keep.intercept if keep else rules.DEFAULT_INTERCEPT,
+    }
+    calibration = keep.calibration if keep else None
+    if keep is not None and keep.text is not None and emscad is None:
+        payload["text"], payload["text_prior"] = keep.text, keep.text_prior
     training: dict[str, Any] = {}
     if emscad is not None:
         data: Dataset = read_emscad(emscad)
@@ -196,32 +257,41 @@ def train(
                 report.metrics["baseline (word 1-2-gram TF-IDF + logistic regression)"] = cross_validate(
                     data, "baseline", folds=evaluate_folds
                 )
-    else:
-        report.notes.append("no --emscad CSV: the artifact has no text model (text signals still come from the rules)")
     if engine is not None:
-        x, y, counts = collect_examples(engine)
-        report.examples, report.positives = len(y), int(y.sum())
-        training["ghost weights"] = (
-            f"{len(y)} examples from the store ({counts['user']} user labels, "
-            f"{counts['observed']} observed outcomes), {int(y.sum())} ghost"
-        )
+        ex = collect_examples(engine)
+        report.examples, report.positives, report.counts = len(ex.y), int(ex.y.sum()), dict(ex.counts)
         unscored = unscored_labels(engine)
         if unscored:
             report.notes.append(f"{unscored} labelled postings were never scored (run 'jobsift score'); skipped")
-        fitted = fit_weights(x, y)
-        if fitted is None:
-            report.notes.append(
-                f"{len(y)} labelled examples (need {MIN_LABELS} with both classes): kept default ghost weights"
+        why = too_few(ex.y)
+        if why is None:
+            weights, intercept, calibration, om = fit_ghost(ex, folds=max(2, evaluate_folds or 5), seed=seed)
+            payload["ghost_weights"], payload["ghost_intercept"] = weights, intercept
+            report.learned_weights = True
+            report.outcome_metrics = om
+            training["ghost weights"] = (
+                f"{len(ex.y)} examples from the store ({ex.counts['observed']} observed outcomes, "
+                f"{ex.counts['user']} user labels), {int(ex.y.sum())} never hired, {om['clients']} clients; "
+                f"calibration {om['method']} (chosen by client-grouped CV)"
             )
         else:
-            payload["ghost_weights"], payload["ghost_intercept"] = fitted
-            report.learned_weights = True
+            report.notes.append(why)
+            training["ghost weights"] = (
+                f"kept from {keep.version if keep else 'the documented defaults'} ({why.split(';')[0]})"
+            )
+            if emscad is None:
+                report.seconds = round(time.perf_counter() - started, 3)
+                return report
     else:
         training["ghost weights"] = "documented defaults (no store)"
+    report.calibration = calibration
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     report.version = f"ghost-{stamp}"
     metrics = {k: {kk: vv for kk, vv in v.items() if kk != "grouping"} for k, v in report.metrics.items()}
+    if report.outcome_metrics:
+        metrics["ghost on outcomes (client-grouped CV)"] = report.outcome_metrics
     card = model_card(report.version, training, report.metrics, payload["ghost_weights"], payload["ghost_intercept"])
+    card += outcome_card(report.outcome_metrics, calibration)
     report.path = save_artifact(
         out_root / report.version,
         version=report.version,
@@ -230,5 +300,59 @@ def train(
         metrics=metrics,
         training=training,
         card=card,
+        calibration=calibration,
     )
+    report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def outcome_card(m: dict[str, Any], calibration: dict[str, Any] | None) -> str:
+    """The model card's section on the ghost figure: what it is calibrated on, and how well."""
+    lines = ["## The ghost figure and observed outcomes", ""]
+    if calibration is None:
+        lines += [
+            "Not calibrated on outcomes: the ghost weights are the documented defaults (docs/scoring.md), chosen",
+            "by hand. With no signal the defaults imply sigmoid(-1.6) = 17% never hired; nothing has measured",
+            "that on real postings. `jobsift train` calibrates them once the store has enough resolved outcomes",
+            f"({MIN_EXAMPLES}, at least {MIN_PER_CLASS} hired and {MIN_PER_CLASS} never hired).",
+            "",
+        ]
+        return "\n".join(lines)
+    lines += [
+        f"Calibrated ({calibration['method']}) on {calibration['outcomes']} resolved postings from "
+        f"{calibration['clients']} clients, {calibration['never_hired']} of them never hired "
+        f"({calibration.get('observed', 0)} observed outcomes, {calibration.get('user_labels', 0)} user labels).",
+        "",
+    ]
+    if m:
+        lines += [
+            f"Client-grouped cross-validation ({m['folds']} folds, no client in both training and test):",
+            f"- {cal.summary_line(m)}",
+            f"- uncalibrated: {cal.summary_line(m['uncalibrated'])}",
+            "",
+            "| predicted | n | mean predicted | observed never hired |",
+            "|---|---|---|---|",
+            *[f"| {r['bin']} | {r['n']} | {r['predicted']} | {r['observed']} |" for r in m.get("reliability", [])],
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def evaluate_outcomes(engine: Engine, model: GhostModel) -> dict[str, Any]:
+    """The model's ghost figure against the store's resolved outcomes (and labels), as scoring computes it.
+
+    In-sample for a model trained on this store (its card has the grouped-CV figures); out-of-sample
+    for the shipped defaults, which never saw these postings.
+    """
+    ex = collect_examples(engine)
+    probs = [ghost_figure(f, model.weights, model.intercept, model.calibration)[0] for f in ex.features]
+    out: dict[str, Any] = {
+        "model": model.version, "calibrated": model.calibrated,
+        "examples": {"observed": ex.counts["observed"], "user": ex.counts["user"]},
+        "clients": len(set(ex.groups)), "never_hired": int(ex.y.sum()),
+    }
+    out.update(cal.metrics(ex.y, probs))
+    why = too_few(ex.y)
+    if why:
+        out["note"] = why.split(";")[0] + f"; training needs {MIN_EXAMPLES} ({MIN_PER_CLASS} of each class)"
+    return out

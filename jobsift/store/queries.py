@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, select
 
 from jobsift.store.budget_figure import budget_figure_sql
-from jobsift.store.schema import clients, job_marks, postings, scores
+from jobsift.store.outcomes import outcome_column
+from jobsift.store.schema import clients, job_marks, posting_outcomes, postings, scores
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class JobFilter:
     limit: int | None = 100
     offset: int = 0
     order: str = "newest"  # newest | quality
+    outcomes: Sequence[str] = ()  # open, hired, closed_no_hire, unknown, gone (as shown)
 
 
 def _like(text: str) -> str:
@@ -59,10 +61,13 @@ def jobs_select(f: JobFilter) -> Select[Any]:
             c.c.open_jobs.label("client_open_jobs"), c.c.reviews_count.label("client_reviews_count"),
             c.c.rating.label("client_rating"), c.c.member_since.label("client_member_since"),
             c.c.country.label("client_country"),
+            outcome_column().label("outcome"), posting_outcomes.c.observed_at.label("outcome_observed_at"),
+            posting_outcomes.c.source_field.label("outcome_source_field"),
         )
         .select_from(
             postings.outerjoin(s, and_(s.c.posting_id == postings.c.id, s.c.is_latest))
             .outerjoin(c, c.c.id == postings.c.client_id)
+            .outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id)
         )
     )
     conds: list[Any] = []
@@ -93,6 +98,8 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         )
     if f.min_budget_usd is not None:
         conds.append(budget_figure_sql() >= f.min_budget_usd)
+    if f.outcomes:
+        conds.append(outcome_column().in_(list(f.outcomes)))
     if not f.include_gone:
         conds.append(postings.c.gone_at.is_(None))
     if not f.include_hidden:
@@ -159,6 +166,11 @@ def job_dict(row: Any) -> dict[str, Any]:
         # The ghost figure's basis: a probability only when calibrated on outcomes (docs/scoring.md).
         "calibrated": None if m["quality"] is None else bool((m["ghost_basis"] or {}).get("calibrated")),
         "ghost_basis": m["ghost_basis"],
+        "outcome": m["outcome"],
+        "outcome_observed": (
+            {"at": m["outcome_observed_at"], "source_field": m["outcome_source_field"]}
+            if m["outcome_observed_at"] is not None else None
+        ),
     }
 
 

@@ -268,6 +268,40 @@ labels = Table(
     Index(None, "posting_id"),
 )
 
+#: Outcome values a source can state; ``gone`` (vanished from a listing) is derived, never stored as an event.
+OUTCOMES = ("open", "hired", "closed_no_hire", "unknown")
+RESOLVED = ("hired", "closed_no_hire")
+
+outcome_events = Table(
+    "outcome_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False),
+    ts("observed_at", nullable=False, doc="When jobsift read it from the source"),
+    Column("outcome", String(16), nullable=False, comment="open, hired, closed_no_hire, unknown"),
+    Column(
+        "source_field", Text, nullable=False, comment="The source field it came from, e.g. clientActivity.totalHired"
+    ),
+    Column("value", Text, comment="That field's value as the source gave it"),
+    Index(None, "posting_id", "observed_at"),
+)
+
+posting_outcomes = Table(
+    "posting_outcomes",
+    metadata,
+    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True),
+    Column("outcome", String(16), comment="Latest observed: open, hired, closed_no_hire, unknown; NULL: not yet"),
+    Column("source_field", Text, comment="Field of the latest change"),
+    Column("value", Text),
+    ts("observed_at", doc="When the latest change was observed"),
+    ts("resolved_at", doc="When hired or closed_no_hire was first observed; NULL while unresolved"),
+    Column("checks", Integer, nullable=False, default=0, comment="Re-observation requests made"),
+    ts("last_checked_at"),
+    ts("next_check_at", doc="When to ask the source again; NULL: resolved or schedule finished"),
+    Column("last_error", Text, comment="Why the last re-observation failed, one line"),
+    Index(None, "next_check_at"),
+)
+
 digests = Table(
     "digests",
     metadata,
@@ -361,7 +395,7 @@ visits = Table(
     ts("since", doc='"New" means first seen after this'),
 )
 
-#: The analyst view: one row per posting with its latest score and its client.
+#: The analyst view as migration 0001 created it (0006 adds the outcome columns; its SQL lives there).
 JOBS_VIEW_SQL = """
 CREATE VIEW jobs AS
 SELECT

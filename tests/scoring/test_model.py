@@ -13,9 +13,9 @@ from sqlalchemy import Engine, insert, select
 
 from jobsift.errors import ModelError
 from jobsift.scoring import model as model_mod
-from jobsift.scoring.rules import DEFAULT_WEIGHTS, RULES_VERSION
+from jobsift.scoring.rules import RULES_VERSION
 from jobsift.scoring.score import score_pending
-from jobsift.store.schema import labels, postings
+from jobsift.store.schema import labels, postings, scores
 from tests.scoring.factory import BAD_CLIENT, T0, config, latest, posting, store
 
 
@@ -110,7 +110,7 @@ def test_r30_garbage_manifest_is_refused(artifact: Path) -> None:
         model_mod.load_artifact(artifact)
 
 
-def test_label_then_train_learns_weights_and_writes_a_new_artifact(sqlite_engine: Engine, tmp_path: Path) -> None:
+def test_label_then_train_below_the_minimum_keeps_the_current_model(sqlite_engine: Engine, tmp_path: Path) -> None:
     from jobsift.cli import main
 
     url = sqlite_engine.url.render_as_string()
@@ -150,19 +150,15 @@ def test_label_then_train_learns_weights_and_writes_a_new_artifact(sqlite_engine
     res = runner.invoke(main, ["--db", url, "train", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert out["learned_weights"] is True
+    assert out["learned_weights"] is False
     assert out["examples"] == 30
+    assert out["counts"] == {"observed": 0, "user": 30}
     assert out["positives"] == 15
-    new_dir = Path(out["path"])
-    assert new_dir.parent == tmp_path / "jobsift-models"
-    trained = model_mod.load_artifact(new_dir)
-    assert trained.weights != DEFAULT_WEIGHTS
-    # The newest trained artifact is picked up by default, and explain finds it by version.
-    report = score_pending(sqlite_engine, config(url), rescore_all=True, now=T0)
-    assert report.model_version == trained.version
-    from jobsift.scoring.explain import explain
-
-    assert explain(sqlite_engine, ids["b3"], url)["reproduced"] is True
+    assert out["path"] is None  # nothing new to write: the current model stays in use
+    assert any("needs at least 200" in n for n in out["notes"])
+    assert not (tmp_path / "jobsift-models").exists()
+    text = runner.invoke(main, ["--db", url, "train"])
+    assert "kept the current model" in text.output
 
 
 def test_train_with_too_few_labels_keeps_default_weights(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -170,22 +166,37 @@ def test_train_with_too_few_labels_keeps_default_weights(sqlite_engine: Engine, 
 
     report = train(sqlite_engine, tmp_path / "m", emscad=None)
     assert report.learned_weights is False
-    assert report.path is not None
-    assert any("kept default ghost weights" in n for n in report.notes)
-    assert model_mod.load_artifact(report.path).weights == DEFAULT_WEIGHTS
+    assert report.path is None
+    assert any("kept the current ghost model" in n for n in report.notes)
 
 
-def test_observed_outcomes_become_examples_without_their_defining_signal(sqlite_engine: Engine) -> None:
-    from jobsift.model import Competition
+def test_only_resolved_outcomes_become_examples_with_their_first_features(sqlite_engine: Engine) -> None:
+    """A hire count in the fields is not a label by itself; a resolved outcome is, with the first score."""
+    from datetime import timedelta
+
+    from jobsift.model import Competition, Observation
     from jobsift.scoring.train import collect_examples
+    from jobsift.store import outcomes
 
     url = sqlite_engine.url.render_as_string()
-    store(sqlite_engine, [posting("hired", competition=Competition(hires=1)), posting("plain")])
+    store(sqlite_engine, [posting("hired", competition=Competition(hires=1)), posting("plain"), posting("open")])
     score_pending(sqlite_engine, config(url), now=T0)
-    x, y, counts = collect_examples(sqlite_engine)
-    assert counts == {"user": 0, "observed": 1}
-    assert y.tolist() == [0]
-    assert x[0][list(DEFAULT_WEIGHTS).index("hired")] == 0.0
+    _x, y, counts = collect_examples(sqlite_engine)
+    assert (len(y), counts) == (0, {"observed": 0, "user": 0})
+    with sqlite_engine.connect() as conn:
+        ids = {r.external_id: r.id for r in conn.execute(select(postings.c.external_id, postings.c.id))}
+    later = T0 + timedelta(days=3)
+    with sqlite_engine.begin() as conn:
+        outcomes.record(conn, ids["plain"], Observation("closed_no_hire", "sub_status", "closed_expired"), later)
+        outcomes.record(conn, ids["open"], Observation("open", "status", "active"), later)
+    score_pending(sqlite_engine, config(url), rescore_all=True, now=later)
+    ex = collect_examples(sqlite_engine)
+    assert ex.counts == {"observed": 1, "user": 0}
+    assert ex.y.tolist() == [1]
+    with sqlite_engine.connect() as conn:
+        first = conn.execute(select(scores.c.features).where(scores.c.posting_id == ids["plain"])
+                             .order_by(scores.c.id)).scalars().first()
+    assert ex.features == [first]
 
 
 def test_model_from_the_same_release_line_is_accepted() -> None:

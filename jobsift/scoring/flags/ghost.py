@@ -6,7 +6,11 @@ capped contribution); the posting is flagged when the figure reaches ``scoring.g
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from jobsift.model import Reason
+from jobsift.scoring import calibration as cal
 from jobsift.scoring import evidence, rules
 from jobsift.scoring.flags import WARNING, F, Flag, ModelView, Outcome, QualityTerm
 
@@ -14,25 +18,41 @@ CODE = "ghost"
 QUALITY_WEIGHT = 60.0
 
 
-def rule(f: F, model: ModelView) -> Outcome:
-    """Ghost probability and one reason per signal that moved it."""
-    z = model.intercept
+def figure(
+    f: F, weights: Mapping[str, float], intercept: float, calibration: Mapping[str, Any] | None = None
+) -> tuple[float, list[Reason]]:
+    """The ghost figure and one (unflagged) reason per signal that moved it.
+
+    ``calibration`` (``jobsift.scoring.calibration``): Platt scales every contribution and the
+    intercept by the same linear map, so the reasons still sum to the log-odds shown; isotonic maps
+    the raw sum through its curve.
+    """
+    scale = cal.linear_map(calibration)
+    a, b = scale if scale is not None else (1.0, 0.0)
+    z = a * intercept + b
     reasons: list[Reason] = []
-    threshold = float(f.get("ghost_threshold", 0.6))
-    for name, x, _w, c in rules.ghost_terms(f, model.weights):
+    for name, x, _w, c in rules.ghost_terms(f, weights):
         if x == 0.0 or c == 0.0:
             continue
+        c = a * c
         z += c
         reasons.append(
             Reason(
                 code=f"ghost.{name}",
                 text=rules.describe(name, f),
                 value=round(x, 4),
-                reference=model.weights.get(name, 0.0),
+                reference=weights.get(name, 0.0),
                 contribution=round(c, 4),
             )
         )
-    p = round(rules.sigmoid(z), 6)
+    p = round(rules.sigmoid(z) if calibration is None or scale is not None else cal.apply(z, calibration), 6)
+    return p, reasons
+
+
+def rule(f: F, model: ModelView) -> Outcome:
+    """The ghost figure, flagged at ``scoring.ghost_threshold``, with the words its basis allows."""
+    p, reasons = figure(f, model.weights, model.intercept, model.calibration)
+    threshold = float(f.get("ghost_threshold", 0.6))
     flagged = p >= threshold
     basis = evidence.basis(model.calibration, p, threshold)
     if flagged:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers")
+BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "textsignals")
 
 
 def machine() -> str:

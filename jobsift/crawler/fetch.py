@@ -32,6 +32,7 @@ from jobsift.errors import (
 ROBOTS_MAX_BYTES = 512_000
 CHUNK = 65_536
 BROWSERS_AT_ONCE = 2
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(slots=True)
@@ -78,6 +79,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 class Decoder:
     """Incremental gzip/deflate decoding that never expands past ``limit`` bytes.
 
+    Every member of a multi-member gzip body is decoded (``members`` counts them), under one cap.
+
     Each ``decompress`` call is asked for at most ``CHUNK`` bytes (and never more than what is
     left under the cap), so a gzip bomb costs at most ``limit + 1`` decoded bytes before it is
     refused, and no single step allocates more than ``CHUNK``. ``peak`` records the largest
@@ -91,6 +94,8 @@ class Decoder:
         self.peak = 0
         self._raw_deflate = False
         self._z: Any = None
+        self._carry = b""
+        self.members = 1
         if enc in ("", "identity"):
             return
         if enc in ("gzip", "x-gzip", "deflate"):
@@ -113,12 +118,25 @@ class Decoder:
             self._grow(len(data))
             return data
         out = bytearray()
+        data = self._carry + data
+        self._carry = b""
         try:
-            while data and not self._z.eof:
+            while data:
+                if self._z.eof:
+                    # A gzip body may be several members one after another (RFC 1952 section 2.2):
+                    # each is decoded in turn, all under the same cap. Anything else after the
+                    # end of the stream is ignored, as before.
+                    if len(data) < 2 and GZIP_MAGIC.startswith(data):
+                        self._carry = data  # the next member's magic may straddle two chunks
+                        break
+                    if not data.startswith(GZIP_MAGIC):
+                        break
+                    self._z = zlib.decompressobj(31)
+                    self.members += 1
                 chunk = self._z.decompress(data, max(1, min(CHUNK, self.limit - self.size + 1)))
                 self._grow(len(chunk))
                 out += chunk
-                data = self._z.unconsumed_tail
+                data = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
         except zlib.error:
             if self._raw_deflate and self.size == 0 and not out:
                 # Some servers send raw deflate (no zlib header) as "deflate".
@@ -134,8 +152,6 @@ class Decoder:
         tail = self._z.flush(CHUNK)
         self._grow(len(tail))
         return tail
-
-
 
 
 SleepFn = Callable[[float], Awaitable[None]]

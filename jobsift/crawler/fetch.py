@@ -11,7 +11,7 @@ import random
 import ssl
 import zlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -58,6 +58,17 @@ def check_scheme(url: str) -> None:
             f"refused {scheme or 'scheme-less'} URL {url!r}: only http and https are fetched",
             reason="bad_scheme",
         )
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what "the same site" means."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -286,8 +297,10 @@ class Fetcher:
         return bytes(body)
 
     async def _follow(
-        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None
+        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None,
+        private: frozenset[str] = frozenset(),
     ) -> tuple[str, int, dict[str, str], bytes]:
+        """Follow redirects; on leaving the origin, drop ``Authorization`` and every header in ``private``."""
         current = url
         for _hop in range(self.cfg.max_redirects + 1):
             check_scheme(current)
@@ -300,9 +313,11 @@ class Fetcher:
                 if not location:
                     raise PermanentFetchError(f"HTTP {status} without Location", reason="bad_redirect")
                 nxt = urljoin(current, location)
-                if urlsplit(nxt).netloc != urlsplit(current).netloc:
-                    # Credentials never follow a redirect to another host.
-                    headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+                if origin(nxt) != origin(current):
+                    # Credentials and configured headers never follow a redirect to another scheme,
+                    # host or port (R38), unless the source listed them in keep_headers_on_redirect.
+                    dropped = private | {"authorization"}
+                    headers = {k: v for k, v in headers.items() if k.lower() not in dropped}
                 if status in (301, 302, 303):
                     content = None  # browsers turn these into a GET
                 current = nxt
@@ -340,10 +355,17 @@ class Fetcher:
         retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         post_body: bytes | None = None,
+        keep_on_redirect: Collection[str] = (),
     ) -> FetchResult:
-        """GET (or POST ``post_body``) ``url`` politely; retries retryable failures with backoff."""
+        """GET (or POST ``post_body``) ``url`` politely; retries retryable failures with backoff.
+
+        ``extra_headers`` are sent only to ``url``'s origin: a redirect to another scheme, host or
+        port drops them all, except the names in ``keep_on_redirect`` (never ``Authorization``).
+        """
         check_scheme(url)
         headers: dict[str, str] = dict(extra_headers or {})
+        keep = {k.lower() for k in keep_on_redirect} - {"authorization"}
+        private = frozenset(k.lower() for k in headers if k.lower() not in keep)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -356,7 +378,7 @@ class Fetcher:
             stats["fetch/attempts"] += 1
             try:
                 final, status, resp_headers, body = await self._follow(
-                    url, headers, limit, robots=True, content=post_body
+                    url, headers, limit, robots=True, content=post_body, private=private
                 )
                 self._raise_for_status(status, resp_headers, final)
             except RetryableFetchError as exc:

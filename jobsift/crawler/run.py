@@ -86,6 +86,14 @@ def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> Parse
     return fmt.parse(body, headers, source=src.name, options=fmt.parser_options(src.options))
 
 
+def redirect_headers(src: SourceConfig) -> list[str]:
+    """Header names the source allows to follow a redirect to another origin (``keep_headers_on_redirect``)."""
+    raw = src.options.get("keep_headers_on_redirect") or []
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise ConfigError(f"sources[{src.name}].keep_headers_on_redirect: expected a list of header names")
+    return list(raw)
+
+
 def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
     """Extra headers and POST body from a source's options; tokens come from the environment.
 
@@ -122,7 +130,8 @@ async def fetch_source(
     if body is not None:  # a POST has no validators to send
         etag = last_modified = None
     return await fetcher.fetch(
-        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body
+        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body,
+        keep_on_redirect=redirect_headers(src),
     )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from jobsift.errors import ConfigError, JobsiftError
+from jobsift.redact import redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -65,10 +66,10 @@ class JobsiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: config: {exc}", err=True)
+            click.echo(f"error: config: {redact(str(exc))}", err=True)
             sys.exit(2)
         except JobsiftError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {redact(str(exc))}", err=True)
             if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 

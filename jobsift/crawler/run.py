@@ -33,6 +33,7 @@ from jobsift.errors import (
     ParseError,
 )
 from jobsift.model import ParseResult
+from jobsift.redact import error_text, reason
 from jobsift.store import repo
 from jobsift.store.schema import postings, sightings, sources
 
@@ -251,7 +252,7 @@ class Crawl:
         if "detail" in src.options and out.outcome in ("ok", "partial", "not_modified"):
             await self._enrich(fetcher, src, out)
         if out.outcome not in ("ok", "not_modified"):
-            log.warning("source %s: %s%s", src.name, out.outcome, f": {out.reason}" if out.reason else "")
+            log.warning("source %s: %s%s", src.name, out.outcome, f": {reason(out.reason)}" if out.reason else "")
         return out
 
     async def _enrich(self, fetcher: Fetcher, src: SourceConfig, out: SourceOutcome) -> None:
@@ -295,8 +296,12 @@ class Crawl:
                     touch_listed(conn, src.name, now)
                 repo.record_fetch(conn, run_id, rec)
         except Exception as exc:  # noqa: BLE001 - the batch rolled back; record why, go on
-            log.error("source %s: store failed\n%s", src.name, traceback.format_exc())
-            out.outcome, out.reason, out.new, out.updated = "failed", f"store error: {exc}", 0, 0
+            # A database error is described by the driver's message: never the statement and its
+            # parameters (19 KB for one feed), on one bounded, redacted line (R38).
+            out.outcome, out.reason, out.new, out.updated = "failed", reason(f"store error: {error_text(exc)}"), 0, 0
+            log.error("source %s: %s", src.name, out.reason)
+            if getattr(exc, "statement", None) is None:
+                log.debug("source %s: store failed\n%s", src.name, traceback.format_exc())
             rec.outcome, rec.reason, rec.items, rec.new_items = "failed", out.reason, None, None
             with self.engine.begin() as conn:
                 repo.record_fetch(conn, run_id, rec)

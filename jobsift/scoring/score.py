@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Text, and_, case, cast, func, insert,
 
 from jobsift.config import Config
 from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED, Reason, Score
+from jobsift.redact import reason
 from jobsift.scoring import features as feat
 from jobsift.scoring import rules
 from jobsift.scoring.market import Market, load_prior, norm_level
@@ -243,7 +244,7 @@ def _write_batch(conn: Connection, results: dict[int, Score], errors: dict[int, 
         conn.execute(insert(scores), [score_row(pid, s, now) for pid, s in results.items()])
         conn.execute(update(postings).where(postings.c.id.in_(ids)).values(needs_scoring=False, score_error=None))
     for pid, msg in errors.items():
-        conn.execute(update(postings).where(postings.c.id == pid).values(needs_scoring=True, score_error=msg[:500]))
+        conn.execute(update(postings).where(postings.c.id == pid).values(needs_scoring=True, score_error=reason(msg)))
 
 
 def score_pending(

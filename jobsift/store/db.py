@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from jobsift.errors import StoreError
+from jobsift.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+        raise StoreError(f"database URL {redact(url)!r} is not a valid SQLAlchemy URL") from None
     kwargs.setdefault("json_serializer", _json_dumps)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -68,7 +69,7 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    raise StoreError(f"database URL {url!r}: only sqlite and postgresql are supported")
+    raise StoreError(f"database URL {redact(url)!r}: only sqlite and postgresql are supported")
 
 
 def alembic_config(engine: Engine) -> Any:

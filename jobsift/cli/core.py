@@ -173,7 +173,8 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 
     get_format(fmt)
     with progress_bar(len(paths), "importing") as advance:
-        report = import_files(ctx.engine, list(paths), fmt, source or fmt, progress=lambda p: advance(p.name))
+        report = import_files(ctx.engine, list(paths), fmt, source or fmt, progress=lambda p: advance(p.name),
+                              max_bytes=ctx.config.fetch.max_bytes)
     scored = None if no_score else _score_pending(ctx)
     for err in report.errors:
         click.echo(f"warning: {err}", err=True)

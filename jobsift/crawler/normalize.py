@@ -114,7 +114,18 @@ def to_utc(value: datetime) -> datetime:
 
 
 def parse_date(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from epoch seconds/ms, ISO 8601 or RFC 822; else None."""
+    """A timezone-aware UTC datetime from epoch seconds/ms, ISO 8601 or RFC 822; else None.
+
+    Never raises: a value that cannot be read as a date (year 1 or 9999 with an offset that moves
+    it out of range, a 5,000-digit number, an object) is an unknown date (R35).
+    """
+    try:
+        return _parse_date(value)
+    except (ValueError, OverflowError, TypeError, OSError, IndexError, AttributeError):
+        return None
+
+
+def _parse_date(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

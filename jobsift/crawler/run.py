@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select, update
 
-from jobsift.config import Config, SourceConfig
+from jobsift.config import Config, FetchConfig, SourceConfig
 from jobsift.crawler.fetch import Fetcher, FetchResult
 from jobsift.crawler.health import classify, item_baselines
 from jobsift.crawler.sources import get_format
@@ -376,31 +376,65 @@ def import_files(
     options: dict[str, Any] | None = None,
     now: Callable[[], datetime] = utcnow,
     progress: Callable[[Path], None] | None = None,
+    max_bytes: int | None = None,
 ) -> ImportReport:
-    """Parse saved files with a format's parser and store them (one transaction per file)."""
+    """Parse saved files with a format's parser and store them (one transaction per file).
+
+    A file larger than ``max_bytes`` (the fetch body cap, ``fetch.max_bytes``) is refused unread;
+    a file that cannot be read, parsed or stored is reported in one line and the next file goes on
+    (R33, R35). The run row is always finished, even when the import is interrupted.
+    """
     src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
     get_format(fmt).check_options(src.options, "import")
+    cap = max_bytes or FetchConfig().max_bytes
     report = ImportReport()
     with engine.begin() as conn:
         run_id = repo.start_run(conn, now(), "import")
-    for path in paths:
-        report.files += 1
-        try:
-            body = path.read_bytes()
-            result = parse_body(src, body, {})
-            with engine.begin() as conn:
-                repo.ensure_source(conn, source, fmt, src.url)
-                stats = repo.upsert_postings(conn, source, result.postings, now())
-            report.items += len(result.postings)
-            report.new += stats.new
-            report.updated += stats.updated
-            if result.bozo:
-                report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
-        except (OSError, JobsiftError) as exc:
-            report.errors.append(f"{path}: {exc}")
-        if progress:
-            progress(path)
-    with engine.begin() as conn:
+    status = "aborted"
+    try:
+        for path in paths:
+            report.files += 1
+            try:
+                _import_one(engine, src, path, cap, now, report)
+            except (OSError, JobsiftError) as exc:
+                report.errors.append(f"{path}: {reason(str(exc))}")
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others (R35)
+                log.debug("import %s failed\n%s", path, traceback.format_exc())
+                report.errors.append(f"{path}: {reason(f'{type(exc).__name__}: {error_text(exc)}')}")
+            if progress:
+                progress(path)
         status = "ok" if not report.errors else ("partial" if report.items else "failed")
-        repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
+    finally:
+        with engine.begin() as conn:
+            repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
     return report
+
+
+def _import_one(
+    engine: Engine, src: SourceConfig, path: Path, max_bytes: int, now: Callable[[], datetime], report: ImportReport
+) -> None:
+    body = read_capped(path, max_bytes)
+    result = parse_body(src, body, {})
+    del body
+    with engine.begin() as conn:
+        repo.ensure_source(conn, src.name, src.format, src.url)
+        stats = repo.upsert_postings(conn, src.name, result.postings, now())
+    report.items += len(result.postings)
+    report.new += stats.new
+    report.updated += stats.updated
+    if result.bozo:
+        report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; a ``ParseError`` (``too_large``) if it holds more than ``max_bytes`` (checked
+    again while reading, so a growing file or a device cannot get past the cap either)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseError(f"refused: {size:,} bytes is over the {max_bytes:,}-byte cap (fetch.max_bytes)",
+                         reason="too_large")
+    with path.open("rb") as fh:
+        body = fh.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ParseError(f"refused: more than the {max_bytes:,}-byte cap (fetch.max_bytes)", reason="too_large")
+    return body

@@ -21,6 +21,7 @@ from jobsift.config import SourceConfig
 from jobsift.model import Client, Posting
 from jobsift.redact import reason
 from jobsift.scoring.reposts import fingerprint
+from jobsift.store.readable import readable_posting
 from jobsift.store.schema import (
     client_snapshots,
     clients,
@@ -341,7 +342,8 @@ def upsert_postings(
     """
     stats = UpsertStats()
     batch: dict[str, Posting] = {}
-    for p in items:
+    for item in items:
+        p = readable_posting(item, now)  # a value the store cannot hold is unknown, not a failed batch
         if not _valid(p):
             stats.refused += 1
             continue

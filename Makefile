@@ -31,6 +31,7 @@ typecheck: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check jobsift tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -69,7 +69,7 @@ TS = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _generate(path: Path, n: int, seed: int = 3) -> None:
-    from jobsift.scoring.reposts import fingerprint
+    from jobsift.fingerprint import fingerprint
     from jobsift.store.db import open_store
 
     open_store(f"sqlite:///{path}").dispose()

@@ -5,14 +5,19 @@
     ├── FetchError               anything between us and the bytes of a feed
     │   ├── RetryableFetchError  5xx, 429, timeouts, dropped connections: try again
     │   │   └── DeferredError    Retry-After longer than we will wait: try in a later run
-    │   └── PermanentFetchError  4xx, refused scheme, too many redirects, body too large
-    │       └── BlockedError     robots.txt forbids it, or the host blocks us
+    │   ├── PermanentFetchError  4xx, refused scheme, too many redirects, body too large
+    │   │   └── BlockedError     robots.txt forbids it, or the host blocks us
+    │   └── UnreachableError     the host did not take the connection (refused, unknown name)
     ├── ParseError               bytes that are not the format they claim to be (bad input)
     ├── StoreError               the database refused or is not migrated
+    │   └── StoreLocationError   the URL or path names no usable store (malformed, not a database,
+    │                            no store there for a read command): exit 2 at the CLI
+    ├── NotFoundError            an argument names nothing that exists (posting id): exit 2
     └── ModelError               a model artifact that is missing, corrupt or incompatible
 
-Each error carries a short ``reason`` code (stable text, stored against the source) and a
-human sentence (``str(err)``).
+Each error carries a short ``reason`` code (stable text, stored against the source), a
+human sentence (``str(err)``) and the CLI's ``exit_code``: 2 when the command must change to
+succeed (misuse: bad config, a store that is not there, an unknown id), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ class JobsiftError(Exception):
     """Base of every error jobsift raises on purpose."""
 
     reason: str = "error"
+    exit_code: int = 1
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
@@ -33,6 +39,7 @@ class ConfigError(JobsiftError):
     """The configuration is invalid; the message names the key."""
 
     reason = "bad_config"
+    exit_code = 2
 
 
 class FetchError(JobsiftError):
@@ -71,6 +78,13 @@ class BlockedError(PermanentFetchError):
     reason = "blocked"
 
 
+class UnreachableError(FetchError):
+    """The host did not accept a connection at all (refused, name not found): the source failed
+    this run. Not ``robots_unavailable``, which is for a host that answers but not for robots.txt."""
+
+    reason = "connect_error"
+
+
 class ParseError(JobsiftError):
     """The body is not a usable document of the expected format."""
 
@@ -81,6 +95,20 @@ class StoreError(JobsiftError):
     """The store cannot be used as asked."""
 
     reason = "store_error"
+
+
+class StoreLocationError(StoreError):
+    """The database URL or path does not name a store jobsift can use; the message says what to do."""
+
+    reason = "bad_store_location"
+    exit_code = 2
+
+
+class NotFoundError(JobsiftError):
+    """An argument names a thing that does not exist (e.g. a posting id)."""
+
+    reason = "not_found"
+    exit_code = 2
 
 
 class ModelError(JobsiftError):

@@ -1,7 +1,8 @@
 """The ``jobsift`` command: a thin layer over the library, one module per area.
 
-Exit codes: 0 ok, 1 error, 2 misuse (bad arguments or bad config). Errors are one line;
-``-v`` adds details. Heavy libraries load inside commands, so ``jobsift --help`` stays fast.
+Exit codes: 0 ok, 1 error or partial, 2 misuse (see docs/running.md#exit-codes). Errors are one
+line; ``-v`` adds jobsift's details, ``-vv`` debug logs of every library. Heavy libraries load
+inside commands, so ``jobsift --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -26,15 +27,23 @@ COMMAND_MODULES = ("core", "scoring", "publish", "schedule")
 @click.option("--config", "config_path", envvar="JOBSIFT_CONFIG", type=click.Path(dir_okay=False),
               help="Config file (default ./jobsift.toml; env JOBSIFT_CONFIG).")
 @click.option("--db", "db_url", envvar="JOBSIFT_DB", help="Database URL (env JOBSIFT_DB).")
-@click.option("-v", "--verbose", count=True, help="More detail (-vv for debug logs).")
+@click.option("-v", "--verbose", count=True, help="jobsift's details (-vv: debug logs of every library).")
 @click.version_option(package_name="jobsift")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, db_url: str | None, verbose: int) -> None:
     """Sift freelance and remote job feeds: flag ghost jobs, unverified clients and lowball budgets."""
     ctx.obj = Context(config_path=config_path, db_url=db_url, verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging(verbose)
+
+
+def configure_logging(verbose: int) -> None:
+    """Warnings only by default; ``-v`` adds jobsift's own INFO lines (not Alembic's, httpx's or
+    other libraries'); ``-vv`` is DEBUG for everything, libraries included."""
+    root = logging.WARNING if verbose < 2 else logging.DEBUG
+    logging.basicConfig(level=root, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(root)
+    logging.getLogger("jobsift").setLevel(logging.INFO if verbose == 1 else logging.NOTSET)
 
 
 def _register() -> None:

@@ -10,11 +10,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
 from jobsift.redact import redact
 
@@ -31,6 +31,8 @@ class Context:
     config_path: str | None = None
     db_url: str | None = None
     verbose: int = 0
+    #: False for commands that only read: they refuse a SQLite path with no store instead of creating one.
+    create_store: bool = True
     _config: Config | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -54,7 +56,8 @@ class Context:
             from jobsift.store.db import open_store
 
             self._engine = open_store(
-                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade
+                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade,
+                create=self.create_store,
             )
         return self._engine
 
@@ -74,7 +77,7 @@ class JobsiftGroup(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            sys.exit(1)
+            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -102,30 +105,22 @@ def common_options(fn: F) -> F:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, set | tuple):
-        return list(value)
-    return str(value)
+def reads_store(fn: F) -> F:
+    """Mark a command that only reads the store: a SQLite path with no store is an error (exit 2),
+    never a new empty store. Commands that write (init, crawl, import, db upgrade) create it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is not None:
+            ctx.create_store = False
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def dumps(data: Any) -> str:
     return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
-
-
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (R19): a cell starting with = + - @ gets a quote."""
-    if isinstance(value, list | dict):
-        value = json.dumps(value, default=json_default, ensure_ascii=False)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(CSV_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: io.TextIOBase | Any) -> None:

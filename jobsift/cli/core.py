@@ -16,6 +16,7 @@ from jobsift.cli.common import (
     is_tty,
     pass_ctx,
     progress_bar,
+    reads_store,
     write_csv,
 )
 from jobsift.cli.filters import filter_options, params_from
@@ -121,27 +122,34 @@ def init(path: Path, force: bool) -> None:
 )
 @click.argument("names", nargs=-1)
 @click.option("--no-score", is_flag=True, help="Store only; score later with 'jobsift score'.")
+@click.option("--push", is_flag=True, help="Then push new jobs to the [[webhooks]] sinks (as the daemon does).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's outcome as JSON.")
 @common_options
 @pass_ctx
-def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -> None:
+def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_json: bool) -> None:
     """Fetch the configured sources once, store new postings and score them."""
-    from jobsift.crawler.run import crawl as run_crawl
     from jobsift.crawler.run import select_sources
+    from jobsift.pipeline import Pipeline
 
     cfg = ctx.config
     selected = select_sources(cfg, names or None)
     if not selected:
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
+    pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        report = run_crawl(ctx.engine, cfg, names or None, progress=lambda o: advance(o.name))
-    scored = None
-    if not no_score:
-        scored = _score_pending(ctx)
+        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name),
+                            log_outcomes=False)  # the table (or the JSON) below says each outcome once
+    report, scored = done.crawl, done.after.scored
+    for err in done.after.errors:
+        click.echo(f"warning: {err}", err=True)
+    if done.after.push is not None:
+        for err in done.after.push.errors:
+            click.echo(f"warning: push: {err}", err=True)
     if as_json:
         click.echo(dumps({"run_id": report.run_id, "status": report.status,
                           "sources": [asdict(o) for o in report.outcomes],
-                          "stats": dict(report.stats), "scored": scored}))
+                          "stats": dict(report.stats), "scored": scored,
+                          "pushed": None if done.after.push is None else done.after.push.sent}))
     else:
         for o in sorted(report.outcomes, key=lambda o: o.name):
             detail = f"{o.items} items, {o.new} new, {o.updated} updated" if o.outcome in ("ok", "partial") else ""
@@ -149,14 +157,20 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, as_json: bool) -
             click.echo(f"{o.name:<24} {o.outcome:<13} {detail}{why}")
         click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
                    + (f", {scored} scored" if scored is not None else ""))
-    if report.status == "failed":
+    # 1 unless every source was ok or not modified (partial, failed, aborted), or a step failed:
+    # see docs/running.md#exit-codes
+    if report.status != "ok" or done.after.errors:
         sys.exit(1)
 
 
 def _score_pending(ctx: Context) -> int:
-    from jobsift.scoring.score import score_pending
+    from jobsift.errors import JobsiftError
+    from jobsift.pipeline import Pipeline
 
-    return score_pending(ctx.engine, ctx.config).scored
+    after = Pipeline(ctx.engine, ctx.config).after_crawl()
+    if after.score is None:
+        raise JobsiftError(after.errors[0])
+    return after.score.scored
 
 
 @click.command("import", epilog="Example:\n\n    jobsift import saved/*.rss --format rss --source archive")
@@ -191,12 +205,13 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str, source: str | None,
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @common_options
+@reads_store
 @pass_ctx
 def jobs(ctx: Context, fmt: str, limit: int, **kw: Any) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
+    f = params_from(kw, limit, ctx.config.filters)
     with ctx.engine.connect() as conn:
         rows = list_jobs(conn, f)
     if fmt == "json":

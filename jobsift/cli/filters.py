@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from jobsift.config import FiltersConfig
 
 
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -23,13 +26,20 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--min-budget", type=float, help="Only budgets at or above this many USD."),
         click.option("--since", help="Only jobs posted or first seen within this age (2d, 12h) or since an ISO date."),
         click.option("--order", type=click.Choice(["newest", "quality"]), default="newest", show_default=True),
+        click.option("--no-config-filters", is_flag=True,
+                     help="Ignore [filters] in jobsift.toml (by default these flags add to or replace them)."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
-def params_from(kw: dict[str, Any], limit: int | None) -> Any:
+def params_from(kw: dict[str, Any], limit: int | None, config: FiltersConfig) -> Any:
+    """The ``JobFilter`` of a listing command: its flags over ``config`` (the ``[filters]`` section).
+
+    Every reader (``jobs``, ``feed``, ``export``) passes its config here, so the configured
+    filters apply everywhere; see ``FilterParams.over_config`` for how flags combine with them.
+    """
     from jobsift.publish.params import cli_params
 
     p = cli_params(
@@ -38,6 +48,8 @@ def params_from(kw: dict[str, Any], limit: int | None) -> Any:
         flag=kw.pop("flag"), min_quality=kw.pop("min_quality"), min_budget=kw.pop("min_budget"),
         since=kw.pop("since"), order=kw.pop("order"), limit=limit,
     )
+    if not kw.pop("no_config_filters"):
+        p = p.over_config(config)
     f = p.to_filter()
     for problem in p.problems:
         if problem.startswith("age:"):

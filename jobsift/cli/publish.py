@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx, write_csv
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store, write_csv
 from jobsift.cli.filters import filter_options, params_from
 
 
@@ -23,16 +23,19 @@ def register(main: click.Group) -> None:
 @click.option("--host", help="Address to listen on (default: serve.host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: serve.port, 8080).")
 @common_options
+@reads_store
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the web page, /feed.xml, /feed.atom and the JSON API (/api/jobs, /openapi.json)."""
-    from jobsift.publish.server import serve_forever
+    from jobsift.publish.server import bind_socket, serve_forever
     from jobsift.publish.web import create_app
 
     cfg = ctx.config
     host, port = host or cfg.serve.host, port or cfg.serve.port
+    app = create_app(ctx.engine, cfg)  # a missing or unusable store is reported first
+    sock = bind_socket(host, port)  # then a busy port, before claiming to serve
     click.echo(f"jobsift serving on http://{host}:{port}/ (feeds: /feed.xml, /feed.atom; API: /docs). Ctrl-C stops.")
-    serve_forever(create_app(ctx.engine, cfg), host, port, log_level="warning" if not ctx.verbose else "info")
+    serve_forever(app, host, port, log_level="warning" if not ctx.verbose else "info", sock=sock)
 
 
 @click.command(epilog="Example:\n\n    jobsift feed --out ~/public/jobs.xml --exclude-flag ghost "
@@ -43,14 +46,15 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 @click.option("--base-url", default=None, help="Link for the channel and 'why this score' (default: serve host:port).")
 @filter_options
 @common_options
+@reads_store
 @pass_ctx
 def feed(ctx: Context, out: Path, atom: bool, limit: int, base_url: str | None, **kw: Any) -> None:
     """Write the filtered jobs as an RSS 2.0 (or Atom) file, for cron users and static hosting."""
     from jobsift.publish.feed import render_feed
     from jobsift.store.queries import list_jobs
 
-    f = params_from(kw, limit)
     cfg = ctx.config
+    f = params_from(kw, limit, cfg.filters)
     link = base_url or f"http://{cfg.serve.host}:{cfg.serve.port}/"
     with ctx.engine.connect() as conn:
         jobs = list_jobs(conn, f)
@@ -146,6 +150,7 @@ def push(ctx: Context, since: str | None) -> None:
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds.")
 @click.option("--max-rows", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
 @common_options
+@reads_store
 @pass_ctx
 def query(ctx: Context, sql: str, params: tuple[tuple[str, str], ...], fmt: str, timeout: float,
           max_rows: int) -> None:
@@ -190,12 +195,13 @@ def _number(value: str) -> Any:
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many jobs (default: all).")
 @filter_options
 @common_options
+@reads_store
 @pass_ctx
 def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> None:
     """Export the filtered jobs (the columns of the `jobs` view) as CSV, JSON Lines or Parquet."""
     from jobsift.publish.export import export as run_export
 
-    n = run_export(ctx.engine, params_from(kw, limit), fmt, out)
+    n = run_export(ctx.engine, params_from(kw, limit, ctx.config.filters), fmt, out)
     click.echo(f"wrote {out}: {n} jobs ({fmt})")
 
 
@@ -204,6 +210,7 @@ def export(ctx: Context, fmt: str, out: Path, limit: int | None, **kw: Any) -> N
               show_default=True)
 @click.option("--days", type=click.IntRange(1, 3650), default=60, show_default=True, help="Period covered.")
 @common_options
+@reads_store
 @pass_ctx
 def report(ctx: Context, out: Path, days: int) -> None:
     """Write one self-contained HTML report with plots: flags by source, budgets vs market, ghost clients, health."""

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store
+from jobsift.errors import NotFoundError
 
 LABELS = ("ghost", "ok", "scam", "lowball", "hired")
 
@@ -109,6 +110,7 @@ def _s(v: Any) -> str:
 @click.argument("job_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 @common_options
+@reads_store
 @pass_ctx
 def explain(ctx: Context, job_id: int, as_json: bool) -> None:
     """Show why a posting got its score, and recompute it from the stored features."""
@@ -128,6 +130,7 @@ def explain(ctx: Context, job_id: int, as_json: bool) -> None:
 @click.argument("verdict", type=click.Choice(LABELS))
 @click.option("--note", default=None, help="Free text kept with the label.")
 @common_options
+@reads_store
 @pass_ctx
 def label(ctx: Context, job_id: int, verdict: str, note: str | None) -> None:
     """Record what a posting turned out to be; 'jobsift train' learns from these labels."""
@@ -139,7 +142,7 @@ def label(ctx: Context, job_id: int, verdict: str, note: str | None) -> None:
 
     with ctx.engine.begin() as conn:
         if conn.execute(select(postings.c.id).where(postings.c.id == job_id)).first() is None:
-            raise click.UsageError(f"no posting with id {job_id}")
+            raise NotFoundError(f"no posting with id {job_id}")
         conn.execute(
             insert(labels).values(
                 posting_id=job_id, label=verdict, origin="user", note=note, created_at=datetime.now(UTC)

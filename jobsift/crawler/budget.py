@@ -20,6 +20,7 @@ from jobsift.model import Budget, BudgetKind, Provenance
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2_000  # a budget is a short phrase; longer input is cut before matching
+MAX_LABELS = 32  # labelled figures tried in one description (all fees past that: no budget)
 
 # Prefix symbols, longest first so "A$" wins over "$".
 _PREFIX_SYMBOLS: tuple[tuple[str, str], ...] = (
@@ -53,6 +54,12 @@ _TAIL = rf"[\s:.]*(?:{_SYM_RE}|[A-Za-z]{{3}})?\s*$"
 _UP_TO = re.compile(rf"\b(?:up to|upto|max(?:imum)?|under|below|less than){_TAIL}", re.I)
 _FROM = re.compile(rf"\b(?:from|min(?:imum)?|at least|starting at|over){_TAIL}", re.I)
 _LETTERS = re.compile(r"[^\W\d_]+")
+# An amount the reader pays or a pitch, not what the job pays: "a $50 registration fee",
+# "deposit $20", "earn $300 per day". Only the words of the same phrase, next to the amount, count.
+_CHARGE_WORDS = frozenset(("fee", "fees", "deposit", "deposits", "kit", "kits", "registration", "training"))
+_PHRASE_END = re.compile(r"[,;:()\[\]!?\n]|\.\s")
+_PER_DAY = re.compile(r"(?:\bper|\ba|/)\s?day\b|\bdaily\b", re.I)
+_NEAR_WORDS = 3  # words either side of the amount looked at
 _UNIT_WORDS = frozenset((
     "k", "m", "per", "a", "an", "hr", "hrs", "hour", "hours", "h", "hourly", "year", "yr", "years", "annum",
     "annual", "yearly", "month", "mo", "months", "monthly", "fixed", "budget", "price", "rate", "salary",
@@ -142,6 +149,31 @@ def _amounts(text: str) -> tuple[list[tuple[float, str | None, re.Match[str]]], 
     return found, marked
 
 
+def _phrase_after(after: str) -> str:
+    """``after`` up to the end of its phrase (punctuation), at most 60 characters."""
+    after = after[:60]
+    end = _PHRASE_END.search(after)
+    return after[: end.start()] if end else after
+
+
+def _phrase_before(before: str) -> str:
+    """``before`` back to the start of its phrase, at most 60 characters."""
+    before = before[-60:]
+    ends = [m.end() for m in _PHRASE_END.finditer(before)]
+    return before[ends[-1]:] if ends else before
+
+
+def is_charge(before: str, after: str) -> bool:
+    """Whether an amount between ``before`` and ``after`` is a fee, deposit, kit or pay-to-work
+    pitch ("Pay a $50 registration fee", "earn $300 per day") rather than a budget."""
+    head, tail = _phrase_before(before), _phrase_after(after)
+    near = [w.lower() for w in _LETTERS.findall(head)[-_NEAR_WORDS:]]
+    near += [w.lower() for w in _LETTERS.findall(tail)[:_NEAR_WORDS]]
+    if any(w in _CHARGE_WORDS for w in near):
+        return True
+    return "earn" in {w.lower() for w in _LETTERS.findall(head)} and bool(_PER_DAY.search(tail))
+
+
 def _plain_enough(text: str) -> bool:
     """Text that is just figures and unit words ("500", "15-35 per hour"): no currency needed."""
     words = [w.lower() for w in _LETTERS.findall(text)]
@@ -171,7 +203,9 @@ def parse_budget(
         return Budget(kind=kind_hint, raw=raw, provenance="none")
 
 
-def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, provenance: Provenance) -> Budget:
+def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, provenance: Provenance,
+           context: str = "") -> Budget:
+    """``context`` is the text just before ``raw`` in a description (the label and its phrase)."""
     text = html.unescape(raw[:MAX_TEXT]).replace("\u2009", " ")
     kind = _detect_kind(text) or kind_hint
     found, marked = _amounts(text)
@@ -182,6 +216,8 @@ def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, pr
     else:
         first = 0
     lo, cur, m = found[first]
+    if is_charge(context + text[: m.start()], text[m.end("num"):]):
+        return Budget(kind=kind, raw=raw, provenance="none")
     hi = lo
     if first + 1 < len(found):
         nxt_value, nxt_cur, nxt = found[first + 1]
@@ -305,14 +341,40 @@ def budget_from_prose(text: str | None, *, kind_hint: BudgetKind | None = None) 
         starts = _near_figures(low, digits)
     else:
         starts = [i for i in _label_starts(low, 0, len(low)) if _MONEYISH.search(text, i, i + 48)]
-    for i in sorted(starts):
-        m = _LABELLED.match(text, i)
-        if m is None:
-            continue
-        budget = parse_budget(m.group("value").split(". ")[0].strip(" ."), kind_hint=kind_hint)
-        if budget is not None and budget.is_known:
+    for i in sorted(starts)[:MAX_LABELS]:
+        budget = budget_at_label(text, i, kind_hint)
+        if budget is not None:
             return budget
     return None
+
+
+def budget_at_label(text: str, i: int, kind_hint: BudgetKind | None = None) -> Budget | None:
+    """The budget after the label word starting at ``text[i]``, or None (no figure, or a fee)."""
+    m = _LABELLED.match(text, i)
+    if m is None:
+        return None
+    value = m.group("value").split(". ")[0].strip(" .")
+    context = text[max(0, i - 60):m.start("value")]
+    try:
+        budget = _parse(value, kind_hint, None, "parsed_from_text", context)
+    except Exception:  # as parse_budget: odd text is not a budget, never an error
+        log.debug("budget %r not understood", value[:80], exc_info=True)
+        return None
+    if not budget.is_known:
+        return None
+    return _kind_from_words(budget, text[max(0, i - 24):m.end("value")], text[i:m.start("value")].lower())
+
+
+def _kind_from_words(budget: Budget, around: str, label: str) -> Budget:
+    """A budget the value alone does not qualify gets its kind from the words around it, as the
+    Upwork parser reads its ``Budget``/``Hourly Range`` labels: "per hour", "/h", "/hr", "hourly"
+    make it hourly; "fixed" or the label "budget" (or "price") make it fixed."""
+    if budget.kind is not None:
+        return budget
+    kind = _detect_kind(around)
+    if kind is None and label.startswith(("budget", "price")):
+        kind = "fixed"
+    return replace(budget, kind=kind) if kind in ("hourly", "fixed") else budget
 
 
 def infer_salary_kind(budget: Budget | None) -> Budget | None:

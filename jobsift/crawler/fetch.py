@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 import ssl
 import zlib
 from collections import Counter
@@ -168,6 +169,21 @@ class Decoder:
 SleepFn = Callable[[float], Awaitable[None]]
 
 
+def connect_failure(netloc: str, exc: BaseException) -> str:
+    """What went wrong connecting, in words: "connection refused by host:port", "host name ... not
+    found", else the transport's own message (httpx hides the cause behind "All connection attempts failed")."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return f"connection refused by {netloc}"
+        if isinstance(seen, socket.gaierror):
+            return f"host name {urlsplit('//' + netloc).hostname} not found ({seen.strerror})"
+        seen = seen.__cause__ or seen.__context__
+    return f"cannot connect to {netloc}: {exc or type(exc).__name__}"
+
+
 class Fetcher:
     """One shared HTTP client for a crawl; polite, capped, retrying.
 
@@ -262,10 +278,7 @@ class Fetcher:
                 f"connection dropped mid-response ({exc}); body discarded", reason="truncated"
             ) from None
         except httpx.TransportError as exc:
-            raise RetryableFetchError(
-                f"cannot connect to {urlsplit(url).netloc}: {exc or type(exc).__name__}",
-                reason="connect_error",
-            ) from None
+            raise RetryableFetchError(connect_failure(urlsplit(url).netloc, exc), reason="connect_error") from None
 
     @staticmethod
     async def _read_body(resp: httpx.Response, headers: dict[str, str], limit: int) -> bytes:

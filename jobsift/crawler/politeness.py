@@ -7,10 +7,13 @@ Robots policy (one robots.txt per scheme+host, cached ``robots_ttl`` seconds):
 - 404/410 (any other 4xx), an empty body, or text that is not robots.txt: everything allowed,
   as the robots.txt convention says.
 - 401/403: everything forbidden; the host said no.
-- 5xx, 429, a timeout or a connection error: we cannot know what the host allows, so the host
+- 5xx, 429 or a timeout: the host answers, but we cannot know what it allows, so the host
   is skipped for this run (``BlockedError`` with reason ``robots_unavailable``; the crawl records
   the source as ``deferred``) and robots.txt is asked again next run (after ``UNAVAILABLE_RETRY``
   seconds, however long ``robots_ttl`` is).
+- No connection at all (refused, host name not found): that is what happened, so the source
+  fails with it (``UnreachableError``, reason ``connect_error``: "connection refused by
+  host:port"), asked again after ``UNAVAILABLE_RETRY`` seconds too.
 - robots.txt that cannot be used for a permanent reason (over the size cap, a broken redirect):
   treated like a missing file, everything allowed.
 
@@ -34,7 +37,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from jobsift.errors import BlockedError, FetchError, RetryableFetchError
+from jobsift.errors import BlockedError, FetchError, RetryableFetchError, UnreachableError
 
 #: Seconds before an unreadable robots.txt is asked again (one crawl skips the host, the next asks).
 UNAVAILABLE_RETRY = 60.0
@@ -50,6 +53,7 @@ class RobotsEntry:
     parser: Protego | None  # None: allow everything
     fetched_at: float
     unavailable: str | None = None  # a reason when the host must be skipped this run
+    unreachable: str | None = None  # the host took no connection: the fetch fails with this
 
 
 RobotsFetcher = Callable[[str], Awaitable[tuple[int, bytes]]]
@@ -92,10 +96,13 @@ class Politeness:
         async with lock:
             entry = self._robots.get(host)
             # An unreadable robots.txt is asked again soon (a later run), not kept for robots_ttl.
-            ttl = min(self.robots_ttl, UNAVAILABLE_RETRY) if entry and entry.unavailable else self.robots_ttl
+            retry_soon = entry is not None and bool(entry.unavailable or entry.unreachable)
+            ttl = min(self.robots_ttl, UNAVAILABLE_RETRY) if retry_soon else self.robots_ttl
             if entry is None or self.clock() - entry.fetched_at > ttl:
                 entry = await self._load_robots(host, fetch_robots)
                 self._robots[host] = entry
+        if entry.unreachable:
+            raise UnreachableError(entry.unreachable)
         if entry.unavailable:
             raise BlockedError(f"robots.txt of {host} unavailable ({entry.unavailable}); host skipped this run",
                                reason="robots_unavailable")
@@ -109,7 +116,9 @@ class Politeness:
             # fetch_robots goes through slot() itself; holding a slot here too would deadlock
             # a host whose in-flight cap is 1.
             status, body = await fetch_robots(host + "/robots.txt")
-        except RetryableFetchError as exc:  # 5xx, 429, timeout, connection: skip the host for now
+        except RetryableFetchError as exc:  # 5xx, 429, timeout: skip the host for now
+            if exc.reason == "connect_error":  # no connection at all: report that, not robots
+                return RobotsEntry(None, now, unreachable=str(exc))
             return RobotsEntry(None, now, unavailable=str(exc))
         except FetchError:  # a permanent oddity (too large, bad redirect): as good as no robots.txt
             return RobotsEntry(None, now)

@@ -148,7 +148,11 @@ class Crawl:
         now: Callable[[], datetime] = utcnow,
         progress: ProgressFn | None = None,
         fetcher: Fetcher | None = None,
+        log_outcomes: bool = True,
     ) -> None:
+        """``log_outcomes=False`` when the caller prints each outcome itself (``jobsift crawl``'s
+        table), so a failure is said once; the daemon and workers keep the WARNING line."""
+        self.log_outcomes = log_outcomes
         self.engine = engine
         self.cfg = cfg
         self.trigger = trigger
@@ -251,7 +255,7 @@ class Crawl:
         self.stats[f"source/{out.outcome}"] += 1  # after the store, which may still fail the source
         if "detail" in src.options and out.outcome in ("ok", "partial", "not_modified"):
             await self._enrich(fetcher, src, out)
-        if out.outcome not in ("ok", "not_modified"):
+        if out.outcome not in ("ok", "not_modified") and self.log_outcomes:
             log.warning("source %s: %s%s", src.name, out.outcome, f": {reason(out.reason)}" if out.reason else "")
         return out
 
@@ -336,12 +340,14 @@ def crawl(
     trigger: str = "cli",
     progress: ProgressFn | None = None,
     now: Callable[[], datetime] = utcnow,
+    log_outcomes: bool = True,
 ) -> CrawlReport:
     """Crawl the named (default: all enabled) sources once."""
     selected = select_sources(cfg, names)
     for src in selected:
         check_source(src)
-    return asyncio.run(Crawl(engine, cfg, trigger=trigger, progress=progress, now=now).run(selected))
+    crawler = Crawl(engine, cfg, trigger=trigger, progress=progress, now=now, log_outcomes=log_outcomes)
+    return asyncio.run(crawler.run(selected))
 
 
 async def _test_source(cfg: Config, src: SourceConfig) -> tuple[FetchResult, ParseResult]:

@@ -71,7 +71,8 @@ def write_config(cfg: Config, path: Path) -> None:
 
 def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult:
     """Serve the demo feeds, crawl them into a fresh database, score, and write the outputs."""
-    from jobsift.crawler.run import crawl
+    from jobsift.errors import JobsiftError
+    from jobsift.pipeline import Pipeline
     from jobsift.store.db import open_store
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,15 +85,16 @@ def run_demo(out_dir: Path, *, say: Callable[[str], None] = print) -> DemoResult
         engine = open_store(cfg.database.url)
         try:
             say(f"Serving {len(cfg.sources)} demo feeds on {base_url}; crawling...")
-            result.crawl = crawl(engine, cfg, trigger="demo")
+            done = Pipeline(engine, cfg).run(trigger="demo")
         except BaseException:
             engine.dispose()
             raise
     from jobsift.publish.demo_outputs import write_demo_outputs
-    from jobsift.scoring.score import score_pending
 
     try:
-        result.score = score_pending(engine, cfg)
+        if done.after.score is None:
+            raise JobsiftError(done.after.errors[0])
+        result.crawl, result.score = done.crawl, done.after.score
         result.files["database"] = result.db_path
         result.files["config"] = result.config_path
         result.files.update(write_demo_outputs(engine, cfg, out_dir, say=say))

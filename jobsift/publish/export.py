@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from jobsift.cli.common import csv_safe, json_default
+from jobsift.encoding import csv_safe, json_default
 from jobsift.store.queries import JobFilter, jobs_select
 
 FORMATS = ("csv", "jsonl", "parquet")

@@ -136,6 +136,29 @@ class FilterParams:
             min_quality=f.min_quality or None,
         )
 
+    def over_config(self, f: FiltersConfig) -> FilterParams:
+        """These (command-line) filters on top of the ``[filters]`` config, as ``jobs``/``feed``/``export`` read them.
+
+        Filters that hide add up: ``exclude_flags`` and ``exclude_keywords`` are the config's plus
+        these. Filters that narrow to a set or a threshold are replaced when given here:
+        ``keywords``, ``countries`` and ``min_quality`` come from the config only when these leave
+        them unset. ``skills`` and ``blocked_clients`` are scoring preferences, not listing filters.
+        """
+        base = FilterParams.from_config(f)
+
+        def union(a: list[str], b: list[str]) -> list[str]:
+            return a + [x for x in b if x not in a]
+
+        return replace(
+            self,
+            exclude_flags=union(base.exclude_flags, self.exclude_flags),
+            exclude_keywords=union(base.exclude_keywords, self.exclude_keywords),
+            keywords=self.keywords or base.keywords,
+            countries=self.countries or base.countries,
+            min_quality=self.min_quality if self.min_quality not in (None, "") else base.min_quality,
+            problems=list(self.problems),
+        )
+
     def to_filter(self, *, now: datetime | None = None, extra_limit: int = 0) -> JobFilter:
         """The bound ``JobFilter``; ``extra_limit`` asks for one more row to detect a next page."""
         problems = self.problems

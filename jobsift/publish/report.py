@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, func, select
 from jobsift.model import FLAG_CODES
 from jobsift.publish.present import flag_label
 from jobsift.publish.templating import render, stylesheet
+from jobsift.store.budget_figure import budget_figure
 from jobsift.store.schema import clients, fetches, postings, scores, sources
 
 COLORS = ["#2457c5", "#b3261e", "#1f7a4d", "#9a6b00", "#6b3fa0", "#0f7c8c", "#c2185b", "#5d6675"]
@@ -42,7 +43,8 @@ def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
     with engine.connect() as conn:
         rows = conn.execute(
             select(postings.c.source, postings.c.first_seen_at, postings.c.category, postings.c.budget_kind,
-                   postings.c.budget_min_usd, postings.c.budget_max_usd, postings.c.client_id,
+                   postings.c.budget_min_usd, postings.c.budget_max_usd, postings.c.budget_min,
+                   postings.c.budget_max, postings.c.budget_currency, postings.c.client_id,
                    scores.c.quality, scores.c.flags, scores.c.ghost_probability, scores.c.lowball_ratio)
             .select_from(postings.outerjoin(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
             .where(postings.c.first_seen_at >= data.since)
@@ -149,8 +151,8 @@ def budgets_plot(data: ReportData) -> str | None:
     by_cat: dict[tuple[str, str], list[float]] = defaultdict(list)
     market: dict[tuple[str, str], list[float]] = defaultdict(list)
     for j in data.jobs:
-        value = j["budget_max_usd"] if j["budget_max_usd"] is not None else j["budget_min_usd"]
-        if value is None or value <= 0 or j["budget_kind"] not in ("fixed", "hourly"):
+        value = budget_figure(j)
+        if value is None or j["budget_kind"] not in ("fixed", "hourly"):
             continue
         key = (j["category"] or "uncategorised", j["budget_kind"])
         by_cat[key].append(float(value))

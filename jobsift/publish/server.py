@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
 from types import TracebackType
 from typing import Any
+
+from jobsift.errors import JobsiftError
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -23,10 +26,32 @@ def uvicorn_config(app: Any, host: str, port: int, *, log_level: str = "warning"
                           access_log=False)
 
 
-def serve_forever(app: Any, host: str, port: int, *, log_level: str = "info") -> None:
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, so a busy port is one clear error before anything says "serving"."""
+    try:
+        family, kind, proto, _name, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise JobsiftError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise JobsiftError(f"port {port} on {host} is already in use: stop the program using it "
+                               "or pick another with --port") from None
+        raise JobsiftError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_forever(app: Any, host: str, port: int, *, log_level: str = "info",
+                  sock: socket.socket | None = None) -> None:
+    """Serve until interrupted; on ``sock`` when given (see ``bind_socket``)."""
     import uvicorn
 
-    uvicorn.Server(uvicorn_config(app, host, port, log_level=log_level)).run()
+    uvicorn.Server(uvicorn_config(app, host, port, log_level=log_level)).run(sockets=[sock] if sock else None)
 
 
 class ThreadedServer:

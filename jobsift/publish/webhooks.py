@@ -1,6 +1,7 @@
 """Webhook push: new jobs at or above a sink's ``min_quality`` POSTed as JSON, each job once per sink.
 
-``push_new(engine, cfg)`` is what ``jobsift push`` runs and what a scheduler calls after a crawl.
+``push_new(engine, cfg)`` is what ``jobsift push`` runs and the after-crawl step of ``jobsift.pipeline``
+(the daemon and the workers push after every batch).
 A row in ``webhook_deliveries`` (unique on sink + posting) is claimed before the POST, so two
 pushes never send the same job twice to a sink; a failed POST is retried with backoff inside the
 run and again on later runs, up to ``MAX_ATTEMPTS`` in all.
@@ -23,8 +24,8 @@ import httpx
 from sqlalchemy import Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobsift.cli.common import json_default
 from jobsift.config import Config, WebhookConfig
+from jobsift.encoding import json_default
 from jobsift.publish.present import budget_text, flag_label, flagged_reasons, one_line, quality_text, safe_url
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.schema import webhook_deliveries

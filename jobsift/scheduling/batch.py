@@ -4,14 +4,14 @@ The crawl itself is ``jobsift.crawler.run.Crawl`` (one run row, one transaction 
 Around it: a background task renews the leases every third of the lease period; each source
 is released as soon as its batch is stored, with its next due time (interval + jitter); a
 source left unfinished (cancelled at shutdown) is released without a new due time, so it is
-due again at once for whoever looks next. Scoring follows every batch.
+due again at once for whoever looks next. The after-crawl steps (``jobsift.pipeline``: score,
+then push to webhooks) follow every batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from jobsift.config import Config
 from jobsift.crawler.fetch import Fetcher
 from jobsift.crawler.politeness import Politeness
 from jobsift.crawler.run import Crawl, CrawlReport, SourceOutcome, check_source
+from jobsift.pipeline import Pipeline
 from jobsift.scheduling import leases
 from jobsift.store import repo
 from jobsift.store.schema import sources
@@ -50,16 +51,6 @@ def start_up(engine: Engine, cfg: Config, now: datetime) -> None:
         log.info("interrupted before: %d runs marked aborted; sources freed: %s", aborted, ", ".join(freed) or "none")
 
 
-def find_scorer() -> Callable[[Engine, Config], Any] | None:
-    """``score_pending`` with a repost index kept for this process's later runs."""
-    try:
-        from jobsift.scoring.repost_store import RepostCache
-        from jobsift.scoring.score import score_pending
-    except ImportError:
-        return None
-    return functools.partial(score_pending, reposts=RepostCache())
-
-
 def status_line(o: SourceOutcome, next_at: datetime | None) -> str:
     """One line per source and crawl: outcome, counts, why, when next."""
     parts = [f"source {o.name}: {o.outcome}"]
@@ -84,7 +75,8 @@ class BatchRunner:
         self.owner = owner
         self.trigger = trigger
         self.now = now
-        self.scorer = find_scorer()
+        # Score, then push to the configured webhooks, after every batch; the repost index stays warm.
+        self.pipeline = Pipeline(engine, cfg, push=True, keep_index=True)
         self._score_lock = asyncio.Lock()
         # One politeness gate for the whole process: pacing and robots.txt outlive a batch.
         f = cfg.fetch
@@ -150,19 +142,13 @@ class BatchRunner:
                 log.warning("lost %d of %d leases (renewed too late?)", len(names) - held, len(names))
 
     async def score(self) -> None:
-        """Score what the batch stored; one scoring at a time in this process."""
-        if self.scorer is None:
-            return
-        scorer = self.scorer
+        """The after-crawl steps (score, push) for what the batch stored; one at a time in this process."""
         async with self._score_lock:
-            try:
-                result = await asyncio.to_thread(scorer, self.engine, self.cfg)
-            except Exception as exc:  # noqa: BLE001 - scoring must not stop crawling
-                log.error("scoring failed: %s", exc)
-                return
-        scored = getattr(result, "scored", None)
-        if scored:
-            log.info("scored %s postings", scored)
+            after = await asyncio.to_thread(self.pipeline.after_crawl)
+        if after.scored:
+            log.info("scored %s postings", after.scored)
+        if after.push is not None and (after.push.sent or after.push.failed):
+            log.info("pushed %d jobs to webhooks, %d failed (retried next run)", after.push.sent, after.push.failed)
 
 
 async def cancel_and_wait(tasks: set[asyncio.Task[Any]], timeout: float) -> None:

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from jobsift.errors import ConfigError
+from jobsift.fingerprint import fingerprint
 from jobsift.scoring.emscad_model import FullModel
-from jobsift.scoring.reposts import Entry, RepostIndex, fingerprint
+from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import emscad_text
 
 REQUIRED = ("title", "description", "fraudulent")

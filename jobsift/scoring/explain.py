@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
-from jobsift.errors import JobsiftError
+from jobsift.errors import JobsiftError, NotFoundError
 from jobsift.scoring import rules
 from jobsift.scoring.model import GhostModel, find_version
 from jobsift.scoring.score import compute_score, reason_dict
@@ -33,7 +33,7 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
     with engine.connect() as conn:
         post = conn.execute(select(postings).where(postings.c.id == job_id)).first()
         if post is None:
-            raise JobsiftError(f"no posting with id {job_id}")
+            raise NotFoundError(f"no posting with id {job_id}")
         row = conn.execute(
             select(scores).where(and_(scores.c.posting_id == job_id, scores.c.is_latest.is_(True)))
         ).first()

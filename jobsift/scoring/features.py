@@ -15,6 +15,7 @@ from jobsift.config import Config
 from jobsift.scoring.linear import bounded
 from jobsift.scoring.market import Market
 from jobsift.scoring.text import signals, word_count
+from jobsift.store.budget_figure import budget_figure
 
 Row = Mapping[str, Any]
 
@@ -56,14 +57,8 @@ def _days(later: datetime, earlier: datetime | None) -> float | None:
 
 
 def budget_usd(p: Row) -> float | None:
-    """The figure compared with the market (the top of a range); native USD if no conversion.
-
-    A budget of 0 or less is treated as not given (sources print 0 for "not specified").
-    """
-    v = p.get("budget_max_usd") if p.get("budget_max_usd") is not None else p.get("budget_min_usd")
-    if v is None and (p.get("budget_currency") or "USD").upper() == "USD":
-        v = p.get("budget_max") if p.get("budget_max") is not None else p.get("budget_min")
-    return float(v) if v is not None and float(v) > 0 else None
+    """The figure compared with the market: ``jobsift.store.budget_figure`` (one definition)."""
+    return budget_figure(p)
 
 
 def _filters(p: Row, c: Row | None, s: Settings) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, and_, case, cast, func, select
+from sqlalchemy import Connection, Engine, Text, and_, cast, func, select
 
 from jobsift.config import Config
 from jobsift.model import FLAG_GHOST, FLAG_LOWBALL, FLAG_PAYMENT_UNVERIFIED, Reason, Score
@@ -28,6 +28,7 @@ from jobsift.scoring.model import GhostModel, load_for_scoring
 from jobsift.scoring.repost_store import RepostCache, build_repost_index, repost_details
 from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
+from jobsift.store.budget_figure import budget_figure_sql
 from jobsift.store.schema import clients, postings, sightings
 from jobsift.store.scores import ReadKey, write_scores
 
@@ -116,14 +117,8 @@ def score_row(posting_id: int, s: Score, now: datetime) -> dict[str, Any]:
 
 
 def history_usd() -> Any:
-    """SQL for the figure compared with the market, as ``features.budget_usd`` computes it."""
-    c = postings.c
-    return case(
-        (c.budget_max_usd.is_not(None), c.budget_max_usd),
-        (c.budget_min_usd.is_not(None), c.budget_min_usd),
-        (func.upper(func.coalesce(c.budget_currency, "USD")) == "USD", func.coalesce(c.budget_max, c.budget_min)),
-        else_=None,
-    )
+    """SQL for the figure compared with the market (``jobsift.store.budget_figure``)."""
+    return budget_figure_sql()
 
 
 def build_market(conn: Connection, min_samples: int, now: datetime) -> Market:

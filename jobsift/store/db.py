@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
-from jobsift.errors import StoreError
+from jobsift.errors import StoreError, StoreLocationError
 from jobsift.redact import redact
 
 log = logging.getLogger(__name__)
@@ -39,16 +39,40 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+def _sqlite_file(path: str, url: str, create: bool) -> None:
+    """Check (and with ``create``, prepare) the folder of a SQLite store; one-line errors."""
+    file = Path(path).expanduser()
+    if not create and not file.exists():
+        raise StoreLocationError(
+            f"no jobsift store at {file} ({url}): run 'jobsift crawl' or 'jobsift db upgrade' to create one, "
+            "or point --db / JOBSIFT_DB / database.url at an existing store"
+        )
+    if file.is_dir():
+        raise StoreLocationError(f"database URL {url!r}: {file} is a folder, not a database file")
+    if create:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreLocationError(
+                f"database URL {url!r}: cannot create a store in {file.parent} ({exc.strerror or exc})"
+            ) from None
+
+
+def make_engine(url: str, *, readonly: bool = False, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout.
+
+    ``create=False`` refuses a SQLite file that does not exist (read commands never create a store).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"database URL {redact(url)!r} is not a valid SQLAlchemy URL") from None
+        raise StoreLocationError(
+            f"database URL {redact(url)!r} is not a valid URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"
+        ) from None
     kwargs.setdefault("json_serializer", _json_dumps)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_file(parsed.database, url, create and not readonly)
         connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_MS / 1000}
         if readonly:
             target = f"file:{Path(parsed.database or '').resolve()}?mode=ro&uri=true"
@@ -69,7 +93,7 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    raise StoreError(f"database URL {redact(url)!r}: only sqlite and postgresql are supported")
+    raise StoreLocationError(f"database URL {redact(url)!r}: only sqlite and postgresql are supported")
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -82,10 +106,18 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision (None: empty); a store that cannot be opened is one ``StoreError``."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        if engine.dialect.name == "sqlite" and "unable to open" in str(exc.orig):
+            raise StoreLocationError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+        raise StoreError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+    except DatabaseError as exc:  # "file is not a database": a file that is not SQLite
+        raise StoreLocationError(f"database URL {engine.url!r} does not name a jobsift store: {exc.orig}") from None
 
 
 def head_revision() -> str:
@@ -110,10 +142,7 @@ def upgrade(engine: Engine) -> str:
 
 def ensure_schema(engine: Engine, *, auto_upgrade: bool = True) -> None:
     """Upgrade an out-of-date store, or say clearly what to run."""
-    try:
-        rev = current_revision(engine)
-    except OperationalError as exc:
-        raise StoreError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+    rev = current_revision(engine)
     if rev == head_revision():
         return
     if not auto_upgrade:
@@ -122,9 +151,9 @@ def ensure_schema(engine: Engine, *, auto_upgrade: bool = True) -> None:
     upgrade(engine)
 
 
-def open_store(url: str, *, auto_upgrade: bool = True) -> Engine:
-    """The engine every command uses: created, migrated, ready."""
-    engine = make_engine(url)
+def open_store(url: str, *, auto_upgrade: bool = True, create: bool = True) -> Engine:
+    """The engine every command uses: created (unless ``create=False``), migrated, ready."""
+    engine = make_engine(url, create=create)
     try:
         ensure_schema(engine, auto_upgrade=auto_upgrade)
     except BaseException:

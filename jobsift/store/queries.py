@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, select
 
+from jobsift.store.budget_figure import budget_figure_sql
 from jobsift.store.schema import clients, postings, scores
 
 
@@ -87,7 +88,7 @@ def jobs_select(f: JobFilter) -> Select[Any]:
             or_(func.lower(postings.c.country).in_(wanted), func.lower(c.c.country).in_(wanted))
         )
     if f.min_budget_usd is not None:
-        conds.append(func.coalesce(postings.c.budget_max_usd, postings.c.budget_min_usd) >= f.min_budget_usd)
+        conds.append(budget_figure_sql() >= f.min_budget_usd)
     if not f.include_gone:
         conds.append(postings.c.gone_at.is_(None))
     if conds:

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 
 from jobsift.config import SourceConfig
+from jobsift.fingerprint import fingerprint
 from jobsift.model import Client, Posting
 from jobsift.redact import reason
-from jobsift.scoring.reposts import fingerprint
 from jobsift.store.readable import readable_posting
 from jobsift.store.schema import (
     client_snapshots,

@@ -52,7 +52,7 @@ def test_crawl_prints_one_line_per_source_and_sources_list_shows_health(
     write_config(cfg, server.url, tmp_path / "j.db")
     runner = CliRunner()
     result = runner.invoke(main, ["--config", str(cfg), "crawl", "--no-score"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # some sources failed: partial
     lines = {ln.split()[0]: ln for ln in result.output.splitlines() if ln and not ln.startswith("run ")}
     assert "ok" in lines["good"]
     assert "4 items" in lines["good"]

@@ -192,3 +192,25 @@ def test_r08_robots_refused_for_a_permanent_reason_allows_everything() -> None:
     pol = Politeness(user_agent="jobsift", per_host_delay=0, per_host_concurrency=1)
     asyncio.run(pol.check_robots("http://h.test/feed", fetch_robots))  # no BlockedError
     assert pol._robots["http://h.test"].unavailable is None
+
+
+def test_a_host_that_refuses_connections_is_unreachable_not_robots_unavailable() -> None:
+    from jobsift.errors import UnreachableError
+    from jobsift.publish.server import free_port
+
+    port = free_port()  # bound then closed: connections to it are refused
+    (result,), fetcher = fetch_all([f"http://127.0.0.1:{port}/feed"])
+    assert isinstance(result, UnreachableError), result
+    assert not isinstance(result, BlockedError)
+    assert result.reason == "connect_error"
+    assert str(result) == f"connection refused by 127.0.0.1:{port}"
+    assert fetcher.stats["robots/requests"] == 1
+
+
+def test_without_robots_a_refused_connection_still_says_so() -> None:
+    from jobsift.publish.server import free_port
+
+    port = free_port()
+    (result,), _ = fetch_all([f"http://127.0.0.1:{port}/feed"], fast(respect_robots=False, retries=1))
+    assert isinstance(result, FetchError), result
+    assert f"connection refused by 127.0.0.1:{port}" in str(result)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from jobsift import fingerprint as fingerprint_mod
 from jobsift.scoring import reposts
 from jobsift.scoring.market import Cell, Market, load_prior, read_upwork_csv
 from jobsift.scoring.text import signals
@@ -110,7 +111,7 @@ def test_shipped_prior_states_its_origin() -> None:
 
 def _reference_simhash(text: str) -> int:
     weights = [0] * 64
-    for s in reposts._shingles(text):
+    for s in fingerprint_mod._shingles(text):
         h = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")
         for bit in range(64):
             weights[bit] += 1 if (h >> bit) & 1 else -1
@@ -122,13 +123,13 @@ def test_numpy_simhash_equals_the_reference_definition() -> None:
     words = LONG_TEXT.split()
     for _ in range(50):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 120)))
-        assert reposts.simhash(text) == _reference_simhash(text)
+        assert fingerprint_mod.simhash(text) == _reference_simhash(text)
 
 
 def test_near_duplicates_are_close_and_different_texts_are_far() -> None:
-    a = reposts.fingerprint("Shopify catalogue migration", LONG_TEXT)
-    b = reposts.fingerprint("SHOPIFY catalogue migration!", LONG_TEXT.replace("staging", "test"))
-    c = reposts.fingerprint(
+    a = fingerprint_mod.fingerprint("Shopify catalogue migration", LONG_TEXT)
+    b = fingerprint_mod.fingerprint("SHOPIFY catalogue migration!", LONG_TEXT.replace("staging", "test"))
+    c = fingerprint_mod.fingerprint(
         "Kubernetes cluster upgrade",
         "Upgrade three EKS clusters to the current version, "
         "move ingress to the gateway API and document the runbooks for the on-call team.",
@@ -138,7 +139,7 @@ def test_near_duplicates_are_close_and_different_texts_are_far() -> None:
     assert c
     assert reposts.hamming(a, b) <= reposts.MAX_DISTANCE
     assert reposts.hamming(a, c) > 10
-    assert reposts.fingerprint("too short", "three words") is None
+    assert fingerprint_mod.fingerprint("too short", "three words") is None
 
 
 def test_banded_index_finds_exactly_what_brute_force_finds() -> None:

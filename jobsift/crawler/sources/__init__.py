@@ -1,5 +1,5 @@
-"""Source formats, registered by name: ``@register("rss")``; third parties use the entry-point
-group ``jobsift.sources``.
+"""Source formats, registered by name: ``@register("rss")``. Every module of this package is scanned
+(a new format is one new module); third parties use the entry-point group ``jobsift.sources``.
 
 A format is a pure function ``parse(body, headers, *, source, options) -> ParseResult``: no I/O.
 """
@@ -7,6 +7,7 @@ A format is a pure function ``parse(body, headers, *, source, options) -> ParseR
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -16,20 +17,13 @@ from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import ConfigError
 from jobsift.model import ParseResult
 
-BUILTIN_MODULES = (
-    "rss",
-    "upwork_rss",
-    "upwork_graphql",
-    "remoteok",
-    "remotive",
-    "weworkremotely",
-    "arbeitnow",
-    "jobicy",
-    "himalayas",
-    "freelancer",
-    "hn_algolia",
-    "declarative",
-)
+
+def builtin_modules() -> list[str]:
+    """Every module of this package, found by scanning it: there is no list of formats to keep by hand.
+
+    Modules of shared code (``common``, ``jsonutil``) register nothing and are imported all the same.
+    """
+    return sorted(m.name for m in pkgutil.iter_modules(__path__))
 
 
 class ParseFn(Protocol):
@@ -87,12 +81,9 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for mod in BUILTIN_MODULES:
-        try:
-            importlib.import_module(f"jobsift.crawler.sources.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"jobsift.crawler.sources.{mod}":
-                raise
+    # Built-ins go through the same door as plug-ins; a module that fails to import fails loudly.
+    for mod in builtin_modules():
+        importlib.import_module(f"jobsift.crawler.sources.{mod}")
     for ep in entry_points(group="jobsift.sources"):
         ep.load()
 

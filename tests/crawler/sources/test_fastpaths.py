@@ -11,7 +11,7 @@ import random
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobsift.crawler.budget import _LABEL_WORDS, _LABELLED, budget_from_prose, parse_budget
+from jobsift.crawler.budget import _LABEL_WORDS, MAX_LABELS, budget_at_label, budget_from_prose
 from jobsift.crawler.normalize import TRACKING_PARAMS, canonical_url, clean_text, parse_date
 from jobsift.crawler.sources.upwork_rss import strip_trailing_breaks
 from jobsift.model import Budget
@@ -56,14 +56,10 @@ def reference_prose(text: str | None) -> Budget | None:
             if i == 0 or not low[i - 1].isalnum():
                 starts.append(i)
             i = low.find(word, i + 1)
-    for i in sorted(starts):
-        if not re.search(r"\d", text[i:i + 48]):
-            continue
-        m = _LABELLED.match(text, i)
-        if m is None:
-            continue
-        budget = parse_budget(m.group("value").split(". ")[0].strip(" ."))
-        if budget is not None and budget.is_known:
+    near_figures = [i for i in sorted(starts) if re.search(r"\d", text[i:i + 48])]
+    for i in near_figures[:MAX_LABELS]:
+        budget = budget_at_label(text, i)
+        if budget is not None:
             return budget
     return None
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from jobsift.crawler.sources import BUILTIN_MODULES, all_formats
+from jobsift.crawler.sources import all_formats, builtin_modules
 from tests.crawler.sources.helpers import assert_wellformed, by_id, parse_fixture
 
 EXPECTED_FORMATS = {"rss", "upwork-rss", "upwork-graphql", "remoteok", "remotive", "weworkremotely", "arbeitnow",
@@ -16,10 +17,27 @@ EXPECTED_FORMATS = {"rss", "upwork-rss", "upwork-graphql", "remoteok", "remotive
 def test_every_builtin_format_is_registered_and_documented() -> None:
     formats = all_formats()
     assert set(formats) >= EXPECTED_FORMATS
-    assert len(BUILTIN_MODULES) == len(EXPECTED_FORMATS)
+    assert {"rss", "freelancer", "declarative"} <= set(builtin_modules())
     for fmt in EXPECTED_FORMATS:
         assert formats[fmt].description
         assert formats[fmt].example_url.startswith("https://")
+
+
+def test_a_broken_source_module_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jobsift.crawler.sources as sources
+
+    (tmp_path / "broken_format.py").write_text("import jobsift_no_such_module\n", encoding="utf-8")
+    monkeypatch.setattr(sources, "__path__", [*sources.__path__, str(tmp_path)])
+    monkeypatch.setattr(sources, "_loaded", False)
+    monkeypatch.setattr(sources, "_REGISTRY", {})
+    with pytest.raises(ModuleNotFoundError, match="jobsift_no_such_module"):
+        sources.all_formats()
+
+
+def test_every_registered_format_is_in_docs_sources() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "sources.md").read_text(encoding="utf-8")
+    missing = [name for name in all_formats() if f"`{name}`" not in doc]
+    assert not missing, f"docs/sources.md does not list: {missing}"
 
 
 def test_rss_generic() -> None:

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "peer", "cold", "query", "calibrate")
+BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "peer", "cold", "query", "calibrate",
+           "textsignals")
 
 
 def machine() -> str:

@@ -18,6 +18,7 @@ import click
 from jobsift.cli.output import printable
 from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
+from jobsift.redact import redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -71,10 +72,10 @@ class JobsiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: config: {printable(str(exc))}", err=True)
+            click.echo(f"error: config: {printable(redact(str(exc)))}", err=True)
             sys.exit(2)
         except JobsiftError as exc:
-            click.echo(f"error: {printable(str(exc))}", err=True)
+            click.echo(f"error: {printable(redact(str(exc)))}", err=True)
             if ctx.obj is not None and ctx.obj.verbose:
                 import traceback
 

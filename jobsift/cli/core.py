@@ -193,7 +193,8 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str 
     get_format(fmt)
     with progress_bar(len(paths), "importing") as advance:
         report = import_files(ctx.engine, list(paths), fmt, source or fmt, options=options,
-                              progress=lambda p: advance(p.name))
+                              progress=lambda p: advance(p.name),
+                              max_bytes=ctx.config.fetch.max_bytes)
     scored = None if no_score else _score_pending(ctx)
     for err in report.errors:
         click.echo(f"warning: {printable(err)}", err=True)

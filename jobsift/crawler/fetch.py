@@ -12,7 +12,7 @@ import socket
 import ssl
 import zlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +33,7 @@ from jobsift.errors import (
 ROBOTS_MAX_BYTES = 512_000
 CHUNK = 65_536
 BROWSERS_AT_ONCE = 2
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(slots=True)
@@ -60,6 +61,17 @@ def check_scheme(url: str) -> None:
         )
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what "the same site" means."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
     if not value:
@@ -79,6 +91,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 class Decoder:
     """Incremental gzip/deflate decoding that never expands past ``limit`` bytes.
 
+    Every member of a multi-member gzip body is decoded (``members`` counts them), under one cap.
+
     Each ``decompress`` call is asked for at most ``CHUNK`` bytes (and never more than what is
     left under the cap), so a gzip bomb costs at most ``limit + 1`` decoded bytes before it is
     refused, and no single step allocates more than ``CHUNK``. ``peak`` records the largest
@@ -92,6 +106,8 @@ class Decoder:
         self.peak = 0
         self._raw_deflate = False
         self._z: Any = None
+        self._carry = b""
+        self.members = 1
         if enc in ("", "identity"):
             return
         if enc in ("gzip", "x-gzip", "deflate"):
@@ -114,12 +130,25 @@ class Decoder:
             self._grow(len(data))
             return data
         out = bytearray()
+        data = self._carry + data
+        self._carry = b""
         try:
-            while data and not self._z.eof:
+            while data:
+                if self._z.eof:
+                    # A gzip body may be several members one after another (RFC 1952 section 2.2):
+                    # each is decoded in turn, all under the same cap. Anything else after the
+                    # end of the stream is ignored, as before.
+                    if len(data) < 2 and GZIP_MAGIC.startswith(data):
+                        self._carry = data  # the next member's magic may straddle two chunks
+                        break
+                    if not data.startswith(GZIP_MAGIC):
+                        break
+                    self._z = zlib.decompressobj(31)
+                    self.members += 1
                 chunk = self._z.decompress(data, max(1, min(CHUNK, self.limit - self.size + 1)))
                 self._grow(len(chunk))
                 out += chunk
-                data = self._z.unconsumed_tail
+                data = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
         except zlib.error:
             if self._raw_deflate and self.size == 0 and not out:
                 # Some servers send raw deflate (no zlib header) as "deflate".
@@ -135,8 +164,6 @@ class Decoder:
         tail = self._z.flush(CHUNK)
         self._grow(len(tail))
         return tail
-
-
 
 
 SleepFn = Callable[[float], Awaitable[None]]
@@ -283,8 +310,10 @@ class Fetcher:
         return bytes(body)
 
     async def _follow(
-        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None
+        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None,
+        private: frozenset[str] = frozenset(),
     ) -> tuple[str, int, dict[str, str], bytes]:
+        """Follow redirects; on leaving the origin, drop ``Authorization`` and every header in ``private``."""
         current = url
         for _hop in range(self.cfg.max_redirects + 1):
             check_scheme(current)
@@ -297,9 +326,11 @@ class Fetcher:
                 if not location:
                     raise PermanentFetchError(f"HTTP {status} without Location", reason="bad_redirect")
                 nxt = urljoin(current, location)
-                if urlsplit(nxt).netloc != urlsplit(current).netloc:
-                    # Credentials never follow a redirect to another host.
-                    headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+                if origin(nxt) != origin(current):
+                    # Credentials and configured headers never follow a redirect to another scheme,
+                    # host or port (R38), unless the source listed them in keep_headers_on_redirect.
+                    dropped = private | {"authorization"}
+                    headers = {k: v for k, v in headers.items() if k.lower() not in dropped}
                 if status in (301, 302, 303):
                     content = None  # browsers turn these into a GET
                 current = nxt
@@ -337,10 +368,17 @@ class Fetcher:
         retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         post_body: bytes | None = None,
+        keep_on_redirect: Collection[str] = (),
     ) -> FetchResult:
-        """GET (or POST ``post_body``) ``url`` politely; retries retryable failures with backoff."""
+        """GET (or POST ``post_body``) ``url`` politely; retries retryable failures with backoff.
+
+        ``extra_headers`` are sent only to ``url``'s origin: a redirect to another scheme, host or
+        port drops them all, except the names in ``keep_on_redirect`` (never ``Authorization``).
+        """
         check_scheme(url)
         headers: dict[str, str] = dict(extra_headers or {})
+        keep = {k.lower() for k in keep_on_redirect} - {"authorization"}
+        private = frozenset(k.lower() for k in headers if k.lower() not in keep)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -353,7 +391,7 @@ class Fetcher:
             stats["fetch/attempts"] += 1
             try:
                 final, status, resp_headers, body = await self._follow(
-                    url, headers, limit, robots=True, content=post_body
+                    url, headers, limit, robots=True, content=post_body, private=private
                 )
                 self._raise_for_status(status, resp_headers, final)
             except RetryableFetchError as exc:

@@ -23,7 +23,9 @@ __all__ = [
 TRACKING_PARAMS = frozenset(
     {"ref", "referrer", "source", "src", "fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "yclid"}
 )
-_TAG = re.compile(r"<[^>]+>")
+# A tag cannot contain "<": each character is scanned at most twice, so stripping is linear even on
+# "<a <a <a ..." with no ">" (``<[^>]+>`` rescans to the end from every "<": quadratic, R32).
+_TAG = re.compile(r"<[^<>]+>")
 _RFC822_FAST = re.compile(
     r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([+-]\d{4}|GMT|UTC|UT|Z|[ECMP][SD]T)?\s*$"
@@ -112,7 +114,18 @@ def to_utc(value: datetime) -> datetime:
 
 
 def parse_date(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from epoch seconds/ms, ISO 8601 or RFC 822; else None."""
+    """A timezone-aware UTC datetime from epoch seconds/ms, ISO 8601 or RFC 822; else None.
+
+    Never raises: a value that cannot be read as a date (year 1 or 9999 with an offset that moves
+    it out of range, a 5,000-digit number, an object) is an unknown date (R35).
+    """
+    try:
+        return _parse_date(value)
+    except (ValueError, OverflowError, TypeError, OSError, IndexError, AttributeError):
+        return None
+
+
+def _parse_date(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

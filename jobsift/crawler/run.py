@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select, update
 
-from jobsift.config import Config, SourceConfig
+from jobsift.config import Config, FetchConfig, SourceConfig
 from jobsift.crawler.fetch import Fetcher, FetchResult
 from jobsift.crawler.health import classify, item_baselines
 from jobsift.crawler.sources import get_format
@@ -33,6 +33,7 @@ from jobsift.errors import (
     ParseError,
 )
 from jobsift.model import ParseResult
+from jobsift.redact import error_text, reason
 from jobsift.store import outcomes, repo
 from jobsift.store.schema import postings, sightings, sources
 
@@ -86,6 +87,14 @@ def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> Parse
     return fmt.parse(body, headers, source=src.name, options=fmt.parser_options(src.options))
 
 
+def redirect_headers(src: SourceConfig) -> list[str]:
+    """Header names the source allows to follow a redirect to another origin (``keep_headers_on_redirect``)."""
+    raw = src.options.get("keep_headers_on_redirect") or []
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise ConfigError(f"sources[{src.name}].keep_headers_on_redirect: expected a list of header names")
+    return list(raw)
+
+
 def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
     """Extra headers and POST body from a source's options; tokens come from the environment.
 
@@ -126,7 +135,8 @@ async def fetch_source(
     if body is not None:  # a POST has no validators to send
         etag = last_modified = None
     return await fetcher.fetch(
-        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body
+        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body,
+        keep_on_redirect=redirect_headers(src),
     )
 
 
@@ -250,7 +260,7 @@ class Crawl:
         if "detail" in src.options and out.outcome in ("ok", "partial", "not_modified"):
             await self._enrich(fetcher, src, out)
         if out.outcome not in ("ok", "not_modified") and self.log_outcomes:
-            log.warning("source %s: %s%s", src.name, out.outcome, f": {out.reason}" if out.reason else "")
+            log.warning("source %s: %s%s", src.name, out.outcome, f": {reason(out.reason)}" if out.reason else "")
         return out
 
     async def _enrich(self, fetcher: Fetcher, src: SourceConfig, out: SourceOutcome) -> None:
@@ -297,8 +307,12 @@ class Crawl:
                     touch_listed(conn, src.name, now)
                 repo.record_fetch(conn, run_id, rec)
         except Exception as exc:  # noqa: BLE001 - the batch rolled back; record why, go on
-            log.error("source %s: store failed\n%s", src.name, traceback.format_exc())
-            out.outcome, out.reason, out.new, out.updated = "failed", f"store error: {exc}", 0, 0
+            # A database error is described by the driver's message: never the statement and its
+            # parameters (19 KB for one feed), on one bounded, redacted line (R38).
+            out.outcome, out.reason, out.new, out.updated = "failed", reason(f"store error: {error_text(exc)}"), 0, 0
+            log.error("source %s: %s", src.name, out.reason)
+            if getattr(exc, "statement", None) is None:
+                log.debug("source %s: store failed\n%s", src.name, traceback.format_exc())
             rec.outcome, rec.reason, rec.items, rec.new_items = "failed", out.reason, None, None
             with self.engine.begin() as conn:
                 repo.record_fetch(conn, run_id, rec)
@@ -375,31 +389,65 @@ def import_files(
     options: dict[str, Any] | None = None,
     now: Callable[[], datetime] = utcnow,
     progress: Callable[[Path], None] | None = None,
+    max_bytes: int | None = None,
 ) -> ImportReport:
-    """Parse saved files with a format's parser and store them (one transaction per file)."""
+    """Parse saved files with a format's parser and store them (one transaction per file).
+
+    A file larger than ``max_bytes`` (the fetch body cap, ``fetch.max_bytes``) is refused unread;
+    a file that cannot be read, parsed or stored is reported in one line and the next file goes on
+    (R33, R35). The run row is always finished, even when the import is interrupted.
+    """
     src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
     get_format(fmt).check_options(src.options, "import")
+    cap = max_bytes or FetchConfig().max_bytes
     report = ImportReport()
     with engine.begin() as conn:
         run_id = repo.start_run(conn, now(), "import")
-    for path in paths:
-        report.files += 1
-        try:
-            body = path.read_bytes()
-            result = parse_body(src, body, {})
-            with engine.begin() as conn:
-                repo.ensure_source(conn, source, fmt, src.url)
-                stats = repo.upsert_postings(conn, source, result.postings, now())
-            report.items += len(result.postings)
-            report.new += stats.new
-            report.updated += stats.updated
-            if result.bozo:
-                report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
-        except (OSError, JobsiftError) as exc:
-            report.errors.append(f"{path}: {exc}")
-        if progress:
-            progress(path)
-    with engine.begin() as conn:
+    status = "aborted"
+    try:
+        for path in paths:
+            report.files += 1
+            try:
+                _import_one(engine, src, path, cap, now, report)
+            except (OSError, JobsiftError) as exc:
+                report.errors.append(f"{path}: {reason(str(exc))}")
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others (R35)
+                log.debug("import %s failed\n%s", path, traceback.format_exc())
+                report.errors.append(f"{path}: {reason(f'{type(exc).__name__}: {error_text(exc)}')}")
+            if progress:
+                progress(path)
         status = "ok" if not report.errors else ("partial" if report.items else "failed")
-        repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
+    finally:
+        with engine.begin() as conn:
+            repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
     return report
+
+
+def _import_one(
+    engine: Engine, src: SourceConfig, path: Path, max_bytes: int, now: Callable[[], datetime], report: ImportReport
+) -> None:
+    body = read_capped(path, max_bytes)
+    result = parse_body(src, body, {})
+    del body
+    with engine.begin() as conn:
+        repo.ensure_source(conn, src.name, src.format, src.url)
+        stats = repo.upsert_postings(conn, src.name, result.postings, now())
+    report.items += len(result.postings)
+    report.new += stats.new
+    report.updated += stats.updated
+    if result.bozo:
+        report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; a ``ParseError`` (``too_large``) if it holds more than ``max_bytes`` (checked
+    again while reading, so a growing file or a device cannot get past the cap either)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseError(f"refused: {size:,} bytes is over the {max_bytes:,}-byte cap (fetch.max_bytes)",
+                         reason="too_large")
+    with path.open("rb") as fh:
+        body = fh.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ParseError(f"refused: more than the {max_bytes:,}-byte cap (fetch.max_bytes)", reason="too_large")
+    return body

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from jobsift.config import Config
 from jobsift.errors import ConfigError
+from jobsift.redact import error_text, reason
 from jobsift.scheduling.claims import claim_job, finish_job, is_done
 
 log = logging.getLogger("jobsift.scheduling")
@@ -111,8 +112,9 @@ def run_if_due(engine: Engine, cfg: Config, job: DailyJob, owner: str, now: date
     try:
         summary = job.run(engine, cfg, period)
     except Exception as exc:  # noqa: BLE001 - record the failure; it is retried later
-        log.error("%s %s: failed: %s", job.name, period, exc)
-        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=str(exc)[:500],
+        why = reason(error_text(exc)) or ""
+        log.error("%s %s: failed: %s", job.name, period, why)
+        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=why,
                    retry_after=RETRY_SECONDS)
         return None
     finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo))

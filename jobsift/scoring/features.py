@@ -13,6 +13,7 @@ from typing import Any
 
 from jobsift.config import Config
 from jobsift.scoring import flags
+from jobsift.scoring.linear import bounded
 from jobsift.scoring.market import Market
 from jobsift.scoring.text import signals, word_count
 from jobsift.store.budget_figure import budget_figure
@@ -62,7 +63,7 @@ def budget_usd(p: Row) -> float | None:
 
 
 def _filters(p: Row, c: Row | None, s: Settings) -> dict[str, Any]:
-    text = f"{p.get('title') or ''} {p.get('description_text') or ''}".lower()
+    text = bounded(f"{p.get('title') or ''} {p.get('description_text') or ''}").lower()
     skills = [str(x).lower() for x in (p.get("skills") or [])]
     out: dict[str, Any] = {
         "filter_keyword_match": any(k in text for k in s.keywords) if s.keywords else None,
@@ -117,7 +118,9 @@ def build_features(
         "days_since_first_seen": _days(now, p.get("first_seen_at")),
         "reposts": reposts,
         "relists": relists,
-        "description_words": word_count(p.get("description_text")) if p.get("description_text") is not None else None,
+        "description_words": (
+            word_count(bounded(p["description_text"])) if p.get("description_text") is not None else None
+        ),
         "text_scam_prob": None if text_scam_prob is None else round(float(text_scam_prob), 6),
         "text_prior": text_prior,
         "budget_kind": kind,
@@ -141,7 +144,7 @@ def build_features(
         skills: Sequence[str] = list(p.get("skills") or [])
         if p.get("category"):
             skills = [*skills, str(p["category"])]
-        match = market.match(kind, p.get("experience_level"), skills, title=p.get("title") or "")
+        match = market.match(kind, p.get("experience_level"), skills, title=bounded(p.get("title") or ""))
         if match is not None:
             f.update(
                 market_key=match.key,

@@ -24,12 +24,14 @@ from typing import Any
 
 import numpy as np
 
+from jobsift.scoring.linear import compile_linear
+
 PRIOR_PATH = Path(__file__).resolve().parent.parent / "data" / "market_prior.json"
 PERCENTILES = np.arange(101, dtype=float)
 PRIOR_WEIGHT = 100
 ANY = "*"
 KINDS = ("fixed", "hourly")
-_MONEY = re.compile(r"\$\s*([\d,]+(?:\.\d+)?)")
+_MONEY = compile_linear("market.money", r"\$\s*([\d,]+(?:\.\d+)?)")
 #: Words of common postings whose own skill has too few budgets in the prior, mapped to the
 #: nearest market that has them (used only when the posting's skills find no cell).
 ALIASES: dict[str, str] = {

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, and_, cast, func, insert, select, update
+from sqlalchemy import Connection, Engine, Text, and_, cast, func, select
 
 from jobsift.config import Config
 from jobsift.model import Reason, Score
+from jobsift.redact import reason
 from jobsift.scoring import features as feat
 from jobsift.scoring import flags, rules
 from jobsift.scoring.market import Market, load_prior, norm_level
@@ -29,10 +30,11 @@ from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
 from jobsift.store.budget_figure import budget_figure_sql
 from jobsift.store.queries import count_resolved_outcomes
-from jobsift.store.schema import clients, postings, scores, sightings
+from jobsift.store.schema import clients, postings, sightings
+from jobsift.store.scores import ReadKey, write_scores
 
 log = logging.getLogger(__name__)
-BATCH = 1000
+BATCH = 1000  # postings per transaction
 HISTORY_LIMIT = 100_000
 HISTORY_DAYS = 180
 #: Everything but the raw item and the HTML, which scoring never reads.
@@ -46,6 +48,8 @@ class ScoreReport:
     flagged: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(flags.flag_codes(), 0)
     )
+    #: Postings another writer scored (or changed) while this run worked on them: left to it (R39).
+    skipped: int = 0
     model_version: str = rules.RULES_VERSION
     warnings: list[str] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
@@ -204,6 +208,7 @@ class Scorer:
     def __init__(self, cfg: Config, model: GhostModel, market: Market, index: RepostIndex, now: datetime) -> None:
         self.settings = feat.Settings.from_config(cfg)
         self.model, self.market, self.index, self.now = model, market, index, now
+        self.read: dict[int, ReadKey] = {}
 
     def features_for(self, conn: Connection, ids: Sequence[int]) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
         rows = {r.id: dict(r._mapping) for r in conn.execute(select(*COLUMNS).where(postings.c.id.in_(ids)))}
@@ -213,6 +218,9 @@ class Scorer:
             client_rows = {
                 c.id: dict(c._mapping) for c in conn.execute(select(clients).where(clients.c.id.in_(client_ids)))
             }
+        for pid, r in rows.items():  # what these features are computed from (checked again at write)
+            cr = client_rows.get(r["client_id"])
+            self.read[pid] = (r["content_hash"], cr["stats_hash"] if cr else None)
         stretches: dict[int, int] = dict(
             conn.execute(
                 select(sightings.c.posting_id, func.count())
@@ -257,25 +265,6 @@ class Scorer:
         return [None] * len(rows) if probs is None else list(probs)
 
 
-def _write_batch(conn: Connection, results: dict[int, Score], errors: dict[int, str], now: datetime) -> None:
-    ids = list(results)
-    # Several workers may score the same posting at once: lock its row (in id order, so two batches
-    # cannot deadlock) before retiring the latest score, so exactly one score stays latest.
-    # SQLite needs nothing: its writers are serialised by BEGIN IMMEDIATE.
-    locked = sorted({*ids, *errors})
-    conn.execute(select(postings.c.id).where(postings.c.id.in_(locked)).order_by(postings.c.id).with_for_update())
-    if ids:
-        conn.execute(
-            update(scores)
-            .where(and_(scores.c.posting_id.in_(ids), scores.c.is_latest.is_(True)))
-            .values(is_latest=False)
-        )
-        conn.execute(insert(scores), [score_row(pid, s, now) for pid, s in results.items()])
-        conn.execute(update(postings).where(postings.c.id.in_(ids)).values(needs_scoring=False, score_error=None))
-    for pid, msg in errors.items():
-        conn.execute(update(postings).where(postings.c.id == pid).values(needs_scoring=True, score_error=msg[:500]))
-
-
 def score_pending(
     engine: Engine,
     cfg: Config,
@@ -314,7 +303,14 @@ def score_pending(
                     results[pid] = with_outcomes(compute_score(f, model), resolved)
                 except Exception as exc:  # noqa: BLE001 - R23: record and go on
                     errors[pid] = f"{type(exc).__name__}: {exc}"
-            _write_batch(conn, results, errors, now)
+            rows = {pid: score_row(pid, s, now) for pid, s in results.items()}
+            skipped = write_scores(
+                conn, rows, {pid: reason(m) or "" for pid, m in errors.items()}, now,
+                read=scorer.read, rescore_all=rescore_all,
+            )
+        results = {pid: s for pid, s in results.items() if pid not in skipped}
+        errors = {pid: m for pid, m in errors.items() if pid not in skipped}
+        report.skipped += len(skipped)
         report.scored += len(results)
         report.failed += len(errors)
         report.errors.update(errors)

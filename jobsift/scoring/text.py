@@ -3,66 +3,60 @@
 Each signal is a named pattern family; a posting either shows it (1) or not (0). Patterns are
 deliberately specific (e.g. "whatsapp", an email address, "registration fee") so that a match is
 something a person can see in the posting and check.
+
+Every pattern is compiled by RE2 (``linear.compile_linear``): time linear in the text's length,
+and every signal reads at most ``linear.MAX_TEXT_CHARS`` characters (R32). RE2's ``\\w``, ``\\d``
+and ``\\b`` are ASCII; letters of other scripts are spelled ``\\pL`` where they matter (email).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-_FLAGS = re.I
+import re2
 
-#: code → (pattern, what a match means, in words)
-SIGNALS: dict[str, tuple[re.Pattern[str], str]] = {
+from jobsift.scoring.linear import bounded, compile_linear
+
+#: code → (pattern source, what a match means, in words); compiled case-insensitively by RE2.
+PATTERNS: dict[str, tuple[str, str]] = {
     "off_platform_contact": (
-        re.compile(
-            r"\b(whats\s?app|telegram|wechat|signal app|skype\s*(id|me)|text me|"
-            r"contact me (at|on|via)|reach me (at|on)|dm me|kik)\b"
-            r"|[\w.+-]+@[\w-]+\.[\w.]{2,}"
-            r"|(\+|\b)\d{1,3}[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{3,4}\b",
-            _FLAGS,
-        ),
+        r"\b(whats\s?app|telegram|wechat|signal app|skype\s*(id|me)|text me|"
+        r"contact me (at|on|via)|reach me (at|on)|dm me|kik)\b"
+        r"|[\pL\pN_.+-]+@[\pL\pN_-]+\.[\pL\pN_.]{2,}"
+        r"|(\+|\b)\d{1,3}[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{3,4}\b",
         "asks to move contact off the platform (messaging app, email or phone)",
     ),
     "unpaid_test": (
-        re.compile(
-            r"\b(unpaid|free|no[- ]pay|without pay(ment)?)\s+(test|trial|sample|task|assignment)s?\b"
-            r"|\b(test|trial)\s+(task|project|work)\s+(is\s+)?(unpaid|not paid|for free)\b"
-            r"|\bcomplete (a|the) (test|task) (first|before)\b",
-            _FLAGS,
-        ),
+        r"\b(unpaid|free|no[- ]pay|without pay(ment)?)\s+(test|trial|sample|task|assignment)s?\b"
+        r"|\b(test|trial)\s+(task|project|work)\s+(is\s+)?(unpaid|not paid|for free)\b"
+        r"|\bcomplete (a|the) (test|task) (first|before)\b",
         "asks for unpaid test work",
     ),
     "free_work": (
-        re.compile(
-            r"\bfree\s+(consultation|sample|samples|mock-?ups?|design|logo|article|demo work)\b"
-            r"|\b(for|in) exchange for (exposure|a review|reviews|experience)\b"
-            r"|\b(will|to) be paid (later|after (the )?(launch|funding|we get paid))\b"
-            r"|\bequity only\b|\bno budget\b",
-            _FLAGS,
-        ),
+        r"\bfree\s+(consultation|sample|samples|mock-?ups?|design|logo|article|demo work)\b"
+        r"|\b(for|in) exchange for (exposure|a review|reviews|experience)\b"
+        r"|\b(will|to) be paid (later|after (the )?(launch|funding|we get paid))\b"
+        r"|\bequity only\b|\bno budget\b",
         "asks for free work or pays only later",
     ),
     "upfront_fee": (
-        re.compile(
-            r"\b(registration|training|application|processing|starter|membership|onboarding)\s+"
-            r"(fee|kit|cost|charge)s?\b"
-            r"|\b(pay|buy|purchase)\s+(for\s+)?(the\s+|a\s+|your\s+)?"
-            r"(training|equipment|software license|starter kit)\b"
-            r"|\bsecurity deposit\b|\brefundable deposit\b",
-            _FLAGS,
-        ),
+        r"\b(registration|training|application|processing|starter|membership|onboarding)\s+"
+        r"(fee|kit|cost|charge)s?\b"
+        r"|\b(pay|buy|purchase)\s+(for\s+)?(the\s+|a\s+|your\s+)?"
+        r"(training|equipment|software license|starter kit)\b"
+        r"|\bsecurity deposit\b|\brefundable deposit\b",
         "asks the applicant to pay (a fee, kit or deposit)",
     ),
     "too_good": (
-        re.compile(
-            r"\b(earn|make)\s+(up to\s+)?\$?\d[\d,]*\s*(\+\s*)?(per|a|/)\s*(day|week)\b"
-            r"|\bno experience (needed|necessary|required)\b.*\$\d"
-            r"|\b(easy|quick)\s+money\b|\bwork from home and earn\b",
-            _FLAGS,
-        ),
+        r"\b(earn|make)\s+(up to\s+)?\$?\d[\d,]*\s*(\+\s*)?(per|a|/)\s*(day|week)\b"
+        r"|\bno experience (needed|necessary|required)\b.*\$\d"
+        r"|\b(easy|quick)\s+money\b|\bwork from home and earn\b",
         "promises easy or outsized pay",
     ),
+}
+SIGNALS: dict[str, tuple[re2._Regexp, str]] = {
+    code: (compile_linear(f"text.{code}", source, ignore_case=True), words)
+    for code, (source, words) in PATTERNS.items()
 }
 
 #: Cheap substring tests: a pattern only runs when one of its trigger strings is in the
@@ -88,13 +82,13 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 #: Six digits close together: the only texts worth trying the phone-number pattern on.
-_PHONEISH = re.compile(r"\d{3}[\s.)-]{0,2}\d{3}")
+_PHONEISH = compile_linear("text.phoneish", r"\d{3}[\s.)-]{0,2}\d{3}")
 
-VAGUE_PHRASES = re.compile(
+VAGUE_SOURCE = (
     r"\b(details (in|on|via) (chat|dm|message|interview)|will (discuss|explain) (details|more) later|"
-    r"more details (later|in chat)|need someone asap|simple task|easy job)\b",
-    _FLAGS,
+    r"more details (later|in chat)|need someone asap|simple task|easy job)\b"
 )
+VAGUE_PHRASES = compile_linear("text.vague_scope", VAGUE_SOURCE, ignore_case=True)
 VAGUE_TRIGGERS = ("details", "discuss", "explain", "asap", "simple task", "easy job")
 VAGUE_MAX_WORDS = 12
 
@@ -104,8 +98,12 @@ def word_count(text: str | None) -> int:
 
 
 def signals(title: str, description: str | None) -> dict[str, int]:
-    """Each text signal as 0/1, plus ``vague_scope`` (very short text or stock vague phrases)."""
-    text = f"{title}\n{description or ''}".lower()
+    """Each text signal as 0/1, plus ``vague_scope`` (very short text or stock vague phrases).
+
+    Reads the first ``MAX_TEXT_CHARS`` characters of title + description; the word count of
+    ``vague_scope`` only needs to know whether there are fewer than ``VAGUE_MAX_WORDS``.
+    """
+    text = bounded(f"{title}\n{description or ''}").lower()
     out = {
         code: int(any(t in text for t in TRIGGERS[code]) and bool(pattern.search(text)))
         for code, (pattern, _) in SIGNALS.items()
@@ -117,7 +115,7 @@ def signals(title: str, description: str | None) -> dict[str, int]:
         out["vague_scope"] = 0
     else:
         vague = any(t in text for t in VAGUE_TRIGGERS) and bool(VAGUE_PHRASES.search(text))
-        out["vague_scope"] = int(word_count(description) < VAGUE_MAX_WORDS or vague)
+        out["vague_scope"] = int(word_count(bounded(description)) < VAGUE_MAX_WORDS or vague)
     return out
 
 
@@ -128,8 +126,8 @@ def signal_text(code: str) -> str:
 
 
 def posting_text(title: str, description: str | None) -> str:
-    """The text the scam-language model reads for a feed posting."""
-    return f"{title}\n{description or ''}"
+    """The text the scam-language model reads for a feed posting (at most ``MAX_TEXT_CHARS``)."""
+    return bounded(f"{title}\n{description or ''}")
 
 
 EMSCAD_TEXT_FIELDS = ("title", "description", "requirements", "benefits")

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from jobsift.errors import StoreError, StoreLocationError
+from jobsift.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def make_engine(url: str, *, readonly: bool = False, create: bool = True, **kwar
         parsed = make_url(url)
     except ArgumentError:
         raise StoreLocationError(
-            f"database URL {url!r} is not a valid URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"
+            f"database URL {redact(url)!r} is not a valid URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"
         ) from None
     kwargs.setdefault("json_serializer", _json_dumps)
     if parsed.get_backend_name() == "sqlite":
@@ -93,7 +94,7 @@ def make_engine(url: str, *, readonly: bool = False, create: bool = True, **kwar
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    raise StoreLocationError(f"database URL {url!r}: only sqlite and postgresql are supported")
+    raise StoreLocationError(f"database URL {redact(url)!r}: only sqlite and postgresql are supported")
 
 
 def alembic_config(engine: Engine) -> Any:

@@ -20,6 +20,8 @@ from sqlalchemy import Connection, and_, insert, select, update
 from jobsift.config import SourceConfig
 from jobsift.fingerprint import fingerprint
 from jobsift.model import Client, Posting
+from jobsift.redact import reason
+from jobsift.store.readable import readable_posting
 from jobsift.store.schema import (
     client_snapshots,
     clients,
@@ -165,7 +167,7 @@ def record_fetch(conn: Connection, run_id: int, rec: FetchRecord) -> None:
         insert(fetches).values(
             run_id=run_id, source_id=rec.source_id, started_at=rec.started_at,
             finished_at=rec.finished_at, url=rec.url, status_code=rec.status_code,
-            outcome=rec.outcome, reason=rec.reason, bytes=rec.bytes, items=rec.items,
+            outcome=rec.outcome, reason=reason(rec.reason), bytes=rec.bytes, items=rec.items,
             new_items=rec.new_items,
             duration_ms=int((rec.finished_at - rec.started_at).total_seconds() * 1000),
             stats=rec.stats,
@@ -179,12 +181,12 @@ def record_fetch(conn: Connection, run_id: int, rec: FetchRecord) -> None:
         if rec.outcome != "not_modified":
             values["last_items"] = rec.items
         if rec.outcome == "partial":
-            values.update(last_error=rec.reason, last_error_at=rec.finished_at)
+            values.update(last_error=reason(rec.reason), last_error_at=rec.finished_at)
         if rec.etag is not None or rec.last_modified is not None:
             values.update(etag=rec.etag, last_modified=rec.last_modified)
     else:
         values.update(
-            last_error=rec.reason, last_error_at=rec.finished_at,
+            last_error=reason(rec.reason), last_error_at=rec.finished_at,
             consecutive_failures=sources.c.consecutive_failures + 1,
         )
     conn.execute(update(sources).where(sources.c.id == rec.source_id).values(**values))
@@ -340,7 +342,8 @@ def upsert_postings(
     """
     stats = UpsertStats()
     batch: dict[str, Posting] = {}
-    for p in items:
+    for item in items:
+        p = readable_posting(item, now)  # a value the store cannot hold is unknown, not a failed batch
         if not _valid(p):
             stats.refused += 1
             continue

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -254,6 +255,9 @@ scores = Table(
     Column("features", JSON, nullable=False, comment="Inputs; explain reproduces the score"),
     Index(None, "posting_id", "is_latest"),
     Index(None, "is_latest", "quality"),
+    # One latest score per posting, whatever the writers (R39; migration 0004).
+    Index("uq_scores_one_latest", "posting_id", unique=True,
+          sqlite_where=text("is_latest"), postgresql_where=text("is_latest")),
 )
 
 labels = Table(

@@ -239,7 +239,12 @@ def test_two_processes_scoring_one_posting_at_once_leave_one_latest_score(engine
     from sqlalchemy import text
 
     from jobsift.model import Score
-    from jobsift.scoring.score import _write_batch
+    from jobsift.scoring.score import score_row
+    from jobsift.store.scores import read_keys, write_scores
+
+    def _write_batch(conn: Any, batch: dict[int, Score], _errors: dict[int, str], at: Any) -> None:
+        rows = {i: score_row(i, s, at) for i, s in batch.items()}
+        write_scores(conn, rows, {}, at, read=read_keys(conn, list(batch)), rescore_all=True)
 
     store(engine, [posting("a")])
     score_pending(engine, config(_url(engine)), now=T0)  # a first latest row exists
@@ -274,7 +279,9 @@ def test_two_processes_scoring_one_posting_at_once_leave_one_latest_score(engine
         n_latest = conn.execute(
             select(func.count()).select_from(scores).where(scores.c.posting_id == pid, scores.c.is_latest.is_(True))
         ).scalar_one()
+        newest = conn.execute(select(scores.c.scored_at).where(scores.c.posting_id == pid, scores.c.is_latest)).scalar()
     assert n_latest == 1
+    assert newest == T0 + timedelta(hours=2)
 
 
 def test_market_history_grouped_in_sql_matches_one_row_per_posting(engine: Engine) -> None:

@@ -9,5 +9,6 @@ FETCH_OPTIONS: dict[str, str] = {
     "headers": "Extra request headers (a table), e.g. { Accept = \"application/json\" }; never secrets",
     "auth_env": "Name of an environment variable holding an API token, sent as 'Authorization: Bearer ...'",
     "token_env": "The same as auth_env (the name used for Upwork: your own API token)",
+    "keep_headers_on_redirect": "Names of configured headers that may follow a redirect to another host or port",
     "post_json": "A JSON body to POST instead of a GET (e.g. { query = \"...\", variables = {...} })",
 }

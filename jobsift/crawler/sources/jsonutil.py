@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -80,7 +81,30 @@ def load_json(body: bytes, headers: Mapping[str, str]) -> Any:
     try:
         return _loads(text)
     except _JSONError as exc:
-        raise ParseError(f"not valid JSON: {exc}", reason="malformed") from None
+        try:
+            return _loads_lenient(text)
+        except ValueError:
+            raise ParseError(f"not valid JSON: {exc}", reason="malformed") from None
+
+
+#: Integers longer than this are not a count, an id or an amount anyone means (Python's own limit
+#: for reading one is 4,300 digits): they are read as unknown.
+MAX_INT_DIGITS = 30
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else None
+
+
+def _float_or_none(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _loads_lenient(text: str) -> Any:
+    """JSON whose numbers orjson refuses (5,000 digits, 1e999, NaN): each such number is None
+    (unknown), so one unreadable value costs that field, not the document (R35)."""
+    return json.loads(text, parse_int=_int_or_none, parse_float=_float_or_none, parse_constant=lambda _c: None)
 
 
 def dig(obj: Any, *path: str | int) -> Any:

@@ -54,10 +54,13 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
 
 def print_basis_notes(rows: list[dict[str, Any]]) -> None:
     """What the listed ghost figures rest on, once (defaults not yet calibrated, or the calibration)."""
+    import textwrap
+
     from jobsift.publish.present import basis_notes
 
+    width = make_console().width
     for note in basis_notes(rows):
-        click.echo(note)
+        click.echo(textwrap.fill(printable(note), width=max(40, width)))
 
 
 def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> dict[str, int]:

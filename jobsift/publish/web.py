@@ -18,16 +18,16 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, and_, select, text
 
 from jobsift.config import Config
 from jobsift.publish.feed import render_feed
+from jobsift.publish.ids import JobId
 from jobsift.publish.params import AGE_CHOICES, MAX_LIMIT, MAX_PAGE, ORDERS, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
@@ -68,8 +68,6 @@ class AtomResponse(Response):
     charset = "utf-8"
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL's integer; no store holds more postings
-JobId = Annotated[int, PathParam(ge=1, le=MAX_ID, description=f"Posting id, 1 to {MAX_ID}")]
 
 
 class SourceNames:

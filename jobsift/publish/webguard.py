@@ -3,8 +3,9 @@
 :class:`Guard` wraps the whole ASGI app, outside Starlette's error handling, so 404s, 422s and
 500s get the same headers as pages:
 
-- ``Content-Security-Policy`` (nothing but our own styles; no script at all outside ``/docs``,
-  where Swagger UI runs from files served here), ``X-Content-Type-Options: nosniff``,
+- ``Content-Security-Policy``: only our own files (styles, ``/static/actions.js`` for the one-click
+  marks, Swagger UI's files on ``/docs``), never an inline script or a third-party host;
+  ``X-Content-Type-Options: nosniff``,
   ``X-Frame-Options: DENY`` and ``Referrer-Policy: no-referrer``;
 - ``HEAD`` on any ``GET`` route answers like ``GET`` with the same headers and no body.
 
@@ -24,8 +25,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'")
+PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import Engine
 
 from jobsift.config import Config
+from jobsift.publish.ids import JobId
 from jobsift.publish.templating import render
 from jobsift.store import workflow
 
@@ -156,8 +157,16 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
             return {}
         return {k: v[0] for k, v in fields.items()}
 
-    @app.post("/jobs/{job_id}/mark", summary="Save, hide, applied, a result or a verdict for one job")
-    async def mark_job(job_id: int, request: Request) -> Response:
+    answers: dict[int | str, dict[str, Any]] = {
+        303: {"description": "Done; back to the page the form came from"},
+        403: {"description": "Refused: no CSRF token, a stale one, or no serve.token off loopback"},
+        404: {"description": "No such job"},
+        422: {"description": "An action or connects value that cannot be used"},
+    }
+
+    @app.post("/jobs/{job_id}/mark", summary="Save, hide, applied, a result or a verdict for one job",
+              responses=answers)
+    async def mark_job(job_id: JobId, request: Request) -> Response:
         form = await form_of(request)
         wants_json = "application/json" in request.headers.get("accept", "")
         why = guard.refusal(request, form)

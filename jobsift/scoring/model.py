@@ -31,7 +31,7 @@ from typing import Any
 
 from jobsift.errors import ModelError
 from jobsift.scoring.rules import DEFAULT_INTERCEPT, DEFAULT_WEIGHTS, RULES_VERSION
-from jobsift.scoring.textmodel import ARRAYS, PlainModelError, PlainTextModel, export_pipeline
+from jobsift.scoring.textmodel import ARRAYS, PlainModelError, PlainTextModel, to_arrays
 
 log = logging.getLogger(__name__)
 FORMAT = 2
@@ -210,7 +210,7 @@ def save_artifact(
 
     ``payload`` is what training produced: ``text`` (a fitted scikit-learn text pipeline, or absent),
     ``text_prior``, ``ghost_weights`` and ``ghost_intercept``. The pipeline is exported to plain arrays
-    (``textmodel.export_pipeline``); the weights go into the manifest.
+    (``textmodel.to_arrays``; a plain model already loaded is kept as it is); the weights go into the manifest.
     """
     import numpy
 
@@ -219,7 +219,7 @@ def save_artifact(
     arrays: dict[str, Any] = {}
     settings: dict[str, Any] | None = None
     if payload.get("text") is not None:
-        arrays, settings = export_pipeline(payload["text"])
+        arrays, settings = to_arrays(payload["text"])
     with payload_path.open("wb") as fh:
         numpy.savez_compressed(fh, **arrays)
     prior = payload.get("text_prior")

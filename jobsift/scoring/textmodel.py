@@ -221,3 +221,33 @@ def export_pipeline(pipeline: Any) -> tuple[dict[str, np.ndarray], dict[str, Any
         "calibration": "sigmoid",
     }
     return arrays, settings
+
+
+def model_arrays(model: PlainTextModel) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and settings of an already plain model (kept as is when only the ghost weights change)."""
+    terms = np.empty(len(model.vocabulary), dtype=object)
+    for term, j in model.vocabulary.items():
+        terms[j] = term
+    arrays = {
+        "text_terms": terms.astype(str),
+        "text_idf": model.idf,
+        "text_coef": model.coef,
+        "text_intercept": model.intercept,
+        "text_calib_a": model.calib_a,
+        "text_calib_b": model.calib_b,
+    }
+    settings = {
+        "token_pattern": model.token_pattern,
+        "ngram_range": list(model.ngram_range),
+        "lowercase": model.lowercase,
+        "sublinear_tf": model.sublinear_tf,
+        "calibration": model.calibration,
+    }
+    return arrays, settings
+
+
+def to_arrays(text_model: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """A fitted scikit-learn pipeline or a plain model, as the arrays an artifact stores."""
+    if isinstance(text_model, PlainTextModel):
+        return model_arrays(text_model)
+    return export_pipeline(text_model)

@@ -14,12 +14,13 @@ from sqlalchemy import Engine
 from jobsift.cli import main
 from jobsift.publish.sql import run_query, unique_names
 from tests.publish.data import seed
+from tests.publish.sqlroles import analyst_url
 
 SQL = "SELECT 1 AS a, 2 AS a, 3 AS a_2, 4 AS b"
 
 
 def test_duplicate_names_are_numbered_and_no_value_is_lost(engine: Engine, db_url: str) -> None:
-    r = run_query(db_url, SQL)
+    r = run_query(analyst_url(engine, db_url), SQL)
     assert r.columns == ["a", "a_3", "a_2", "b"]
     assert [tuple(row) for row in r.rows] == [(1, 2, 3, 4)]
     assert r.dicts() == [{"a": 1, "a_3": 2, "a_2": 3, "b": 4}]
@@ -28,8 +29,8 @@ def test_duplicate_names_are_numbered_and_no_value_is_lost(engine: Engine, db_ur
 
 def test_a_join_keeps_both_ids(engine: Engine, db_url: str) -> None:
     seed(engine)
-    r = run_query(db_url, "SELECT a.id, b.id, a.title FROM postings a JOIN postings b ON b.id = a.id + 1 "
-                          "ORDER BY a.id")
+    sql = "SELECT a.id, b.id, a.title FROM postings a JOIN postings b ON b.id = a.id + 1 ORDER BY a.id"
+    r = run_query(analyst_url(engine, db_url), sql)
     assert r.columns == ["id", "id_2", "title"]
     assert len(r.rows) == 7
     assert all(row[1] == row[0] + 1 for row in r.rows)

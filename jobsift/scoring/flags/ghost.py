@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from jobsift.model import Reason
-from jobsift.scoring import calibration as cal
 from jobsift.scoring import evidence, rules
 from jobsift.scoring.flags import WARNING, F, Flag, ModelView, Outcome, QualityTerm
 
@@ -27,7 +26,11 @@ def figure(
     intercept by the same linear map, so the reasons still sum to the log-odds shown; isotonic maps
     the raw sum through its curve.
     """
-    scale = cal.linear_map(calibration)
+    scale: tuple[float, float] | None = None
+    if calibration is not None:  # numpy only for a calibrated model: the read commands stay light
+        from jobsift.scoring import calibration as cal
+
+        scale = cal.linear_map(calibration)
     a, b = scale if scale is not None else (1.0, 0.0)
     z = a * intercept + b
     reasons: list[Reason] = []

@@ -7,7 +7,7 @@ score's ghost figure may be worded (calibrated or not; see jobsift/scoring/evide
 store with the flag registry; `jobsift score --all` does it at once.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 16:30:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -3,9 +3,10 @@
 A source can send anything: a count of 5,000 digits, an amount of 1e308 or NaN, a date in year
 9999, ``"sometimes"`` where a yes/no belongs, a budget kind nobody defined. Each such value becomes
 ``None`` (unknown) for that field alone: the posting and the rest of its source are kept, and
-neither SQLite (64-bit integers) nor PostgreSQL (32-bit ``INTEGER``, JSON without NaN) refuses the
-batch. Dates later than a day after the crawl are not trusted (a 9999 date would sort first
-everywhere as "0 min ago"): they are unknown too, so listings order by when jobsift first saw it.
+neither SQLite (64-bit integers) nor PostgreSQL (32-bit ``INTEGER``, JSON without NaN, text
+without NUL, which is dropped) refuses the batch. Dates later than a day after the crawl are not
+trusted (a 9999 date would sort first everywhere as "0 min ago"): they are unknown too, so
+listings order by when jobsift first saw it.
 """
 
 from __future__ import annotations
@@ -67,7 +68,24 @@ def _value(name: str, kind: str, v: Any, now: datetime) -> Any:
     if kind == "bool | None":
         return v if isinstance(v, bool) else None
     if kind in ("str", "str | None"):
-        return v if isinstance(v, str) else None
+        return readable_text(v) if isinstance(v, str) else None
+    if isinstance(v, dict | list):  # the raw item, kept for audit: JSON text without NUL either
+        return readable_json(v)
+    return v
+
+
+def readable_text(v: str) -> str:
+    """Text without NUL characters: PostgreSQL's text and JSON types refuse them (SQLite keeps them)."""
+    return v.replace("\x00", "") if "\x00" in v else v
+
+
+def readable_json(v: Any) -> Any:
+    if isinstance(v, str):
+        return readable_text(v)
+    if isinstance(v, dict):
+        return {readable_text(str(k)): readable_json(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [readable_json(x) for x in v]
     return v
 
 
@@ -81,7 +99,7 @@ def readable(obj: T, now: datetime) -> T:
         if isinstance(v, Budget | Client | Competition):
             new: Any = readable(v, now)  # type: ignore[type-var]  # a Budget, Client or Competition
         elif f.name == "skills":
-            new = tuple(s for s in v if isinstance(s, str)) if isinstance(v, list | tuple) else ()
+            new = tuple(readable_text(s) for s in v if isinstance(s, str)) if isinstance(v, list | tuple) else ()
         else:
             new = _value(f.name, str(f.type), v, now)
         if new is not v:

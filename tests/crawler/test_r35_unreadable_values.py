@@ -144,6 +144,17 @@ def test_r35_the_store_takes_any_batch_of_junk_values(engine: Engine, batch: lis
     assert stats.refused == 0
 
 
+def test_r35_nul_characters_are_dropped_not_refused(engine: Engine) -> None:
+    """PostgreSQL refuses NUL in text and JSON (found by the property test above); both backends keep the posting."""
+    item = Posting(source="s", external_id="nul\x00id", url="https://x.example/nul", title="Dev\x00 role",
+                   description_text="a\x00b", skills=("Py\x00thon",), raw={"t\x00": ["x\x00y"]})
+    with engine.begin() as conn:
+        stats = repo.upsert_postings(conn, "s", [item], T0)
+        row = conn.execute(select(postings.c.external_id, postings.c.title, postings.c.description_text)).one()
+    assert stats.refused == 0
+    assert tuple(row) == ("nulid", "Dev role", "ab")
+
+
 def test_r35_dates_beyond_a_day_ahead_are_not_trusted(sqlite_engine: Engine) -> None:
     soon, later = T0 + timedelta(hours=20), T0 + timedelta(days=2)
     items = [Posting(source="f", external_id=k, url=f"https://x.example/{k}", title="Job", posted_at=d)

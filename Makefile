@@ -23,13 +23,14 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check jobsift tests bench
-	$(BIN)/ruff format --check jobsift tests bench || true
+	$(BIN)/ruff format --check jobsift tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check jobsift tests bench
+	$(BIN)/ruff format --check jobsift tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest

@@ -16,8 +16,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHES = ("ingest", "parse", "crawl", "score", "listing", "workers", "peer", "cold", "query", "calibrate",
-           "textsignals")
+BENCHES = (
+    "ingest",
+    "parse",
+    "crawl",
+    "score",
+    "listing",
+    "workers",
+    "peer",
+    "cold",
+    "query",
+    "calibrate",
+    "textsignals",
+)
 
 
 def machine() -> str:

@@ -37,11 +37,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
 
     held = _examples(2_000 if quick else 10_000, seed=1_000)
     names = list(rules.GHOST_SIGNALS)
-    default_p = cal.sigmoid(cal.raw_logits(
-        held.x, np.asarray([rules.DEFAULT_WEIGHTS[n] for n in names]), rules.DEFAULT_INTERCEPT, rules.MAX_SINGLE))
+    default_p = cal.sigmoid(
+        cal.raw_logits(
+            held.x, np.asarray([rules.DEFAULT_WEIGHTS[n] for n in names]), rules.DEFAULT_INTERCEPT, rules.MAX_SINGLE
+        )
+    )
     default = cal.metrics(held.y, default_p)
     records: list[dict[str, Any]] = []
-    for size in ((2_000,) if quick else (10_000, 100_000)):
+    for size in (2_000,) if quick else (10_000, 100_000):
         train = _examples(size, seed=size)
         started = time.perf_counter()
         weights, intercept, calibration, cv = fit_ghost(train)
@@ -50,14 +53,32 @@ def run(quick: bool) -> list[dict[str, Any]]:
         learned = cal.metrics(held.y, cal.apply_many(z, calibration))
         label = f"{len(train.y):,} outcomes, {len(set(train.groups)):,} clients"
         records += [
-            {"name": f"calibrate/train_seconds/{size}", "value": round(took, 2), "unit": "s",
-             "note": f"{label}; {calibration['method']} chosen; grouped CV ECE {cv['ece']}"},
-            {"name": f"calibrate/ece/{size}", "value": learned["ece"], "unit": "",
-             "baseline": default["ece"], "note": f"held-out {len(held.y):,} outcomes; baseline = default weights"},
-            {"name": f"calibrate/log_loss/{size}", "value": learned["log_loss"], "unit": "",
-             "baseline": default["log_loss"], "note": "held-out clients; baseline = default weights"},
-            {"name": f"calibrate/roc_auc/{size}", "value": learned["roc_auc"], "unit": "",
-             "baseline": default["roc_auc"], "note": f"brier skill {learned['brier_skill']} (default "
-             f"{default['brier_skill']})"},
+            {
+                "name": f"calibrate/train_seconds/{size}",
+                "value": round(took, 2),
+                "unit": "s",
+                "note": f"{label}; {calibration['method']} chosen; grouped CV ECE {cv['ece']}",
+            },
+            {
+                "name": f"calibrate/ece/{size}",
+                "value": learned["ece"],
+                "unit": "",
+                "baseline": default["ece"],
+                "note": f"held-out {len(held.y):,} outcomes; baseline = default weights",
+            },
+            {
+                "name": f"calibrate/log_loss/{size}",
+                "value": learned["log_loss"],
+                "unit": "",
+                "baseline": default["log_loss"],
+                "note": "held-out clients; baseline = default weights",
+            },
+            {
+                "name": f"calibrate/roc_auc/{size}",
+                "value": learned["roc_auc"],
+                "unit": "",
+                "baseline": default["roc_auc"],
+                "note": f"brier skill {learned['brier_skill']} (default {default['brier_skill']})",
+            },
         ]
     return records

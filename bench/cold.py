@@ -66,11 +66,17 @@ def run(quick: bool) -> list[dict[str, Any]]:
     records = []
     for name in commands:
         wall = statistics.median(walls[name])
-        rec: dict[str, Any] = {"name": name, "value": round(wall, 3), "unit": "s wall",
-                               "cpu": round(statistics.median(cpus[name]), 3)}
+        rec: dict[str, Any] = {
+            "name": name,
+            "value": round(wall, 3),
+            "unit": "s wall",
+            "cpu": round(statistics.median(cpus[name]), 3),
+        }
         if name in targets:
             rec["baseline"] = round(start, 3)
-            rec["note"] = (f"{POSTINGS:,} postings in SQLite; median of {rounds}; cpu {rec['cpu']} s; "
-                           f"target <= {targets[name]} s; baseline: python -c pass")
+            rec["note"] = (
+                f"{POSTINGS:,} postings in SQLite; median of {rounds}; cpu {rec['cpu']} s; "
+                f"target <= {targets[name]} s; baseline: python -c pass"
+            )
         records.append(rec)
     return records

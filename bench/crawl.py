@@ -37,8 +37,10 @@ def feed_body(n: int) -> bytes:
         "<pubDate>Sun, 22 Nov 2026 05:10:00 +0000</pubDate></item>"
         for i in range(ITEMS)
     )
-    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Feed {n}</title>"
-            f"<link>https://bench.example/</link>{items}</channel></rss>").encode()
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>Feed {n}</title>"
+        f"<link>https://bench.example/</link>{items}</channel></rss>"
+    ).encode()
 
 
 class LatencyServers:
@@ -64,8 +66,11 @@ class LatencyServers:
                 else:
                     await asyncio.sleep(self.latency)
                     status, body = "200 OK", feed_body(int(path.rsplit("/", 1)[1]))
-                writer.write(f"HTTP/1.1 {status}\r\nContent-Type: application/rss+xml\r\n"
-                             f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                writer.write(
+                    f"HTTP/1.1 {status}\r\nContent-Type: application/rss+xml\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
@@ -107,8 +112,9 @@ def crawl_once(urls: list[str], concurrency: int, per_host_delay: float, db_dir:
 
     db = db_dir / f"crawl-c{concurrency}-d{per_host_delay:g}.db"
     engine = open_store(f"sqlite:///{db}")
-    fetch = replace(FetchConfig(), concurrency=concurrency, per_host_delay=per_host_delay,
-                    per_host_concurrency=4, retries=1)
+    fetch = replace(
+        FetchConfig(), concurrency=concurrency, per_host_delay=per_host_delay, per_host_concurrency=4, retries=1
+    )
     sources = [SourceConfig(name=f"feed{n}", format="rss", url=u) for n, u in enumerate(urls)]
     cfg = replace(Config(), sources=sources, fetch=fetch)
     try:
@@ -123,6 +129,7 @@ def raw_fetch(urls: list[str], concurrency: int) -> float:
     async def go() -> float:
         limit = asyncio.Semaphore(concurrency)
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2), trust_env=False) as client:
+
             async def one(u: str) -> None:
                 async with limit:
                     (await client.get(u)).raise_for_status()
@@ -144,23 +151,33 @@ def run(quick: bool) -> list[dict[str, Any]]:
             raw = raw_fetch(urls, concurrency)
             wall, report = crawl_once(urls, concurrency, 0.0, Path(tmp))
             ok = sum(1 for o in report.outcomes if o.outcome == "ok")
-            records.append({
-                "name": f"crawl {feeds} feeds, concurrency {concurrency}", "value": round(wall, 2), "unit": "s",
-                "baseline": round(ideal, 2), "ratio": round(wall / ideal, 2),
-                "note": f"ideal ceil({feeds}/{concurrency})*0.1s; {ok}/{feeds} ok, "
-                        f"{report.stats['store/new']} postings stored; raw HTTP fetch alone {raw:.2f}s "
-                        f"({raw / ideal:.2f}x ideal); per_host_delay 0",
-            })
+            records.append(
+                {
+                    "name": f"crawl {feeds} feeds, concurrency {concurrency}",
+                    "value": round(wall, 2),
+                    "unit": "s",
+                    "baseline": round(ideal, 2),
+                    "ratio": round(wall / ideal, 2),
+                    "note": f"ideal ceil({feeds}/{concurrency})*0.1s; {ok}/{feeds} ok, "
+                    f"{report.stats['store/new']} postings stored; raw HTTP fetch alone {raw:.2f}s "
+                    f"({raw / ideal:.2f}x ideal); per_host_delay 0",
+                }
+            )
         # The polite default: 1 s between requests to one host, 10 feeds per host.
         per_host = math.ceil(feeds / HOSTS)
         wall, report = crawl_once(urls, 64, 1.0, Path(tmp))
         ideal = max(math.ceil(feeds / 64) * LATENCY, (per_host - 1) * 1.0 + LATENCY)
-        records.append({
-            "name": f"crawl {feeds} feeds, concurrency 64, per_host_delay 1s", "value": round(wall, 2),
-            "unit": "s", "baseline": round(ideal, 2), "ratio": round(wall / ideal, 2),
-            "note": f"ideal: {per_host} feeds per host spaced 1 s apart; "
-                    f"{sum(1 for o in report.outcomes if o.outcome == 'ok')}/{feeds} ok",
-        })
+        records.append(
+            {
+                "name": f"crawl {feeds} feeds, concurrency 64, per_host_delay 1s",
+                "value": round(wall, 2),
+                "unit": "s",
+                "baseline": round(ideal, 2),
+                "ratio": round(wall / ideal, 2),
+                "note": f"ideal: {per_host} feeds per host spaced 1 s apart; "
+                f"{sum(1 for o in report.outcomes if o.outcome == 'ok')}/{feeds} ok",
+            }
+        )
     return records
 
 

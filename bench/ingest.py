@@ -17,24 +17,55 @@ from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 WORDS = (
-    "python", "django", "react", "data", "pipeline", "api", "design", "logo", "brand", "support",
-    "remote", "senior", "junior", "contract", "fixed", "hourly", "kubernetes", "terraform",
-    "writer", "marketing", "sales", "analytics", "cloud", "mobile", "ios", "android", "figma",
-    "shopify", "wordpress", "seo", "video", "editor", "translator",
+    "python",
+    "django",
+    "react",
+    "data",
+    "pipeline",
+    "api",
+    "design",
+    "logo",
+    "brand",
+    "support",
+    "remote",
+    "senior",
+    "junior",
+    "contract",
+    "fixed",
+    "hourly",
+    "kubernetes",
+    "terraform",
+    "writer",
+    "marketing",
+    "sales",
+    "analytics",
+    "cloud",
+    "mobile",
+    "ios",
+    "android",
+    "figma",
+    "shopify",
+    "wordpress",
+    "seo",
+    "video",
+    "editor",
+    "translator",
 )
 
 
 def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
     now = datetime(2026, 11, 1, tzinfo=UTC)
-    parts = ['<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>',
-             f"<title>Bench feed {feed_no}</title><link>https://bench.invalid/{feed_no}</link>"]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>',
+        f"<title>Bench feed {feed_no}</title><link>https://bench.invalid/{feed_no}</link>",
+    ]
     for i in range(items):
         words = " ".join(rng.choice(WORDS) for _ in range(60))
         title = " ".join(rng.choice(WORDS) for _ in range(6)).title()
         when = format_datetime(now - timedelta(minutes=feed_no * items + i))
         parts.append(
             f"<item><title>{title}</title><link>https://bench.invalid/jobs/{feed_no}-{i}</link>"
-            f"<guid isPermaLink=\"false\">job-{feed_no}-{i}</guid><pubDate>{when}</pubDate>"
+            f'<guid isPermaLink="false">job-{feed_no}-{i}</guid><pubDate>{when}</pubDate>'
             f"<category>{rng.choice(WORDS)}</category>"
             f"<description><![CDATA[<p>{words}</p><ul><li>{title}</li></ul>]]></description></item>"
         )
@@ -95,12 +126,18 @@ def ingest_baseline(feeds: list[bytes], db: Path) -> int:
                 job = session.scalar(select(Job).where(Job.source == "bench", Job.external_id == key))
                 if job is None:
                     published = e.get("published_parsed")
-                    session.add(Job(
-                        source="bench", external_id=key, url=e.get("link"), title=e.get("title"),
-                        description=e.get("summary"),
-                        category=(e.get("tags") or [{}])[0].get("term"),
-                        posted_at=datetime(*published[:6]) if published else None, last_seen_at=now,
-                    ))
+                    session.add(
+                        Job(
+                            source="bench",
+                            external_id=key,
+                            url=e.get("link"),
+                            title=e.get("title"),
+                            description=e.get("summary"),
+                            category=(e.get("tags") or [{}])[0].get("term"),
+                            posted_at=datetime(*published[:6]) if published else None,
+                            last_seen_at=now,
+                        )
+                    )
                 else:
                     job.last_seen_at = now
                 n += 1
@@ -125,9 +162,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
             t_ours = time.perf_counter() - t0
             assert n_ours == n_base == n_feeds * per_feed
             ours, base = n_ours / t_ours, n_base / t_base
-            records.append({
-                "name": f"ingest/rss {label} (parse+upsert)", "value": ours, "unit": "postings/s",
-                "baseline": base, "ratio": ours / base,
-                "note": f"{n_feeds} feeds x {per_feed} items, {size_mb:.1f} MB; baseline feedparser + ORM loop",
-            })
+            records.append(
+                {
+                    "name": f"ingest/rss {label} (parse+upsert)",
+                    "value": ours,
+                    "unit": "postings/s",
+                    "baseline": base,
+                    "ratio": ours / base,
+                    "note": f"{n_feeds} feeds x {per_feed} items, {size_mb:.1f} MB; baseline feedparser + ORM loop",
+                }
+            )
     return records

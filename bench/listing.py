@@ -29,8 +29,22 @@ from typing import Any
 
 FLAG_SETS = ([], [], [], [], ["lowball"], ["ghost"], ["payment_unverified"], ["ghost", "lowball"])
 SOURCES = ("upwork", "remoteok", "remotive", "freelancer", "weworkremotely", "hn")
-WORDS = ("python", "django", "react", "api", "data", "pipeline", "design", "logo", "shopify", "wordpress", "seo",
-         "mobile", "flutter", "testing")
+WORDS = (
+    "python",
+    "django",
+    "react",
+    "api",
+    "data",
+    "pipeline",
+    "design",
+    "logo",
+    "shopify",
+    "wordpress",
+    "seo",
+    "mobile",
+    "flutter",
+    "testing",
+)
 TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a datetime in SQLite
 
 
@@ -48,8 +62,10 @@ def _generate(path: Path, n: int, seed: int = 7) -> None:
     conn.executemany(
         "INSERT INTO clients (id, source, client_key, name, payment_verified, jobs_posted, jobs_with_hires, "
         "first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((i, SOURCES[i % 6], f"c{i}", f"Client {i}", i % 3 != 0, i % 40, i % 17, now.strftime(TS),
-          now.strftime(TS)) for i in range(1, n_clients + 1)),
+        (
+            (i, SOURCES[i % 6], f"c{i}", f"Client {i}", i % 3 != 0, i % 40, i % 17, now.strftime(TS), now.strftime(TS))
+            for i in range(1, n_clients + 1)
+        ),
     )
 
     def postings() -> Any:
@@ -58,11 +74,31 @@ def _generate(path: Path, n: int, seed: int = 7) -> None:
             posted = (seen - timedelta(hours=rng.random() * 6)).strftime(TS) if i % 4 else None
             lo = float(rng.choice((15, 25, 50, 100, 250, 500, 1000, 3000)))
             title = " ".join(rng.choice(WORDS) for _ in range(5))
-            yield (i, SOURCES[i % 6], f"x{i}", f"https://jobs.test/{i}", title, title + " " + title,
-                   posted, seen.strftime(TS), seen.strftime(TS), 1, "fixed" if i % 3 else "hourly", lo, lo * 2,
-                   "USD", lo, lo * 2, "field", json.dumps([rng.choice(WORDS), rng.choice(WORDS)]),
-                   rng.choice(("United States", "Germany", "India", "Canada")), 1 + i % n_clients, f"h{i}", 0,
-                   seen.strftime(TS))
+            yield (
+                i,
+                SOURCES[i % 6],
+                f"x{i}",
+                f"https://jobs.test/{i}",
+                title,
+                title + " " + title,
+                posted,
+                seen.strftime(TS),
+                seen.strftime(TS),
+                1,
+                "fixed" if i % 3 else "hourly",
+                lo,
+                lo * 2,
+                "USD",
+                lo,
+                lo * 2,
+                "field",
+                json.dumps([rng.choice(WORDS), rng.choice(WORDS)]),
+                rng.choice(("United States", "Germany", "India", "Canada")),
+                1 + i % n_clients,
+                f"h{i}",
+                0,
+                seen.strftime(TS),
+            )
 
     conn.executemany(
         "INSERT INTO postings (id, source, external_id, url, title, description_text, posted_at, first_seen_at, "
@@ -78,9 +114,19 @@ def _generate(path: Path, n: int, seed: int = 7) -> None:
             flags = FLAG_SETS[i % len(FLAG_SETS)]
             # One decimal, as the scorer writes it (about 1,000 distinct values from 0 to 100).
             quality = round(5 + (i * 7) % 200 / 10, 1) if "ghost" in flags else round(30 + (i * 37) % 700 / 10, 1)
-            yield (i, scored, 1, "bench", quality, json.dumps(flags), "," + ",".join(flags) + ",",
-                   0.8 if "ghost" in flags else 0.1, "unknown",
-                   '[{"code": "x", "text": "client hired in 3 of 10 jobs", "flag": null}]', "{}")
+            yield (
+                i,
+                scored,
+                1,
+                "bench",
+                quality,
+                json.dumps(flags),
+                "," + ",".join(flags) + ",",
+                0.8 if "ghost" in flags else 0.1,
+                "unknown",
+                '[{"code": "x", "text": "client hired in 3 of 10 jobs", "flag": null}]',
+                "{}",
+            )
 
     conn.executemany(
         "INSERT INTO scores (posting_id, scored_at, is_latest, model_version, quality, flags, flags_text, "
@@ -128,10 +174,12 @@ def run(quick: bool) -> list[dict[str, Any]]:
         gen_s = time.perf_counter() - t0
         engine = make_engine(f"sqlite:///{path}")
         queries = {
-            "listing (hide ghost, quality>=40, newest, 50)": FilterParams(exclude_flags=["ghost"], min_quality=40,
-                                                                          limit=50),
-            "feed query (hide ghost, quality>=60, 100 items)": FilterParams(exclude_flags=["ghost"],
-                                                                            min_quality=60, limit=100),
+            "listing (hide ghost, quality>=40, newest, 50)": FilterParams(
+                exclude_flags=["ghost"], min_quality=40, limit=50
+            ),
+            "feed query (hide ghost, quality>=60, 100 items)": FilterParams(
+                exclude_flags=["ghost"], min_quality=60, limit=100
+            ),
             "listing page 5": FilterParams(exclude_flags=["ghost"], min_quality=40, limit=50, page=5),
             "listing best first": FilterParams(exclude_flags=["ghost"], min_quality=40, limit=50, order="quality"),
         }
@@ -160,37 +208,65 @@ def run(quick: bool) -> list[dict[str, Any]]:
             for q in (50, 95):
                 value = _p(indexed[name], q)
                 base = statistics.median(baseline[name]) if name in baseline else None
-                records.append({
-                    "name": f"{name} p{q}", "value": round(value, 2), "unit": "ms",
-                    "baseline": round(base, 1) if base else None,
-                    "ratio": round(base / value, 1) if base and value else None,
-                    "note": f"{n:,} postings" + ("; baseline: median of 3 runs without ix_postings_listed_at_id"
-                                                 if base else ""),
-                })
+                records.append(
+                    {
+                        "name": f"{name} p{q}",
+                        "value": round(value, 2),
+                        "unit": "ms",
+                        "baseline": round(base, 1) if base else None,
+                        "ratio": round(base / value, 1) if base and value else None,
+                        "note": f"{n:,} postings"
+                        + ("; baseline: median of 3 runs without ix_postings_listed_at_id" if base else ""),
+                    }
+                )
         with engine.connect() as conn:
             jobs = list_jobs(conn, queries["feed query (hide ghost, quality>=60, 100 items)"].to_filter())
         render = _timed(lambda: render_rss(jobs, link="http://127.0.0.1/"), repeat)
         base = _timed(lambda: json.dumps(jobs, default=str), repeat)
-        records.append({"name": "render 100-item RSS feed p50", "value": round(_p(render, 50), 2), "unit": "ms",
-                        "baseline": round(_p(base, 50), 2), "ratio": round(_p(render, 50) / _p(base, 50), 1),
-                        "note": "baseline: json.dumps of the same 100 jobs"})
+        records.append(
+            {
+                "name": "render 100-item RSS feed p50",
+                "value": round(_p(render, 50), 2),
+                "unit": "ms",
+                "baseline": round(_p(base, 50), 2),
+                "ratio": round(_p(render, 50) / _p(base, 50), 1),
+                "note": "baseline: json.dumps of the same 100 jobs",
+            }
+        )
         app = create_app(engine, load_config(None, env={}))
         with ThreadedServer(app) as url, httpx.Client() as client:
+
             def ttfb(path: str) -> Callable[[], object]:
                 def go() -> object:
                     with client.stream("GET", url + path) as r:
                         next(r.iter_raw(), b"")
                     return None
+
                 return go
 
             page = _timed(ttfb("/"), repeat)
             health = _timed(ttfb("/healthz"), repeat)
         for q in (50, 95):
-            records.append({"name": f"page time to first byte p{q}", "value": round(_p(page, q), 2), "unit": "ms",
-                            "baseline": round(_p(health, q), 2), "ratio": round(_p(page, q) / _p(health, q), 1),
-                            "note": "GET / over loopback HTTP; baseline: GET /healthz (server overhead)"})
-        records.append({"name": "generate store", "value": round(gen_s, 1), "unit": "s", "baseline": None,
-                        "ratio": None, "note": f"{n:,} postings + scores with executemany, migrated SQLite file"})
+            records.append(
+                {
+                    "name": f"page time to first byte p{q}",
+                    "value": round(_p(page, q), 2),
+                    "unit": "ms",
+                    "baseline": round(_p(health, q), 2),
+                    "ratio": round(_p(page, q) / _p(health, q), 1),
+                    "note": "GET / over loopback HTTP; baseline: GET /healthz (server overhead)",
+                }
+            )
+        records.append(
+            {
+                "name": "generate store",
+                "value": round(gen_s, 1),
+                "unit": "s",
+                "baseline": None,
+                "ratio": None,
+                "note": f"{n:,} postings + scores with executemany, migrated SQLite file",
+            }
+        )
         engine.dispose()
     return records
 

@@ -25,10 +25,41 @@ from typing import Any
 
 ITEMS_PER_FILE = 100
 WORDS = [
-    "python", "django", "react", "api", "data", "pipeline", "cloud", "kubernetes", "design", "logo", "shopify",
-    "wordpress", "seo", "content", "mobile", "flutter", "swift", "testing", "automation", "scraping", "dashboard",
-    "analytics", "machine", "learning", "model", "migration", "performance", "security", "support", "remote",
-    "contract", "budget", "client", "milestone", "deadline",
+    "python",
+    "django",
+    "react",
+    "api",
+    "data",
+    "pipeline",
+    "cloud",
+    "kubernetes",
+    "design",
+    "logo",
+    "shopify",
+    "wordpress",
+    "seo",
+    "content",
+    "mobile",
+    "flutter",
+    "swift",
+    "testing",
+    "automation",
+    "scraping",
+    "dashboard",
+    "analytics",
+    "machine",
+    "learning",
+    "model",
+    "migration",
+    "performance",
+    "security",
+    "support",
+    "remote",
+    "contract",
+    "budget",
+    "client",
+    "milestone",
+    "deadline",
 ]
 SKILLS = ("Python", "Django", "React", "TypeScript", "PHP", "Laravel", "AWS", "Docker", "Figma", "SEO")
 COUNTRIES = ("United States", "Germany", "India", "Canada", "Australia", "United Kingdom", "Brazil")
@@ -56,29 +87,40 @@ def rss_file(rng: random.Random, start: int) -> bytes:
             f'<guid isPermaLink="false">job-{i}</guid><pubDate>{format_datetime(_when(i))}</pubDate>'
             f"<category>{rng.choice(SKILLS)}</category><category>{rng.choice(SKILLS)}</category>"
             f"<description><![CDATA[{_html(rng)}<p>Salary: ${rng.randint(40, 160)},000 a year</p>]]>"
-            "</description></item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench jobs</title>'
-            "<link>https://jobs.example.com/</link><description>bench</description>"
-            + "".join(items) + "</channel></rss>").encode()
+            "</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench jobs</title>'
+        "<link>https://jobs.example.com/</link><description>bench</description>" + "".join(items) + "</channel></rss>"
+    ).encode()
 
 
 def upwork_rss_file(rng: random.Random, start: int) -> bytes:
     items = []
     for i in range(start, start + ITEMS_PER_FILE):
         url = f"https://www.upwork.com/jobs/Bench-job-{i}_%7E01{i:016x}?source=rss"
-        money = (f"<b>Hourly Range</b>: ${rng.randint(5, 40)}.00-${rng.randint(41, 90)}.00" if i % 2
-                 else f"<b>Budget</b>: ${rng.randint(1, 50) * 50:,}")
-        desc = (f"{_html(rng)}<br /><br />{money}\n<br /><b>Posted On</b>: "
-                f"{_when(i).strftime('%B %d, %Y %H:%M')} UTC<br /><b>Category</b>: Web Development<br />"
-                f"<b>Skills</b>:{',     '.join(rng.sample(SKILLS, 4))}\n<br /><b>Country</b>: {rng.choice(COUNTRIES)}"
-                f'\n<br /><a href="{url}">click to apply</a>\n')
+        money = (
+            f"<b>Hourly Range</b>: ${rng.randint(5, 40)}.00-${rng.randint(41, 90)}.00"
+            if i % 2
+            else f"<b>Budget</b>: ${rng.randint(1, 50) * 50:,}"
+        )
+        desc = (
+            f"{_html(rng)}<br /><br />{money}\n<br /><b>Posted On</b>: "
+            f"{_when(i).strftime('%B %d, %Y %H:%M')} UTC<br /><b>Category</b>: Web Development<br />"
+            f"<b>Skills</b>:{',     '.join(rng.sample(SKILLS, 4))}\n<br /><b>Country</b>: {rng.choice(COUNTRIES)}"
+            f'\n<br /><a href="{url}">click to apply</a>\n'
+        )
         items.append(
             f"<item><title><![CDATA[{_prose(rng, 6)} - Upwork]]></title><link>{url}</link>"
             f"<description><![CDATA[{desc}]]></description><content:encoded><![CDATA[{desc}]]></content:encoded>"
-            f"<pubDate>{format_datetime(_when(i))}</pubDate><guid>{url}</guid></item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'version="2.0"><channel><title><![CDATA[Bench - Payment verified jobs | upwork.com]]></title>'
-            + "".join(items) + "</channel></rss>").encode()
+            f"<pubDate>{format_datetime(_when(i))}</pubDate><guid>{url}</guid></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'version="2.0"><channel><title><![CDATA[Bench - Payment verified jobs | upwork.com]]></title>'
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
 
 
 def wwr_file(rng: random.Random, start: int) -> bytes:
@@ -90,29 +132,53 @@ def wwr_file(rng: random.Random, start: int) -> bytes:
         items.append(
             f"<item><title>Company {i % 97}: {_prose(rng, 4)}</title><region>Anywhere in the World</region>"
             f"<category>Programming</category><type>Full-Time</type><description>{escape(_html(rng))}</description>"
-            f"<pubDate>{format_datetime(_when(i))}</pubDate><guid>{url}</guid><link>{url}</link></item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>WWR bench</title>'
-            + "".join(items) + "</channel></rss>").encode()
+            f"<pubDate>{format_datetime(_when(i))}</pubDate><guid>{url}</guid><link>{url}</link></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>WWR bench</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
 
 
 def remoteok_file(rng: random.Random, start: int) -> bytes:
     jobs: list[dict[str, Any]] = [{"last_updated": 1, "legal": "bench notice"}]
     for i in range(start, start + ITEMS_PER_FILE):
-        jobs.append({"slug": f"bench-{i}", "id": str(i), "epoch": int(_when(i).timestamp()), "company": f"Co {i % 50}",
-                     "position": _prose(rng, 4), "tags": rng.sample(WORDS, 4), "description": _html(rng),
-                     "location": rng.choice(COUNTRIES), "salary_min": rng.randint(0, 9) * 10000,
-                     "salary_max": 120000, "url": f"https://remoteok.com/remote-jobs/bench-{i}"})
+        jobs.append(
+            {
+                "slug": f"bench-{i}",
+                "id": str(i),
+                "epoch": int(_when(i).timestamp()),
+                "company": f"Co {i % 50}",
+                "position": _prose(rng, 4),
+                "tags": rng.sample(WORDS, 4),
+                "description": _html(rng),
+                "location": rng.choice(COUNTRIES),
+                "salary_min": rng.randint(0, 9) * 10000,
+                "salary_max": 120000,
+                "url": f"https://remoteok.com/remote-jobs/bench-{i}",
+            }
+        )
     return json.dumps(jobs).encode()
 
 
 def remotive_file(rng: random.Random, start: int) -> bytes:
-    jobs = [{"id": i, "url": f"https://remotive.com/remote-jobs/dev/bench-{i}", "title": _prose(rng, 4),
-             "company_name": f"Co {i % 50}", "category": "Software Development", "tags": rng.sample(WORDS, 3),
-             "job_type": rng.choice(["full_time", "contract"]),
-             "publication_date": _when(i).strftime("%Y-%m-%dT%H:%M:%S"),
-             "candidate_required_location": "Worldwide",
-             "salary": rng.choice(["", "$50-$75 /hour", "$80k - $100k", "€60k", "Competitive"]),
-             "description": _html(rng)} for i in range(start, start + ITEMS_PER_FILE)]
+    jobs = [
+        {
+            "id": i,
+            "url": f"https://remotive.com/remote-jobs/dev/bench-{i}",
+            "title": _prose(rng, 4),
+            "company_name": f"Co {i % 50}",
+            "category": "Software Development",
+            "tags": rng.sample(WORDS, 3),
+            "job_type": rng.choice(["full_time", "contract"]),
+            "publication_date": _when(i).strftime("%Y-%m-%dT%H:%M:%S"),
+            "candidate_required_location": "Worldwide",
+            "salary": rng.choice(["", "$50-$75 /hour", "$80k - $100k", "€60k", "Competitive"]),
+            "description": _html(rng),
+        }
+        for i in range(start, start + ITEMS_PER_FILE)
+    ]
     return b"\xef\xbb\xbf" + json.dumps({"job-count": len(jobs), "jobs": jobs}).encode()
 
 
@@ -120,27 +186,57 @@ def freelancer_file(rng: random.Random, start: int) -> bytes:
     projects, users = [], {}
     for i in range(start, start + ITEMS_PER_FILE):
         owner = 1000 + i % 300
-        projects.append({"id": i, "owner_id": owner, "title": _prose(rng, 5), "seo_url": f"python/bench-{i}",
-                         "preview_description": _prose(rng, 40), "description": _html(rng),
-                         "currency": {"code": rng.choice(["USD", "INR", "GBP", "EUR", "AUD"])},
-                         "budget": {"minimum": 30, "maximum": rng.randint(50, 2000)},
-                         "type": rng.choice(["fixed", "hourly"]), "bid_stats": {"bid_count": rng.randint(0, 80)},
-                         "time_submitted": int(_when(i).timestamp())})
-        users[str(owner)] = {"id": owner, "status": {"payment_verified": bool(i % 3)},
-                             "location": {"country": {"name": rng.choice(COUNTRIES)}}}
+        projects.append(
+            {
+                "id": i,
+                "owner_id": owner,
+                "title": _prose(rng, 5),
+                "seo_url": f"python/bench-{i}",
+                "preview_description": _prose(rng, 40),
+                "description": _html(rng),
+                "currency": {"code": rng.choice(["USD", "INR", "GBP", "EUR", "AUD"])},
+                "budget": {"minimum": 30, "maximum": rng.randint(50, 2000)},
+                "type": rng.choice(["fixed", "hourly"]),
+                "bid_stats": {"bid_count": rng.randint(0, 80)},
+                "time_submitted": int(_when(i).timestamp()),
+            }
+        )
+        users[str(owner)] = {
+            "id": owner,
+            "status": {"payment_verified": bool(i % 3)},
+            "location": {"country": {"name": rng.choice(COUNTRIES)}},
+        }
     return json.dumps({"status": "success", "result": {"projects": projects, "users": users}}).encode()
 
 
 def graphql_file(rng: random.Random, start: int) -> bytes:
-    results = [{"id": str(i), "title": _prose(rng, 5), "description": _prose(rng, 150),
-                "upworkHistoryData": {"client": {"paymentVerificationStatus": rng.choice(["VERIFIED", "UNVERIFIED"]),
-                                                 "country": rng.choice(COUNTRIES), "totalReviews": rng.randint(0, 90),
-                                                 "totalFeedback": 4.5,
-                                                 "totalSpent": {"amount": str(rng.randint(0, 9999))}}},
-                "jobTile": {"job": {"ciphertext": f"~02{i:019d}", "jobType": "FIXED", "contractorTier": "ExpertLevel",
-                                    "publishTime": _when(i).isoformat(), "totalApplicants": rng.randint(0, 50),
-                                    "fixedPriceAmount": {"amount": str(rng.randint(10, 3000))}}}}
-               for i in range(start, start + ITEMS_PER_FILE)]
+    results = [
+        {
+            "id": str(i),
+            "title": _prose(rng, 5),
+            "description": _prose(rng, 150),
+            "upworkHistoryData": {
+                "client": {
+                    "paymentVerificationStatus": rng.choice(["VERIFIED", "UNVERIFIED"]),
+                    "country": rng.choice(COUNTRIES),
+                    "totalReviews": rng.randint(0, 90),
+                    "totalFeedback": 4.5,
+                    "totalSpent": {"amount": str(rng.randint(0, 9999))},
+                }
+            },
+            "jobTile": {
+                "job": {
+                    "ciphertext": f"~02{i:019d}",
+                    "jobType": "FIXED",
+                    "contractorTier": "ExpertLevel",
+                    "publishTime": _when(i).isoformat(),
+                    "totalApplicants": rng.randint(0, 50),
+                    "fixedPriceAmount": {"amount": str(rng.randint(10, 3000))},
+                }
+            },
+        }
+        for i in range(start, start + ITEMS_PER_FILE)
+    ]
     return json.dumps({"data": {"search": {"universalSearchNuxt": {"userJobSearchV1": {"results": results}}}}}).encode()
 
 
@@ -227,25 +323,54 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 # The XML layer alone (bytes -> entries, as feedparser delivers them, before our
                 # per-posting work: HTML sanitising, text, budgets, URLs, dates).
                 xml_layer_secs, xml_items = _cpu(lambda bodies=bodies: sum(len(read_feed(b).items) for b in bodies))
-                records.append({"name": f"parse/{fmt}/xml-layer", "value": round(xml_items / xml_layer_secs),
-                                "unit": "entries/s", "baseline": round(base_rate),
-                                "ratio": round(xml_items / xml_layer_secs / base_rate, 2),
-                                "note": "read_feed (strict lxml path) vs feedparser.parse, same bytes"})
+                records.append(
+                    {
+                        "name": f"parse/{fmt}/xml-layer",
+                        "value": round(xml_items / xml_layer_secs),
+                        "unit": "entries/s",
+                        "baseline": round(base_rate),
+                        "ratio": round(xml_items / xml_layer_secs / base_rate, 2),
+                        "note": "read_feed (strict lxml path) vs feedparser.parse, same bytes",
+                    }
+                )
             else:
-                base_secs, _ = _cpu(lambda bodies=bodies: sum(len(str(json.loads(b.decode("utf-8-sig")))) > 0
-                                                          for b in bodies))
+                base_secs, _ = _cpu(
+                    lambda bodies=bodies: sum(len(str(json.loads(b.decode("utf-8-sig")))) > 0 for b in bodies)
+                )
                 base_rate = posts / base_secs
                 note = f"{size_mb:.1f} MB in {len(bodies)} files; baseline json.loads alone (decoding, no mapping)"
-            records.append({"name": f"parse/{fmt}", "value": round(rate), "unit": "postings/s",
-                            "baseline": round(base_rate), "ratio": round(rate / base_rate, 2), "note": note})
+            records.append(
+                {
+                    "name": f"parse/{fmt}",
+                    "value": round(rate),
+                    "unit": "postings/s",
+                    "baseline": round(base_rate),
+                    "ratio": round(rate / base_rate, 2),
+                    "note": note,
+                }
+            )
         records.extend(floor_records(corpus, xml_posts, xml_base_secs))
-        records.append({"name": "parse/xml-all", "value": round(xml_posts / xml_secs), "unit": "postings/s",
-                        "baseline": round(xml_posts / xml_base_secs), "ratio": round(xml_base_secs / xml_secs, 2),
-                        "note": f"every XML feed: {xml_posts} postings, {xml_secs:.2f} s vs feedparser "
-                                f"{xml_base_secs:.2f} s (CPU time)"})
-        records.append({"name": "parse/all", "value": round(total_posts / total_secs), "unit": "postings/s",
-                        "baseline": None, "ratio": None,
-                        "note": f"{total_bytes / 1e6:.1f} MB corpus, {total_posts} postings, {total_secs:.2f} s CPU"})
+        records.append(
+            {
+                "name": "parse/xml-all",
+                "value": round(xml_posts / xml_secs),
+                "unit": "postings/s",
+                "baseline": round(xml_posts / xml_base_secs),
+                "ratio": round(xml_base_secs / xml_secs, 2),
+                "note": f"every XML feed: {xml_posts} postings, {xml_secs:.2f} s vs feedparser "
+                f"{xml_base_secs:.2f} s (CPU time)",
+            }
+        )
+        records.append(
+            {
+                "name": "parse/all",
+                "value": round(total_posts / total_secs),
+                "unit": "postings/s",
+                "baseline": None,
+                "ratio": None,
+                "note": f"{total_bytes / 1e6:.1f} MB corpus, {total_posts} postings, {total_secs:.2f} s CPU",
+            }
+        )
         records.extend(real_sample_records(feedparser, 2 if quick else 10))
     return records
 
@@ -277,9 +402,16 @@ def floor_records(corpus: dict[str, list[Path]], base_n: int, base_secs: float) 
     bodies = [p.read_bytes() for fmt, files in corpus.items() if FORMATS[fmt][2] for p in files]
     secs, n = _floor_secs(bodies)
     assert n == base_n, (n, base_n)
-    return [{"name": "parse/xml-all/floor", "value": round(n / secs), "unit": "postings/s",
-             "baseline": round(base_n / base_secs), "ratio": round(base_secs / secs, 2),
-             "note": "lxml read_feed + nh3 on every description, nothing else: the ceiling for whole postings"}]
+    return [
+        {
+            "name": "parse/xml-all/floor",
+            "value": round(n / secs),
+            "unit": "postings/s",
+            "baseline": round(base_n / base_secs),
+            "ratio": round(base_secs / secs, 2),
+            "note": "lxml read_feed + nh3 on every description, nothing else: the ceiling for whole postings",
+        }
+    ]
 
 
 def real_sample_records(feedparser: Any, reps: int) -> list[dict[str, Any]]:
@@ -301,11 +433,26 @@ def real_sample_records(feedparser: Any, reps: int) -> list[dict[str, Any]]:
         floor_secs, _ = _floor_secs(bodies)
         base_secs, _ = _cpu(lambda bodies=bodies: sum(len(feedparser.parse(b).entries) for b in bodies))
         note = f"real samples ({len(files)} files, {n // reps} postings) parsed {reps} times"
-        records.append({"name": f"parse/real-{fmt}", "value": round(n / secs), "unit": "postings/s",
-                        "baseline": round(n / base_secs), "ratio": round(base_secs / secs, 2), "note": note})
-        records.append({"name": f"parse/real-{fmt}/floor", "value": round(n / floor_secs), "unit": "postings/s",
-                        "baseline": round(n / base_secs), "ratio": round(base_secs / floor_secs, 2),
-                        "note": "lxml read_feed + nh3 only, on the same real samples"})
+        records.append(
+            {
+                "name": f"parse/real-{fmt}",
+                "value": round(n / secs),
+                "unit": "postings/s",
+                "baseline": round(n / base_secs),
+                "ratio": round(base_secs / secs, 2),
+                "note": note,
+            }
+        )
+        records.append(
+            {
+                "name": f"parse/real-{fmt}/floor",
+                "value": round(n / floor_secs),
+                "unit": "postings/s",
+                "baseline": round(n / base_secs),
+                "ratio": round(base_secs / floor_secs, 2),
+                "note": "lxml read_feed + nh3 only, on the same real samples",
+            }
+        )
     return records
 
 

@@ -163,8 +163,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
     rounds = 3 if quick else 7
     gw = gigwatch_command()
     if gw is None:
-        print("peer: gigwatch-nova is not installed in this environment (pip install gigwatch-nova); "
-              "measuring jobsift alone", file=sys.stderr)
+        print(
+            "peer: gigwatch-nova is not installed in this environment (pip install gigwatch-nova); "
+            "measuring jobsift alone",
+            file=sys.stderr,
+        )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     a_wall: list[float] = []
     a_cpu: list[float] = []
@@ -206,18 +209,22 @@ def run(quick: bool) -> list[dict[str, Any]]:
         ratios = [a / b for a, b in zip(a_wall, b_wall, strict=True)]
         rec["baseline"] = round(statistics.median(b_wall), 3)
         rec["ratio"] = round(statistics.median(ratios), 2)
-        records.append({
-            "name": "peer/gigwatch-nova-list",
-            "value": round(statistics.median(b_wall), 3),
-            "unit": "s wall",
-            "cpu": round(statistics.median(b_cpu), 3),
-            "note": f"per-round wall ratios {min(ratios):.2f}-{max(ratios):.2f}x",
-        })
-        records.append({
-            "name": "peer/cpu",
-            "value": round(statistics.median(a_cpu), 3),
-            "unit": "s cpu",
-            "baseline": round(statistics.median(b_cpu), 3),
-            "ratio": round(statistics.median(a_cpu) / max(statistics.median(b_cpu), 1e-9), 2),
-        })
+        records.append(
+            {
+                "name": "peer/gigwatch-nova-list",
+                "value": round(statistics.median(b_wall), 3),
+                "unit": "s wall",
+                "cpu": round(statistics.median(b_cpu), 3),
+                "note": f"per-round wall ratios {min(ratios):.2f}-{max(ratios):.2f}x",
+            }
+        )
+        records.append(
+            {
+                "name": "peer/cpu",
+                "value": round(statistics.median(a_cpu), 3),
+                "unit": "s cpu",
+                "baseline": round(statistics.median(b_cpu), 3),
+                "ratio": round(statistics.median(a_cpu) / max(statistics.median(b_cpu), 1e-9), 2),
+            }
+        )
     return records

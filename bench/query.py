@@ -44,8 +44,15 @@ def _measure(url: str, backend: str, queries: tuple[str, ...], timeout: float) -
         took = time.monotonic() - started
         out.append({"name": f"{backend} runaway query {i}", "value": round(took, 3), "unit": "s", "note": ended})
     worst = max(r["value"] for r in out)
-    out.append({"name": f"{backend} longest query vs limit", "value": worst, "unit": "s",
-                "baseline": timeout, "ratio": round(worst / timeout, 3)})
+    out.append(
+        {
+            "name": f"{backend} longest query vs limit",
+            "value": worst,
+            "unit": "s",
+            "baseline": timeout,
+            "ratio": round(worst / timeout, 3),
+        }
+    )
     return out
 
 

@@ -33,7 +33,8 @@ CONCURRENCY = 8
 def feed(i: int) -> bytes:
     items = "".join(
         f"<item><title>Job {i}-{j}</title><link>https://jobs.example/{i}/{j}</link><guid>{i}-{j}</guid>"
-        "<description>Build a data pipeline. Budget $500.</description></item>" for j in range(5)
+        "<description>Build a data pipeline. Budget $500.</description></item>"
+        for j in range(5)
     )
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>f{i}</title>{items}</channel></rss>".encode()
 
@@ -76,8 +77,19 @@ class SlowFeeds:
 
 
 def write_config(path: Path, base: str, n: int) -> None:
-    lines = ["[fetch]", "per_host_delay = 0.0", "per_host_concurrency = 64", f"concurrency = {CONCURRENCY}",
-             "respect_robots = false", "retries = 1", "", "[schedule]", "jitter_seconds = 0.0", 'prune_time = ""', ""]
+    lines = [
+        "[fetch]",
+        "per_host_delay = 0.0",
+        "per_host_concurrency = 64",
+        f"concurrency = {CONCURRENCY}",
+        "respect_robots = false",
+        "retries = 1",
+        "",
+        "[schedule]",
+        "jitter_seconds = 0.0",
+        'prune_time = ""',
+        "",
+    ]
     for i in range(n):
         lines += ["[[sources]]", f'name = "s{i}"', 'format = "rss"', f'url = "{base}/f/{i}"', ""]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -93,9 +105,14 @@ def crawl_with(workers: int, n: int, admin_url: str, tmp: Path) -> float:
     cfg = tmp / f"w{workers}.toml"
     write_config(cfg, server.url, n)
     try:
-        procs = [subprocess.Popen([sys.executable, "-m", "jobsift", "--config", str(cfg), "--db", url, "worker",
-                                   "--once"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(workers)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "jobsift", "--config", str(cfg), "--db", url, "worker", "--once"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         codes = [p.wait(600) for p in procs]
         assert codes == [0] * workers, codes
         engine = open_store(url)
@@ -148,17 +165,27 @@ def run(quick: bool) -> list[dict[str, Any]]:
             for workers in (1, 2, 4):
                 rate = crawl_with(workers, n, admin, Path(tmp))
                 base = base or rate
-                records.append({
-                    "name": f"workers/throughput_{workers}w", "value": round(rate, 1), "unit": "sources/min",
-                    "baseline": round(base, 1), "ratio": round(rate / base, 2),
-                    "note": f"{n} sources, {LATENCY * 1000:.0f} ms latency, concurrency {CONCURRENCY} per worker",
-                })
+                records.append(
+                    {
+                        "name": f"workers/throughput_{workers}w",
+                        "value": round(rate, 1),
+                        "unit": "sources/min",
+                        "baseline": round(base, 1),
+                        "ratio": round(rate / base, 2),
+                        "note": f"{n} sources, {LATENCY * 1000:.0f} ms latency, concurrency {CONCURRENCY} per worker",
+                    }
+                )
         claim, bare = lease_overhead(admin, 50 if quick else 200)
-        records.append({
-            "name": "workers/lease_claim_release", "value": round(claim, 2), "unit": "ms/source",
-            "baseline": round(bare, 2), "ratio": round(claim / bare, 2),
-            "note": "claim (SELECT ... FOR UPDATE SKIP LOCKED + UPDATE) and release; baseline: a bare transaction",
-        })
+        records.append(
+            {
+                "name": "workers/lease_claim_release",
+                "value": round(claim, 2),
+                "unit": "ms/source",
+                "baseline": round(bare, 2),
+                "ratio": round(claim / bare, 2),
+                "note": "claim (SELECT ... FOR UPDATE SKIP LOCKED + UPDATE) and release; baseline: a bare transaction",
+            }
+        )
     finally:
         if not os.environ.get("JOBSIFT_TEST_PG_URL"):
             server.stop()

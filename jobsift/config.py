@@ -39,8 +39,10 @@ def setting(default: Any, help: str) -> Any:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str = setting(DEFAULT_DB_URL, "SQLAlchemy URL: sqlite:///path.db (relative: beside the config file) "
-                       "or postgresql+psycopg://...")
+    url: str = setting(
+        DEFAULT_DB_URL,
+        "SQLAlchemy URL: sqlite:///path.db (relative: beside the config file) or postgresql+psycopg://...",
+    )
     auto_upgrade: bool = setting(True, "Run pending migrations automatically when a command opens it")
 
 
@@ -153,10 +155,14 @@ class ServeConfig:
     host: str = setting("127.0.0.1", "Address the web page listens on")
     port: int = setting(8080, "Port the web page listens on")
     page_size: int = setting(50, "Jobs per page")
-    base_url: str = setting("", "Public address of the site for links in feeds (e.g. https://jobs.example.org/); "
-                            "empty: http://host:port/. The request's Host header is never used")
-    token: str = setting("", "Needed for changes (save, hide, applied...) when host is not loopback; "
-                         "better set as $JOBSIFT_SERVE__TOKEN")
+    base_url: str = setting(
+        "",
+        "Public address of the site for links in feeds (e.g. https://jobs.example.org/); "
+        "empty: http://host:port/. The request's Host header is never used",
+    )
+    token: str = setting(
+        "", "Needed for changes (save, hide, applied...) when host is not loopback; better set as $JOBSIFT_SERVE__TOKEN"
+    )
 
 
 @dataclass(frozen=True)
@@ -336,8 +342,13 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
-                     folder: Path | None = None, known_flags: Sequence[str] | None = None) -> Config:
+def config_from_dict(
+    data: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    folder: Path | None = None,
+    known_flags: Sequence[str] | None = None,
+) -> Config:
     """Build and validate a Config from parsed TOML plus environment overrides.
 
     ``folder``: the config file's folder, against which a relative SQLite path is resolved.
@@ -365,9 +376,7 @@ def config_from_dict(data: Mapping[str, Any], env: Mapping[str, str] | None = No
         if not isinstance(items, list):
             raise ConfigError(f"{name}: expected [[{name}]] tables")
         extra = "options" if cls is SourceConfig else None
-        kwargs[name] = [
-            build_section(cls, item, f"{name}[{i}].", extra_to=extra) for i, item in enumerate(items)
-        ]
+        kwargs[name] = [build_section(cls, item, f"{name}[{i}].", extra_to=extra) for i, item in enumerate(items)]
     if env.get("JOBSIFT_DB"):
         kwargs["database"] = replace(kwargs["database"], url=env["JOBSIFT_DB"])
     elif folder is not None and "url" not in overrides.get("database", {}):

@@ -18,24 +18,39 @@ POSITIVE = (0.0, None, True)
 NON_NEGATIVE = (0.0, None, False)
 PERCENT = (0.0, 100.0, False)
 RANGES: dict[str, tuple[float | None, float | None, bool]] = {
-    "fetch.connect_timeout": (0.0, 3600.0, True), "fetch.read_timeout": (0.0, 3600.0, True),
-    "fetch.total_timeout": (0.0, 86_400.0, True), "fetch.max_bytes": (1.0, 2.0**40, False),
-    "fetch.max_redirects": (0.0, 50.0, False), "fetch.retries": (1.0, 20.0, False),
-    "fetch.backoff_base": NON_NEGATIVE, "fetch.backoff_max": NON_NEGATIVE, "fetch.max_retry_after": NON_NEGATIVE,
-    "fetch.per_host_delay": NON_NEGATIVE, "fetch.per_host_concurrency": (1.0, 1000.0, False),
-    "fetch.concurrency": (1.0, 1000.0, False), "fetch.robots_ttl": NON_NEGATIVE,
+    "fetch.connect_timeout": (0.0, 3600.0, True),
+    "fetch.read_timeout": (0.0, 3600.0, True),
+    "fetch.total_timeout": (0.0, 86_400.0, True),
+    "fetch.max_bytes": (1.0, 2.0**40, False),
+    "fetch.max_redirects": (0.0, 50.0, False),
+    "fetch.retries": (1.0, 20.0, False),
+    "fetch.backoff_base": NON_NEGATIVE,
+    "fetch.backoff_max": NON_NEGATIVE,
+    "fetch.max_retry_after": NON_NEGATIVE,
+    "fetch.per_host_delay": NON_NEGATIVE,
+    "fetch.per_host_concurrency": (1.0, 1000.0, False),
+    "fetch.concurrency": (1.0, 1000.0, False),
+    "fetch.robots_ttl": NON_NEGATIVE,
     "sources.interval_minutes": POSITIVE,
-    "filters.min_quality": PERCENT, "filters.budget_floor_fixed": NON_NEGATIVE,
+    "filters.min_quality": PERCENT,
+    "filters.budget_floor_fixed": NON_NEGATIVE,
     "filters.budget_floor_hourly": NON_NEGATIVE,
-    "scoring.lowball_percentile": (0.0, 100.0, True), "scoring.ghost_threshold": (0.0, 1.0, False),
+    "scoring.lowball_percentile": (0.0, 100.0, True),
+    "scoring.ghost_threshold": (0.0, 1.0, False),
     "scoring.market_min_samples": (1.0, None, False),
-    "smtp.port": (1.0, 65535.0, False), "smtp.timeout": (0.0, 3600.0, True),
-    "digest.max_items": (1.0, 1000.0, False), "digest.per_client_cap": (1.0, 1000.0, False),
-    "digest.min_quality": PERCENT, "webhooks.min_quality": PERCENT,
-    "schedule.jitter_seconds": NON_NEGATIVE, "schedule.misfire_grace_seconds": NON_NEGATIVE,
-    "schedule.lease_seconds": POSITIVE, "schedule.prune_days": (1.0, None, False),
+    "smtp.port": (1.0, 65535.0, False),
+    "smtp.timeout": (0.0, 3600.0, True),
+    "digest.max_items": (1.0, 1000.0, False),
+    "digest.per_client_cap": (1.0, 1000.0, False),
+    "digest.min_quality": PERCENT,
+    "webhooks.min_quality": PERCENT,
+    "schedule.jitter_seconds": NON_NEGATIVE,
+    "schedule.misfire_grace_seconds": NON_NEGATIVE,
+    "schedule.lease_seconds": POSITIVE,
+    "schedule.prune_days": (1.0, None, False),
     "schedule.score_history_days": NON_NEGATIVE,
-    "serve.port": (1.0, 65535.0, False), "serve.page_size": (1.0, 500.0, False),
+    "serve.port": (1.0, 65535.0, False),
+    "serve.page_size": (1.0, 500.0, False),
 }
 
 
@@ -54,7 +69,6 @@ def check_range(key: str, value: Any) -> None:
         raise ConfigError(f"{key}: {value!r} is out of range (must be {' and '.join(x for x in (low, high) if x)})")
 
 
-
 def check_http_url(key: str, url: str) -> None:
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
@@ -69,8 +83,10 @@ def check_db_url(url: str, key: str = "database.url") -> None:
     path = url.split(":///", 1)[1] if ":///" in url else ""
     for char in "#?":
         if char in path:
-            raise ConfigError(f"{key}: the SQLite path {path[:120]!r} contains {char!r}, which SQLite would "
-                              "read as the end of the file name: rename the file or its folder")
+            raise ConfigError(
+                f"{key}: the SQLite path {path[:120]!r} contains {char!r}, which SQLite would "
+                "read as the end of the file name: rename the file or its folder"
+            )
 
 
 def resolve_sqlite_path(url: str, folder: Path) -> str:

@@ -53,9 +53,7 @@ class RetryableFetchError(FetchError):
 
     reason = "retryable"
 
-    def __init__(
-        self, message: str, *, reason: str | None = None, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, reason: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(message, reason=reason)
         self.retry_after = retry_after
 

@@ -81,8 +81,14 @@ class Pipeline:
                     log.warning("push: %s", err)
         return result
 
-    def run(self, names: Sequence[str] | None = None, *, trigger: str, progress: ProgressFn | None = None,
-            log_outcomes: bool = True) -> Pass:
+    def run(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        trigger: str,
+        progress: ProgressFn | None = None,
+        log_outcomes: bool = True,
+    ) -> Pass:
         """Crawl ``names`` (default: every enabled source) once, then run the after-crawl steps.
 
         ``log_outcomes=False`` when the caller prints each source's outcome itself (``jobsift crawl``).

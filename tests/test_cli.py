@@ -57,10 +57,12 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
 
 
 def test_help_does_not_load_heavy_libraries() -> None:
-    code = ("import sys; from jobsift.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('sklearn', 'numpy', 'fastapi', 'playwright', 'matplotlib', 'pyarrow', 'feedparser')"
-            " if m in sys.modules]\nprint('HEAVY', heavy)")
+    code = (
+        "import sys; from jobsift.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sklearn', 'numpy', 'fastapi', 'playwright', 'matplotlib', 'pyarrow', 'feedparser')"
+        " if m in sys.modules]\nprint('HEAVY', heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 

@@ -19,8 +19,9 @@ def test_v_shows_jobsift_details_not_alembic(tmp_path: Path) -> None:
     assert "alembic" not in err
     assert "INFO" not in quiet
     feed = tmp_path / "f.rss"
-    feed.write_text("<rss><channel><item><title>a</title><link>https://x.test/1</link></item></channel></rss>",
-                    encoding="utf-8")
+    feed.write_text(
+        "<rss><channel><item><title>a</title><link>https://x.test/1</link></item></channel></rss>", encoding="utf-8"
+    )
     err = stderr_of("-v", "--db", f"sqlite:///{tmp_path / 'i.db'}", "import", str(feed), "--format", "rss")
     assert "INFO jobsift.store.db: migrating database" in err
     assert "alembic" not in err

@@ -20,8 +20,11 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_precedence_file_then_env_then_flag(tmp_path: Path) -> None:
     path = tmp_path / "j.toml"
-    path.write_text('[database]\nurl = "sqlite:///file.db"\n[fetch]\ntimeout_unused = 1\n'.replace(
-        "timeout_unused = 1\n", "read_timeout = 3\n"))
+    path.write_text(
+        '[database]\nurl = "sqlite:///file.db"\n[fetch]\ntimeout_unused = 1\n'.replace(
+            "timeout_unused = 1\n", "read_timeout = 3\n"
+        )
+    )
     cfg = load_config(path, env={})
     assert (cfg.database.url, cfg.fetch.read_timeout) == (f"sqlite:///{tmp_path.resolve() / 'file.db'}", 3.0)
     cfg = load_config(path, env={"JOBSIFT_DB": "sqlite:///env.db", "JOBSIFT_FETCH__READ_TIMEOUT": "7"})
@@ -32,14 +35,25 @@ def test_precedence_file_then_env_then_flag(tmp_path: Path) -> None:
 
 def test_jobsift_config_env_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "other.toml"
-    path.write_text('[serve]\nport = 9999\n')
+    path.write_text("[serve]\nport = 9999\n")
     assert load_config(None, env={"JOBSIFT_CONFIG": str(path)}).serve.port == 9999
 
 
 def test_sources_with_per_source_options() -> None:
     cfg = config_from_dict(
-        {"sources": [{"name": "a", "format": "declarative", "url": "https://x.test/",
-                      "kind": "json", "options": {"items": "$.jobs[*]"}}]}, env={})
+        {
+            "sources": [
+                {
+                    "name": "a",
+                    "format": "declarative",
+                    "url": "https://x.test/",
+                    "kind": "json",
+                    "options": {"items": "$.jobs[*]"},
+                }
+            ]
+        },
+        env={},
+    )
     assert cfg.sources[0].options == {"items": "$.jobs[*]", "kind": "json"}
     assert cfg.source("a").format == "declarative"
 
@@ -52,8 +66,15 @@ def test_sources_with_per_source_options() -> None:
         ({"bogus": {}}, "bogus: unknown section"),
         ({"sources": [{"name": "a", "url": "https://x"}]}, "sources[0].format: missing"),
         ({"sources": [{"name": "A B", "format": "rss", "url": "https://x"}]}, "sources[0].name"),
-        ({"sources": [{"name": "a", "format": "rss", "url": "https://u"}, {"name": "a", "format": "rss", "url": "https://u"}]},
-         "sources[1].name: 'a' is used twice"),
+        (
+            {
+                "sources": [
+                    {"name": "a", "format": "rss", "url": "https://u"},
+                    {"name": "a", "format": "rss", "url": "https://u"},
+                ]
+            },
+            "sources[1].name: 'a' is used twice",
+        ),
         ({"smtp": {"security": "tls"}}, "smtp.security"),
         ({"digest": {"time": "7am"}}, "digest.time"),
         ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone: unknown timezone"),

@@ -18,10 +18,21 @@ from jobsift.errors import ConfigError
 from jobsift.scoring.flags import flag_codes
 
 ROOT = Path(__file__).resolve().parents[1]
-INTEGER_KEYS = {"fetch.max_bytes", "fetch.max_redirects", "fetch.retries", "fetch.per_host_concurrency",
-                "fetch.concurrency", "scoring.market_min_samples", "smtp.port", "digest.max_items",
-                "digest.per_client_cap", "schedule.prune_days", "schedule.score_history_days", "serve.port",
-                "serve.page_size"}
+INTEGER_KEYS = {
+    "fetch.max_bytes",
+    "fetch.max_redirects",
+    "fetch.retries",
+    "fetch.per_host_concurrency",
+    "fetch.concurrency",
+    "scoring.market_min_samples",
+    "smtp.port",
+    "digest.max_items",
+    "digest.per_client_cap",
+    "schedule.prune_days",
+    "schedule.score_history_days",
+    "serve.port",
+    "serve.page_size",
+}
 
 
 def data_for(key: str, value: object) -> dict[str, object]:
@@ -58,8 +69,10 @@ def test_r36_every_out_of_range_number_is_refused_naming_the_key(case: tuple[str
     assert "out of range" in message
 
 
-@given(st.sampled_from(sorted(k for k in RANGES if not k.startswith(("sources", "webhooks")))),
-       st.sampled_from(["nan", "inf", "-inf", "1e999"]))
+@given(
+    st.sampled_from(sorted(k for k in RANGES if not k.startswith(("sources", "webhooks")))),
+    st.sampled_from(["nan", "inf", "-inf", "1e999"]),
+)
 @settings(max_examples=60, deadline=None)
 def test_r36_non_finite_numbers_are_refused(key: str, value: str) -> None:
     if key in INTEGER_KEYS:
@@ -68,13 +81,16 @@ def test_r36_non_finite_numbers_are_refused(key: str, value: str) -> None:
         config_from_dict(data_for(key, value), env={})
 
 
-@pytest.mark.parametrize(("env", "needle"), [
-    ({"JOBSIFT_FETCH__MAX_BYTES": "-1"}, "JOBSIFT_FETCH__MAX_BYTES: fetch.max_bytes: -1 is out of range"),
-    ({"JOBSIFT_SERVE__PORT": "99999999"}, "JOBSIFT_SERVE__PORT: serve.port: 99999999 is out of range"),
-    ({"JOBSIFT_SERVE__PORT": "http"}, "JOBSIFT_SERVE__PORT: serve.port: expected an integer"),
-    ({"JOBSIFT_FILTERS__EXCLUDE_FLAGS": "ghost,gohst"}, "filters.exclude_flags: unknown flag 'gohst'"),
-    ({"JOBSIFT_DB": "sqlite:////tmp/a#b/jobsift.db"}, "JOBSIFT_DB: database.url: the SQLite path"),
-])
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"JOBSIFT_FETCH__MAX_BYTES": "-1"}, "JOBSIFT_FETCH__MAX_BYTES: fetch.max_bytes: -1 is out of range"),
+        ({"JOBSIFT_SERVE__PORT": "99999999"}, "JOBSIFT_SERVE__PORT: serve.port: 99999999 is out of range"),
+        ({"JOBSIFT_SERVE__PORT": "http"}, "JOBSIFT_SERVE__PORT: serve.port: expected an integer"),
+        ({"JOBSIFT_FILTERS__EXCLUDE_FLAGS": "ghost,gohst"}, "filters.exclude_flags: unknown flag 'gohst'"),
+        ({"JOBSIFT_DB": "sqlite:////tmp/a#b/jobsift.db"}, "JOBSIFT_DB: database.url: the SQLite path"),
+    ],
+)
 def test_r36_env_settings_are_checked_the_same_way(env: dict[str, str], needle: str) -> None:
     with pytest.raises(ConfigError) as err:
         config_from_dict({}, env=env, known_flags=flag_codes())
@@ -86,8 +102,17 @@ def test_every_flag_the_scoring_code_defines_is_accepted() -> None:
     assert tuple(cfg.filters.exclude_flags) == tuple(flag_codes())
 
 
-@pytest.mark.parametrize("url", ["example.org/feed.xml", "www.example.org/rss", "ftp://example.org/f",
-                                 "https://", "/local/file.xml", "mailto:x@example.org"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "example.org/feed.xml",
+        "www.example.org/rss",
+        "ftp://example.org/f",
+        "https://",
+        "/local/file.xml",
+        "mailto:x@example.org",
+    ],
+)
 def test_source_url_without_http_scheme_is_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError, match=r"sources\[0\]\.url: .* is not an http:// or https:// URL"):
         config_from_dict({"sources": [{"name": "a", "format": "rss", "url": url}]}, env={})
@@ -98,9 +123,11 @@ BAD_FILES = [
     ("[serve]\nport = 99999999\n", "error: config: serve.port: 99999999 is out of range"),
     ('[serve]\nport = "eighty"\n', "error: config: serve.port: expected an integer"),
     ('[filters]\nexclude_flags = ["gohst"]\n', "error: config: filters.exclude_flags: unknown flag 'gohst'"),
-    ('[[sources]]\nname = "a"\nformat = "rss"\nurl = "example.org/feed"\n',
-     "error: config: sources[0].url: 'example.org/feed' is not an http:// or https:// URL "
-     "(did you mean 'https://example.org/feed'?)"),
+    (
+        '[[sources]]\nname = "a"\nformat = "rss"\nurl = "example.org/feed"\n',
+        "error: config: sources[0].url: 'example.org/feed' is not an http:// or https:// URL "
+        "(did you mean 'https://example.org/feed'?)",
+    ),
     ('[database]\nurl = "sqlite:///data#1/jobsift.db"\n', "error: config: database.url: the SQLite path"),
     ('[serve]\nbase_url = "jobs.example.org"\n', "error: config: serve.base_url:"),
 ]
@@ -137,8 +164,14 @@ def test_relative_sqlite_path_in_a_config_file_is_beside_the_file(tmp_path: Path
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("JOBSIFT_DB", None)
     env.pop("JOBSIFT_CONFIG", None)
-    made = subprocess.run([sys.executable, "-m", "jobsift", "--config", str(cfg), "db", "upgrade"],
-                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [sys.executable, "-m", "jobsift", "--config", str(cfg), "db", "upgrade"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     assert (home / "data" / "jobsift.db").is_file()
     assert list(elsewhere.iterdir()) == []

@@ -34,8 +34,11 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     assert "intercept -1.60" in excerpt
     assert "recomputed from the stored features with ghost-" in excerpt
     assert ": identical" in excerpt
-    fee = next(line.split() for line in result.output.splitlines()
-               if "Data entry from home" in line and line.split()[0].isdigit())
+    fee = next(
+        line.split()
+        for line in result.output.splitlines()
+        if "Data entry from home" in line and line.split()[0].isdigit()
+    )
     assert fee[2] == "scam"  # id, quality, first flag, title...
     assert int(fee[1]) <= 10
     # A marketplace source up close, and the ledger over the demo's applications (also in the report).
@@ -46,8 +49,9 @@ def test_demo_crawls_every_demo_source_and_prints_postings(tmp_path: Path) -> No
     assert "Connects ledger" in (out / "report.html").read_text()
     for name in ("feed", "digest", "report"):
         assert (out / {"feed": "feed.xml", "digest": "digest.html", "report": "report.html"}[name]).stat().st_size > 500
-    explained = runner.invoke(main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain",
-                                     result.output.split("explain ")[1].split()[0]])
+    explained = runner.invoke(
+        main, ["--db", f"sqlite:///{out / 'jobsift-demo.db'}", "explain", result.output.split("explain ")[1].split()[0]]
+    )
     assert explained.exit_code == 0, explained.output
     assert "identical" in explained.output
     assert str(out / "jobsift-demo.db") in result.output

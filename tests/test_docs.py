@@ -50,8 +50,12 @@ def test_first_screen_goes_from_clone_to_a_filtered_feed() -> None:
 
 
 def test_moved_sections_live_in_docs_and_are_linked() -> None:
-    for doc, marker in (("configuration.md", "| `database.url` |"), ("analysts.md", "```sql"),
-                        ("running.md", "ExecStart="), ("running.md", "SKIP LOCKED")):
+    for doc, marker in (
+        ("configuration.md", "| `database.url` |"),
+        ("analysts.md", "```sql"),
+        ("running.md", "ExecStart="),
+        ("running.md", "SKIP LOCKED"),
+    ):
         assert marker in (ROOT / "docs" / doc).read_text(encoding="utf-8"), (doc, marker)
         assert f"](docs/{doc})" in README, f"README does not link docs/{doc}"
     for marker in ("| `database.url` |", "ExecStart=", "```sql", "SKIP LOCKED"):
@@ -74,13 +78,14 @@ def test_readme_demo_sample_is_a_real_run(tmp_path: Path, monkeypatch: pytest.Mo
     again = runner.invoke(main, ["demo"])  # ids, flags and examples the same on every run
     assert again.exit_code == 0, again.output
     cut = first.output.index("Why postings were flagged")
-    assert again.output[again.output.index("Why postings were flagged"):] == first.output[cut:]
+    assert again.output[again.output.index("Why postings were flagged") :] == first.output[cut:]
     # Sources are crawled one after another in the demo's order, so ids follow that order.
     engine = make_engine(f"sqlite:///{tmp_path / 'jobsift-demo' / 'jobsift-demo.db'}")
     try:
         with engine.connect() as conn:
-            spans = dict(conn.execute(select(postings.c.source, func.min(postings.c.id))
-                                      .group_by(postings.c.source)).all())
+            spans = dict(
+                conn.execute(select(postings.c.source, func.min(postings.c.id)).group_by(postings.c.source)).all()
+            )
     finally:
         engine.dispose()
     assert sorted(spans, key=spans.__getitem__) == [s.name for s in DEMO_SOURCES]

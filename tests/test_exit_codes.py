@@ -33,6 +33,7 @@ def one_error_line(r: Result) -> str:
 
 # --- databases -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", [["jobs"], ["score"], ["db", "upgrade"]])
 def test_a_file_that_is_not_a_database_is_one_line_exit_2(tmp_path: Path, command: list[str]) -> None:
     not_db = tmp_path / "README.md"
@@ -60,9 +61,16 @@ def test_a_malformed_or_unsupported_url_is_one_line_exit_2(url: str) -> None:
     one_error_line(r)
 
 
-READERS = [["jobs"], ["explain", "1"], ["query", "SELECT 1"], ["export", "--out", "{tmp}/x.csv"],
-           ["feed", "--out", "{tmp}/x.xml"], ["report", "--out", "{tmp}/r.html"], ["serve", "--port", "{port}"],
-           ["label", "1", "ghost"]]
+READERS = [
+    ["jobs"],
+    ["explain", "1"],
+    ["query", "SELECT 1"],
+    ["export", "--out", "{tmp}/x.csv"],
+    ["feed", "--out", "{tmp}/x.xml"],
+    ["report", "--out", "{tmp}/r.html"],
+    ["serve", "--port", "{port}"],
+    ["label", "1", "ghost"],
+]
 
 
 @pytest.mark.parametrize("command", READERS, ids=lambda c: c[0])
@@ -92,6 +100,7 @@ def test_write_commands_still_create_the_store(tmp_path: Path, command: list[str
 
 # --- unknown ids ---------------------------------------------------------------------------
 
+
 def test_label_and_explain_of_an_unknown_id_agree(sqlite_url: str) -> None:
     assert run("--db", sqlite_url, "db", "upgrade").exit_code == 0
     got = [run("--db", sqlite_url, *c) for c in (["label", "9999", "ghost"], ["explain", "9999"])]
@@ -101,10 +110,13 @@ def test_label_and_explain_of_an_unknown_id_agree(sqlite_url: str) -> None:
 
 # --- crawl outcomes ------------------------------------------------------------------------
 
+
 def crawl_config(tmp_path: Path, sources: dict[str, str]) -> Path:
     cfg = tmp_path / "jobsift.toml"
-    text = f'[database]\nurl = "sqlite:///{tmp_path / "j.db"}"\n\n[fetch]\nretries = 2\nbackoff_base = 0.001\n' \
-           "backoff_max = 0.002\nper_host_delay = 0\nconnect_timeout = 2\nread_timeout = 2\n"
+    text = (
+        f'[database]\nurl = "sqlite:///{tmp_path / "j.db"}"\n\n[fetch]\nretries = 2\nbackoff_base = 0.001\n'
+        "backoff_max = 0.002\nper_host_delay = 0\nconnect_timeout = 2\nread_timeout = 2\n"
+    )
     for name, url in sources.items():
         text += f'\n[[sources]]\nname = "{name}"\nformat = "rss"\nurl = "{url}"\n'
     cfg.write_text(text, encoding="utf-8")
@@ -160,6 +172,7 @@ def test_crawl_exit_1_when_every_source_failed(tmp_path: Path) -> None:
 
 # --- serve -----------------------------------------------------------------------------------
 
+
 def test_serve_on_a_busy_port_says_so_in_one_line_exit_1(sqlite_url: str) -> None:
     assert run("--db", sqlite_url, "db", "upgrade").exit_code == 0
     with socket.socket() as busy:
@@ -168,15 +181,20 @@ def test_serve_on_a_busy_port_says_so_in_one_line_exit_1(sqlite_url: str) -> Non
         port = busy.getsockname()[1]
         proc = subprocess.run(
             [sys.executable, "-m", "jobsift", "--db", sqlite_url, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert proc.returncode == 1, proc.stderr
     assert "serving" not in proc.stdout
-    assert proc.stderr.strip() == f"error: port {port} on 127.0.0.1 is already in use: stop the program using it " \
+    assert (
+        proc.stderr.strip() == f"error: port {port} on 127.0.0.1 is already in use: stop the program using it "
         "or pick another with --port"
+    )
 
 
 # --- the table -------------------------------------------------------------------------------
+
 
 def test_exit_codes_are_documented_in_one_table_linked_from_the_readme() -> None:
     running = (README.parent / "docs" / "running.md").read_text(encoding="utf-8")

@@ -88,7 +88,7 @@ def test_jobs_puts_the_reasons_under_the_title(store: tuple[str, dict[str, int]]
     lines = on_terminal(["--db", url, "jobs", "--source", "alpha"], 140)
     logo = next(i for i, line in enumerate(lines) if "Logo design for a bakery" in line)
     column = lines[logo].index("Logo design")
-    below = [line[column:].strip() for line in lines[logo + 1:logo + 3]]
+    below = [line[column:].strip() for line in lines[logo + 1 : logo + 3]]
     assert below == ["- " + REASONS["ghost"]["text"], "- " + REASONS["payment_unverified"]["text"]]
 
 
@@ -110,8 +110,9 @@ def test_piped_output_is_plain_and_unfolded(store: tuple[str, dict[str, int]]) -
     url, _ = store
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE")}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    out = subprocess.run([sys.executable, "-m", "jobsift", "--db", url, "jobs"], capture_output=True, env=env,
-                         check=True, timeout=120).stdout.decode("utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "jobsift", "--db", url, "jobs"], capture_output=True, env=env, check=True, timeout=120
+    ).stdout.decode("utf-8")
     assert "\x1b" not in out
     lines = out.splitlines()
     assert lines[0].split() == ["id", "quality", "flags", "title", "budget", "age", "source"]

@@ -24,8 +24,13 @@ COMMAND_MODULES = ("core", "freelance", "scoring", "publish", "schedule", "outco
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example:\n\n    jobsift init && jobsift crawl && jobsift jobs --min-quality 60",
 )
-@click.option("--config", "config_path", envvar="JOBSIFT_CONFIG", type=click.Path(dir_okay=False),
-              help="Config file (default ./jobsift.toml; env JOBSIFT_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    envvar="JOBSIFT_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Config file (default ./jobsift.toml; env JOBSIFT_CONFIG).",
+)
 @click.option("--db", "db_url", envvar="JOBSIFT_DB", help="Database URL (env JOBSIFT_DB).")
 @click.option("-v", "--verbose", count=True, help="jobsift's details (-vv: debug logs of every library).")
 @click.version_option(package_name="jobsift")

@@ -59,7 +59,8 @@ class Context:
             from jobsift.store.db import open_store
 
             self._engine = open_store(
-                self.config.database.url, auto_upgrade=self.config.database.auto_upgrade,
+                self.config.database.url,
+                auto_upgrade=self.config.database.auto_upgrade,
                 create=self.create_store,
             )
         return self._engine
@@ -89,8 +90,13 @@ class JobsiftGroup(click.Group):
 def common_options(fn: F) -> F:
     """``--config`` and ``--db`` on every sub-command too (they override the group's)."""
 
-    @click.option("--config", "config_path_", type=click.Path(dir_okay=False), default=None,
-                  help="Config file (overrides the global --config).")
+    @click.option(
+        "--config",
+        "config_path_",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Config file (overrides the global --config).",
+    )
     @click.option("--db", "db_url_", default=None, help="Database URL (overrides the global --db).")
     @functools.wraps(fn)
     def wrapper(*args: Any, config_path_: str | None, db_url_: str | None, **kwargs: Any) -> Any:
@@ -168,7 +174,10 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         transient=True,
     ) as prog:
         task = prog.add_task(label, total=total)

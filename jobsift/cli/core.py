@@ -27,14 +27,26 @@ if TYPE_CHECKING:
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
 
 
-JOBS_TABLE = (Column("id", "id", "right"), Column("quality", "quality", "right"), Column("flags", "flags"),
-              Column("title", "title"), Column("budget", "budget", "right"), Column("age", "age", "right"),
-              Column("source", "source"))
+JOBS_TABLE = (
+    Column("id", "id", "right"),
+    Column("quality", "quality", "right"),
+    Column("flags", "flags"),
+    Column("title", "title"),
+    Column("budget", "budget", "right"),
+    Column("age", "age", "right"),
+    Column("source", "source"),
+)
 
-SOURCES_TABLE = (Column("name", "name"), Column("format", "format"), Column("outcome", "outcome"),
-                 Column("success", "last success", "right", "last success"), Column("items", "items", "right", "items"),
-                 Column("postings", "postings", "right", "postings"),
-                 Column("failures", "failures", "right", "failures"), Column("error", "last error"))
+SOURCES_TABLE = (
+    Column("name", "name"),
+    Column("format", "format"),
+    Column("outcome", "outcome"),
+    Column("success", "last success", "right", "last success"),
+    Column("items", "items", "right", "items"),
+    Column("postings", "postings", "right", "postings"),
+    Column("failures", "failures", "right", "failures"),
+    Column("error", "last error"),
+)
 
 
 def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
@@ -43,13 +55,30 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     from jobsift.publish.present import age_text, budget_text
 
     console = make_console()
-    cells = [{"id": str(r["id"]), "quality": "" if r.get("quality") is None else f"{r['quality']:.0f}",
-              "flags": list(r.get("flags") or []) or "-", "title": r["title"],
-              "budget": budget_text(r.get("budget")), "age": age_text(r.get("posted_at") or r.get("first_seen_at")),
-              "source": r["source"]} for r in rows]
+    cells = [
+        {
+            "id": str(r["id"]),
+            "quality": "" if r.get("quality") is None else f"{r['quality']:.0f}",
+            "flags": list(r.get("flags") or []) or "-",
+            "title": r["title"],
+            "budget": budget_text(r.get("budget")),
+            "age": age_text(r.get("posted_at") or r.get("first_seen_at")),
+            "source": r["source"],
+        }
+        for r in rows
+    ]
     notes = [[x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")][:2] for r in rows]
-    console.print(fitted_table(JOBS_TABLE, cells, main="title", width=console.width, notes=notes, title=title,
-                               fold_order=("source", "age", "budget", "flags")))
+    console.print(
+        fitted_table(
+            JOBS_TABLE,
+            cells,
+            main="title",
+            width=console.width,
+            notes=notes,
+            title=title,
+            fold_order=("source", "age", "budget", "flags"),
+        )
+    )
 
 
 def print_basis_notes(rows: list[dict[str, Any]]) -> None:
@@ -96,8 +125,10 @@ def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5
     click.echo(f"\nWhat 'jobsift explain {job_id}' shows, in short:")
     signals = sorted((s for s in data["signals"] if s["contribution"]), key=lambda s: -abs(s["contribution"]))
     z = data["ghost_logit"]
-    click.echo(f"  {data['ghost_words']}: figure {sigmoid(z):.2f} = sigmoid({z:+.2f}): "
-               f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:")
+    click.echo(
+        f"  {data['ghost_words']}: figure {sigmoid(z):.2f} = sigmoid({z:+.2f}): "
+        f"intercept {data['ghost_intercept']:+.2f} plus {len(signals)} signals, the largest:"
+    )
     for s in signals[:top]:
         click.echo(f"      {s['contribution']:+.2f}  {s['signal']:<22} {printable(s['meaning'])}")
     click.echo(f"  {printable(data['basis_line'])}")
@@ -107,8 +138,22 @@ def print_explain_excerpt(engine: Engine, job_id: int, db_url: str, top: int = 5
         click.echo(f"  not reproduced: {', '.join(data['differences'])}")
 
 
-JOB_COLUMNS = ("id", "source", "title", "url", "quality", "flags", "budget", "client", "posted_at",
-               "first_seen_at", "country", "category", "skills", "reasons")
+JOB_COLUMNS = (
+    "id",
+    "source",
+    "title",
+    "url",
+    "quality",
+    "flags",
+    "budget",
+    "client",
+    "posted_at",
+    "first_seen_at",
+    "country",
+    "category",
+    "skills",
+    "reasons",
+)
 
 
 def register(main: click.Group) -> None:
@@ -140,8 +185,9 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         raise click.UsageError("no sources configured: run 'jobsift init' or add [[sources]] to jobsift.toml")
     pipeline = Pipeline(ctx.engine, cfg, score=not no_score, push=push)
     with progress_bar(len(selected), "crawling") as advance:
-        done = pipeline.run(names or None, trigger="cli", progress=lambda o: advance(o.name),
-                            log_outcomes=False)  # the table (or the JSON) below says each outcome once
+        done = pipeline.run(
+            names or None, trigger="cli", progress=lambda o: advance(o.name), log_outcomes=False
+        )  # the table (or the JSON) below says each outcome once
     report, scored = done.crawl, done.after.scored
     for err in done.after.errors:
         click.echo(f"warning: {err}", err=True)
@@ -149,17 +195,27 @@ def crawl(ctx: Context, names: tuple[str, ...], no_score: bool, push: bool, as_j
         for err in done.after.push.errors:
             click.echo(f"warning: push: {err}", err=True)
     if as_json:
-        click.echo(dumps({"run_id": report.run_id, "status": report.status,
-                          "sources": [asdict(o) for o in report.outcomes],
-                          "stats": dict(report.stats), "scored": scored,
-                          "pushed": None if done.after.push is None else done.after.push.sent}))
+        click.echo(
+            dumps(
+                {
+                    "run_id": report.run_id,
+                    "status": report.status,
+                    "sources": [asdict(o) for o in report.outcomes],
+                    "stats": dict(report.stats),
+                    "scored": scored,
+                    "pushed": None if done.after.push is None else done.after.push.sent,
+                }
+            )
+        )
     else:
         for o in sorted(report.outcomes, key=lambda o: o.name):
             detail = f"{o.items} items, {o.new} new, {o.updated} updated" if o.outcome in ("ok", "partial") else ""
             why = f" ({o.reason})" if o.reason else ""
             click.echo(printable(f"{o.name:<24} {o.outcome:<13} {detail}{why}"))
-        click.echo(f"run {report.run_id}: {report.status}, {report.new} new postings"
-                   + (f", {scored} scored" if scored is not None else ""))
+        click.echo(
+            f"run {report.run_id}: {report.status}, {report.new} new postings"
+            + (f", {scored} scored" if scored is not None else "")
+        )
     # 1 unless every source was ok or not modified (partial, failed, aborted), or a step failed:
     # see docs/running.md#exit-codes
     if report.status != "ok" or done.after.errors:
@@ -176,14 +232,25 @@ def _score_pending(ctx: Context) -> int:
     return after.score.scored
 
 
-@click.command("import", epilog="Examples:\n\n    jobsift import saved/*.rss --format rss --source archive\n"
-               "    jobsift import openings.json --source orchard   # a configured source's format and mapping")
+@click.command(
+    "import",
+    epilog="Examples:\n\n    jobsift import saved/*.rss --format rss --source archive\n"
+    "    jobsift import openings.json --source orchard   # a configured source's format and mapping",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", default=None,
-              help="Parser to use (see 'jobsift sources formats'; default: the configured --source's).")
-@click.option("--source", "source", default=None,
-              help="Source name to store under (default: the format). A source configured in jobsift.toml "
-                   "lends its format and options, e.g. a declarative mapping.")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="Parser to use (see 'jobsift sources formats'; default: the configured --source's).",
+)
+@click.option(
+    "--source",
+    "source",
+    default=None,
+    help="Source name to store under (default: the format). A source configured in jobsift.toml "
+    "lends its format and options, e.g. a declarative mapping.",
+)
 @click.option("--no-score", is_flag=True, help="Store only.")
 @common_options
 @pass_ctx
@@ -195,14 +262,22 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str 
     fmt, options = _import_format(ctx, fmt, source)
     get_format(fmt)
     with progress_bar(len(paths), "importing") as advance:
-        report = import_files(ctx.engine, list(paths), fmt, source or fmt, options=options,
-                              progress=lambda p: advance(p.name),
-                              max_bytes=ctx.config.fetch.max_bytes)
+        report = import_files(
+            ctx.engine,
+            list(paths),
+            fmt,
+            source or fmt,
+            options=options,
+            progress=lambda p: advance(p.name),
+            max_bytes=ctx.config.fetch.max_bytes,
+        )
     scored = None if no_score else _score_pending(ctx)
     for err in report.errors:
         click.echo(f"warning: {printable(err)}", err=True)
-    click.echo(f"imported {report.files} files: {report.items} postings, {report.new} new, "
-               f"{report.updated} updated" + (f", {scored} scored" if scored is not None else ""))
+    click.echo(
+        f"imported {report.files} files: {report.items} postings, {report.new} new, "
+        f"{report.updated} updated" + (f", {scored} scored" if scored is not None else "")
+    )
     if report.items == 0 and report.errors:
         sys.exit(1)
 
@@ -214,23 +289,33 @@ def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[s
         if fmt is None:
             raise click.UsageError("give --format NAME, or --source NAME of a source configured in jobsift.toml")
         if fmt == "declarative":
-            raise click.UsageError("--format declarative needs a mapping: pass --source NAME of a [[sources]] entry "
-                                   "with format = \"declarative\" and its [sources.options]")
+            raise click.UsageError(
+                "--format declarative needs a mapping: pass --source NAME of a [[sources]] entry "
+                'with format = "declarative" and its [sources.options]'
+            )
         return fmt, {}
     if fmt is not None and fmt != configured.format:
-        raise click.UsageError(f"source {source!r} is configured with format {configured.format!r}, not {fmt!r} "
-                               "(drop --format to use it, or store under another --source name)")
+        raise click.UsageError(
+            f"source {source!r} is configured with format {configured.format!r}, not {fmt!r} "
+            "(drop --format to use it, or store under another --source name)"
+        )
     return configured.format, dict(configured.options)
 
 
-@click.command(epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"
-               "    jobsift jobs --skill python,django --country 'United States' --exclude-keyword unpaid\n"
-               "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'")
+@click.command(
+    epilog="Examples:\n\n    jobsift jobs --since 2d --min-quality 60 --exclude-flag ghost\n"
+    "    jobsift jobs --skill python,django --country 'United States' --exclude-keyword unpaid\n"
+    "    jobsift jobs --format json --source remoteok | jq '.[0].reasons'"
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @filter_options
-@click.option("--outcome", "outcome", multiple=True,
-              type=click.Choice(["open", "hired", "closed_no_hire", "unknown", "gone"]),
-              help="Only jobs with this observed outcome (repeatable).")
+@click.option(
+    "--outcome",
+    "outcome",
+    multiple=True,
+    type=click.Choice(["open", "hired", "closed_no_hire", "unknown", "gone"]),
+    help="Only jobs with this observed outcome (repeatable).",
+)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--new", "new_only", is_flag=True, help="Only jobs first seen since your last 'jobs --new'.")
 @click.option("--saved", "saved_only", is_flag=True, help="Only jobs you saved ('jobsift mark ID save').")
@@ -238,16 +323,29 @@ def _import_format(ctx: Context, fmt: str | None, source: str | None) -> tuple[s
 @common_options
 @reads_store
 @pass_ctx
-def jobs(ctx: Context, fmt: str, limit: int, new_only: bool, saved_only: bool, include_hidden: bool,
-         outcome: tuple[str, ...], **kw: Any) -> None:
+def jobs(
+    ctx: Context,
+    /,
+    fmt: str,
+    limit: int,
+    new_only: bool,
+    saved_only: bool,
+    include_hidden: bool,
+    outcome: tuple[str, ...],
+    **kw: Any,
+) -> None:
     """List stored postings with their quality, flags and reasons (the web page's filters)."""
     from dataclasses import replace
     from datetime import UTC, datetime
 
     from jobsift.store.queries import list_jobs
 
-    f = replace(params_from(kw, limit, ctx.config.filters), saved_only=saved_only, include_hidden=include_hidden,
-                blocked_clients=tuple(ctx.config.filters.blocked_clients))
+    f = replace(
+        params_from(kw, limit, ctx.config.filters),
+        saved_only=saved_only,
+        include_hidden=include_hidden,
+        blocked_clients=tuple(ctx.config.filters.blocked_clients),
+    )
     if outcome:
         f = replace(f, outcomes=outcome)
     with ctx.engine.begin() as conn:
@@ -302,12 +400,29 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     from jobsift.publish.present import age_text
 
     console = make_console()
-    cells = [{"name": r["name"], "format": r["format"], "outcome": r["last_outcome"] or "never",
-              "success": age_text(r["last_success_at"]), "items": str(r["last_items"] or ""),
-              "postings": str(r["postings"]), "failures": str(r["consecutive_failures"]),
-              "error": (r["last_error"] or "")[:200]} for r in rows]
-    console.print(fitted_table(SOURCES_TABLE, cells, main="error", width=console.width, main_min=20,
-                               fold_order=("success", "format", "items", "postings", "failures")))
+    cells = [
+        {
+            "name": r["name"],
+            "format": r["format"],
+            "outcome": r["last_outcome"] or "never",
+            "success": age_text(r["last_success_at"]),
+            "items": str(r["last_items"] or ""),
+            "postings": str(r["postings"]),
+            "failures": str(r["consecutive_failures"]),
+            "error": (r["last_error"] or "")[:200],
+        }
+        for r in rows
+    ]
+    console.print(
+        fitted_table(
+            SOURCES_TABLE,
+            cells,
+            main="error",
+            width=console.width,
+            main_min=20,
+            fold_order=("success", "format", "items", "postings", "failures"),
+        )
+    )
 
 
 @sources.command("test", epilog="Example:\n\n    jobsift sources test remoteok")
@@ -324,9 +439,11 @@ def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     if as_json:
         click.echo(dumps([p.to_dict() for p in result.postings]))
         return
-    click.echo(f"{printable(fetched.url)}: HTTP {fetched.status}, {len(fetched.body):,} bytes, "
-               f"{result.items_seen} entries, {len(result.postings)} postings"
-               + (" (malformed, salvaged)" if result.bozo else ""))
+    click.echo(
+        f"{printable(fetched.url)}: HTTP {fetched.status}, {len(fetched.body):,} bytes, "
+        f"{result.items_seen} entries, {len(result.postings)} postings"
+        + (" (malformed, salvaged)" if result.bozo else "")
+    )
     for w in result.warnings[:10]:
         click.echo(f"  warning: {printable(w)}")
     for p in result.postings[:20]:
@@ -365,14 +482,22 @@ def db_upgrade(ctx: Context) -> None:
         engine.dispose()
     click.echo(f"database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
     if pending:
-        click.echo(f"{pending} postings need scoring (the scoring changed): the next crawl rescores them, "
-                   "or run 'jobsift score --all' now")
+        click.echo(
+            f"{pending} postings need scoring (the scoring changed): the next crawl rescores them, "
+            "or run 'jobsift score --all' now"
+        )
 
 
-@db.command("analyst-role", epilog="Example:\n\n    jobsift db analyst-role --db postgresql+psycopg://jobsift@localhost/jobsift")
+@db.command(
+    "analyst-role", epilog="Example:\n\n    jobsift db analyst-role --db postgresql+psycopg://jobsift@localhost/jobsift"
+)
 @click.option("--role", default="jobsift_analyst", show_default=True, help="Name of the read-only role.")
-@click.option("--password-env", default=None, metavar="VAR",
-              help="Let the role log in, with the password in this environment variable.")
+@click.option(
+    "--password-env",
+    default=None,
+    metavar="VAR",
+    help="Let the role log in, with the password in this environment variable.",
+)
 @common_options
 @pass_ctx
 def db_analyst_role(ctx: Context, role: str, password_env: str | None) -> None:
@@ -403,8 +528,14 @@ def db_analyst_role(ctx: Context, role: str, password_env: str | None) -> None:
 
 
 @click.command(epilog="Example:\n\n    jobsift demo --dir ./jobsift-demo")
-@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("jobsift-demo"), show_default=True, help="Where the demo writes its files.")
+@click.option(
+    "--dir",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("jobsift-demo"),
+    show_default=True,
+    help="Where the demo writes its files.",
+)
 def demo(out_dir: Path) -> None:
     """Run the whole pipeline offline on bundled demo feeds and show the result."""
     from jobsift.demo.run import run_demo
@@ -434,5 +565,7 @@ def demo(out_dir: Path) -> None:
     for label, path in result.files.items():
         click.echo(f"  {label:<10} {path}")
     click.echo(f"\nTry: jobsift --db sqlite:///{result.db_path} jobs --exclude-flag scam --exclude-flag ghost")
-    click.echo(f"See it in a browser: jobsift --db sqlite:///{result.db_path} serve --port 8080"
-               "  (then open http://127.0.0.1:8080/)")
+    click.echo(
+        f"See it in a browser: jobsift --db sqlite:///{result.db_path} serve --port 8080"
+        "  (then open http://127.0.0.1:8080/)"
+    )

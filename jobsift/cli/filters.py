@@ -21,15 +21,17 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--skill", multiple=True, help="Only jobs asking for one of these skills."),
         click.option("--source", multiple=True, help="Only these sources."),
         click.option("--country", multiple=True, help="Only these countries (job or client)."),
-        click.option("--exclude-flag", multiple=True,
-                     help=f"Hide jobs with this flag ({', '.join(flag_codes())})."),
+        click.option("--exclude-flag", multiple=True, help=f"Hide jobs with this flag ({', '.join(flag_codes())})."),
         click.option("--flag", multiple=True, help="Only jobs with this flag."),
         click.option("--min-quality", type=float, help="Only jobs scoring at least this (0-100)."),
         click.option("--min-budget", type=float, help="Only budgets at or above this many USD."),
         click.option("--since", help="Only jobs posted or first seen within this age (2d, 12h) or since an ISO date."),
         click.option("--order", type=click.Choice(["newest", "quality"]), default="newest", show_default=True),
-        click.option("--no-config-filters", is_flag=True,
-                     help="Ignore [filters] in jobsift.toml (by default these flags add to or replace them)."),
+        click.option(
+            "--no-config-filters",
+            is_flag=True,
+            help="Ignore [filters] in jobsift.toml (by default these flags add to or replace them).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -45,10 +47,18 @@ def params_from(kw: dict[str, Any], limit: int | None, config: FiltersConfig) ->
     from jobsift.publish.params import cli_params
 
     p = cli_params(
-        keyword=kw.pop("keyword"), exclude_keyword=kw.pop("exclude_keyword"), skill=kw.pop("skill"),
-        source=kw.pop("source"), country=kw.pop("country"), exclude_flag=kw.pop("exclude_flag"),
-        flag=kw.pop("flag"), min_quality=kw.pop("min_quality"), min_budget=kw.pop("min_budget"),
-        since=kw.pop("since"), order=kw.pop("order"), limit=limit,
+        keyword=kw.pop("keyword"),
+        exclude_keyword=kw.pop("exclude_keyword"),
+        skill=kw.pop("skill"),
+        source=kw.pop("source"),
+        country=kw.pop("country"),
+        exclude_flag=kw.pop("exclude_flag"),
+        flag=kw.pop("flag"),
+        min_quality=kw.pop("min_quality"),
+        min_budget=kw.pop("min_budget"),
+        since=kw.pop("since"),
+        order=kw.pop("order"),
+        limit=limit,
     )
     if not kw.pop("no_config_filters"):
         p = p.over_config(config)

@@ -33,14 +33,20 @@ def reobserve(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
 
     report = asyncio.run(go())
     data = {
-        "requests": report.requests, "changed": report.changed, "resolved": report.resolved,
-        "failed": report.failed, "over_budget": report.over_budget, "stopped": report.stopped,
+        "requests": report.requests,
+        "changed": report.changed,
+        "resolved": report.resolved,
+        "failed": report.failed,
+        "over_budget": report.over_budget,
+        "stopped": report.stopped,
     }
     if as_json:
         click.echo(dumps(data))
     else:
-        click.echo(f"re-observed {data['requests']} postings: {data['changed']} outcomes changed, "
-                   f"{data['resolved']} resolved, {data['failed']} failed")
+        click.echo(
+            f"re-observed {data['requests']} postings: {data['changed']} outcomes changed, "
+            f"{data['resolved']} resolved, {data['failed']} failed"
+        )
         for name in report.over_budget:
             click.echo(f"  {name}: today's request budget is used up (outcomes.requests_per_source_per_day)")
         for name, why in report.stopped.items():
@@ -64,16 +70,25 @@ def outcome(ctx: Context, job_id: int, as_json: bool) -> None:
 
     with ctx.engine.connect() as conn:
         row = conn.execute(
-            select(postings.c.id, outcome_column().label("outcome"), posting_outcomes.c.checks,
-                   posting_outcomes.c.next_check_at)
+            select(
+                postings.c.id,
+                outcome_column().label("outcome"),
+                posting_outcomes.c.checks,
+                posting_outcomes.c.next_check_at,
+            )
             .select_from(postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id))
             .where(postings.c.id == job_id)
         ).first()
         if row is None:
             raise click.UsageError(f"no posting with id {job_id}")
         events = history(conn, job_id)
-    data = {"id": job_id, "outcome": row.outcome, "checks": row.checks or 0, "next_check_at": row.next_check_at,
-            "events": events}
+    data = {
+        "id": job_id,
+        "outcome": row.outcome,
+        "checks": row.checks or 0,
+        "next_check_at": row.next_check_at,
+        "events": events,
+    }
     if as_json:
         click.echo(dumps(data))
         return

@@ -103,8 +103,10 @@ def fitted_table(
     from rich.table import Table
     from rich.text import Text
 
-    safe = [{k: printable(v) if isinstance(v, str) else "\n".join(printable(part) for part in v)
-             for k, v in r.items()} for r in rows]
+    safe = [
+        {k: printable(v) if isinstance(v, str) else "\n".join(printable(part) for part in v) for k, v in r.items()}
+        for r in rows
+    ]
     natural = {c.key: max([_cell_width(c.header)] + [_cell_width(r.get(c.key, "")) for r in safe]) for c in columns}
     shown = [c for c in columns if c.key != main]
     folded: list[Column] = []
@@ -119,8 +121,14 @@ def fitted_table(
         if column is not None:
             shown.remove(column)
             folded.append(column)
-    table = Table(title=None if title is None else text(title), box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False, expand=False, title_justify="left")
+    table = Table(
+        title=None if title is None else text(title),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        expand=False,
+        title_justify="left",
+    )
     main_column = next(c for c in columns if c.key == main)
     for c in columns:
         if c.key == main:
@@ -132,8 +140,9 @@ def fitted_table(
         under = [f"{c.label} {row[c.key]}".strip() for c in columns if c in folded and row.get(c.key)]
         if under:
             cell.append("\n" + " · ".join(v.replace("\n", ",") for v in under), style="dim")
-        for note in (notes[i] if notes else ()):
+        for note in notes[i] if notes else ():
             cell.append("\n- " + printable(note), style="")
-        table.add_row(*(cell if c.key == main else Text(row.get(c.key, "")) for c in columns
-                        if c.key == main or c in shown))
+        table.add_row(
+            *(cell if c.key == main else Text(row.get(c.key, "")) for c in columns if c.key == main or c in shown)
+        )
     return table

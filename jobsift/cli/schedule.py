@@ -24,8 +24,10 @@ def log_to_stdout(verbose: int) -> None:
     """Daemon logs: one line per event on stdout (journald and cron logs pick it up)."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    for name, level in (("jobsift.scheduling", logging.DEBUG if verbose > 1 else logging.INFO),
-                        ("apscheduler", logging.INFO if verbose > 1 else logging.ERROR)):
+    for name, level in (
+        ("jobsift.scheduling", logging.DEBUG if verbose > 1 else logging.INFO),
+        ("apscheduler", logging.INFO if verbose > 1 else logging.ERROR),
+    ):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
@@ -47,13 +49,24 @@ def schedule(ctx: Context) -> None:
     run_daemon(ctx.engine, ctx.config)
 
 
-@click.command(epilog="Examples:\n\n    jobsift worker --once                      # cron: what is due, then exit\n"
-               "    jobsift --db postgresql+psycopg://jobsift@db/jobsift worker   # one of many")
+@click.command(
+    epilog="Examples:\n\n    jobsift worker --once                      # cron: what is due, then exit\n"
+    "    jobsift --db postgresql+psycopg://jobsift@db/jobsift worker   # one of many"
+)
 @click.option("--once", is_flag=True, help="Crawl what is due now, run due daily jobs, then exit.")
-@click.option("--batch", type=click.IntRange(1, 10_000), default=None,
-              help="Sources claimed at a time (default: fetch.concurrency).")
-@click.option("--poll", type=click.FloatRange(0.2, 3600), default=60.0, show_default=True,
-              help="Longest sleep, in seconds, when nothing is due.")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=None,
+    help="Sources claimed at a time (default: fetch.concurrency).",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.2, 3600),
+    default=60.0,
+    show_default=True,
+    help="Longest sleep, in seconds, when nothing is due.",
+)
 @common_options
 @pass_ctx
 def worker(ctx: Context, once: bool, batch: int | None, poll: float) -> None:
@@ -67,13 +80,16 @@ def worker(ctx: Context, once: bool, batch: int | None, poll: float) -> None:
     log_to_stdout(ctx.verbose)
     report = run_worker(ctx.engine, ctx.config, once=once, batch=batch, poll=poll)
     if once:
-        click.echo(f"worker done: {report.sources} sources crawled in {report.runs} runs"
-                   + (f"; daily jobs: {', '.join(report.daily_jobs)}" if report.daily_jobs else ""))
+        click.echo(
+            f"worker done: {report.sources} sources crawled in {report.runs} runs"
+            + (f"; daily jobs: {', '.join(report.daily_jobs)}" if report.daily_jobs else "")
+        )
 
 
 @click.command("prune", epilog="Example:\n\n    jobsift db prune --days 30 --vacuum")
-@click.option("--days", type=click.IntRange(1, 100_000), default=None,
-              help="Retention in days (default: schedule.prune_days).")
+@click.option(
+    "--days", type=click.IntRange(1, 100_000), default=None, help="Retention in days (default: schedule.prune_days)."
+)
 @click.option("--vacuum", is_flag=True, help="Then give the space back (SQLite VACUUM; PostgreSQL VACUUM ANALYZE).")
 @click.option("--json", "as_json", is_flag=True)
 @common_options
@@ -96,8 +112,9 @@ def db_prune(ctx: Context, days: int | None, vacuum: bool, as_json: bool) -> Non
 
 
 @click.command("stats", epilog="Example:\n\n    jobsift db stats --days 7 --json")
-@click.option("--days", type=click.IntRange(1, 3650), default=7, show_default=True,
-              help="Window for the growth per day.")
+@click.option(
+    "--days", type=click.IntRange(1, 3650), default=7, show_default=True, help="Window for the growth per day."
+)
 @click.option("--json", "as_json", is_flag=True)
 @common_options
 @pass_ctx
@@ -118,8 +135,13 @@ def db_stats(ctx: Context, days: int, as_json: bool) -> None:
     for col in ("table", "rows", "size", "rows/day", "size/day"):
         t.add_column(col, justify="left" if col == "table" else "right")
     for s in stats:
-        t.add_row(s.table, f"{s.rows:,}", _size(s.bytes), "" if s.rows_per_day is None else f"{s.rows_per_day:,.1f}",
-                  _size(s.bytes_per_day))
+        t.add_row(
+            s.table,
+            f"{s.rows:,}",
+            _size(s.bytes),
+            "" if s.rows_per_day is None else f"{s.rows_per_day:,.1f}",
+            _size(s.bytes_per_day),
+        )
     make_console().print(t)
 
 

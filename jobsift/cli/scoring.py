@@ -58,12 +58,21 @@ def score(ctx: Context, rescore_all: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
-REASONS_TABLE = (Column("flag", "flag"), Column("code", "code"), Column("reason", "reason"),
-                 Column("value", "value", "right", "value"), Column("reference", "reference", "right", "reference"),
-                 Column("contribution", "contribution", "right", "contribution"))
-SIGNALS_TABLE = (Column("signal", "signal"), Column("x", "x", "right", "x ="),
-                 Column("weight", "weight", "right", "weight"),
-                 Column("contribution", "contribution", "right", "contribution"), Column("meaning", "meaning"))
+REASONS_TABLE = (
+    Column("flag", "flag"),
+    Column("code", "code"),
+    Column("reason", "reason"),
+    Column("value", "value", "right", "value"),
+    Column("reference", "reference", "right", "reference"),
+    Column("contribution", "contribution", "right", "contribution"),
+)
+SIGNALS_TABLE = (
+    Column("signal", "signal"),
+    Column("x", "x", "right", "x ="),
+    Column("weight", "weight", "right", "weight"),
+    Column("contribution", "contribution", "right", "contribution"),
+    Column("meaning", "meaning"),
+)
 
 
 def _print_explain(data: dict[str, Any]) -> None:
@@ -76,27 +85,61 @@ def _print_explain(data: dict[str, Any]) -> None:
     head.append(f"#{data['id']}", style="bold")
     head.append(f" {printable(data['title'])}  ({printable(data['source'])})\n{printable(data['url'])}")
     console.print(head)
-    console.print(text(
-        f"quality {st['quality']}, flags: {', '.join(st['flags']) or 'none'}, "
-        f"{data['ghost_words']}, payment {st['payment_status']}"
-        + (
-            f", budget at percentile {st['lowball_percentile']} (ratio to median {st['lowball_ratio']})"
-            if st["lowball_percentile"] is not None
-            else ""
+    console.print(
+        text(
+            f"quality {st['quality']}, flags: {', '.join(st['flags']) or 'none'}, "
+            f"{data['ghost_words']}, payment {st['payment_status']}"
+            + (
+                f", budget at percentile {st['lowball_percentile']} (ratio to median {st['lowball_ratio']})"
+                if st["lowball_percentile"] is not None
+                else ""
+            )
         )
-    ))
-    reasons = [{"flag": r.get("flag") or "", "code": r["code"], "reason": r["text"], "value": _s(r.get("value")),
-                "reference": _s(r.get("reference")), "contribution": _s(r.get("contribution"))}
-               for r in st["reasons"]]
-    console.print(fitted_table(REASONS_TABLE, reasons, main="reason", width=console.width, title="Reasons", main_min=30,
-                               fold_order=("reference", "value", "code", "contribution")))
+    )
+    reasons = [
+        {
+            "flag": r.get("flag") or "",
+            "code": r["code"],
+            "reason": r["text"],
+            "value": _s(r.get("value")),
+            "reference": _s(r.get("reference")),
+            "contribution": _s(r.get("contribution")),
+        }
+        for r in st["reasons"]
+    ]
+    console.print(
+        fitted_table(
+            REASONS_TABLE,
+            reasons,
+            main="reason",
+            width=console.width,
+            title="Reasons",
+            main_min=30,
+            fold_order=("reference", "value", "code", "contribution"),
+        )
+    )
     if data["signals"]:
-        signals = [{"signal": s["signal"], "x": _s(s["x"]), "weight": _s(s["weight"]),
-                    "contribution": _s(s["contribution"]), "meaning": s["meaning"]} for s in data["signals"]]
-        console.print(fitted_table(
-            SIGNALS_TABLE, signals, main="meaning", width=console.width, main_min=30,
-            title=f"Ghost log-odds: intercept {data['ghost_intercept']} + signals = {data['ghost_logit']}",
-            fold_order=("x", "weight")))
+        signals = [
+            {
+                "signal": s["signal"],
+                "x": _s(s["x"]),
+                "weight": _s(s["weight"]),
+                "contribution": _s(s["contribution"]),
+                "meaning": s["meaning"],
+            }
+            for s in data["signals"]
+        ]
+        console.print(
+            fitted_table(
+                SIGNALS_TABLE,
+                signals,
+                main="meaning",
+                width=console.width,
+                main_min=30,
+                title=f"Ghost log-odds: intercept {data['ghost_intercept']} + signals = {data['ghost_logit']}",
+                fold_order=("x", "weight"),
+            )
+        )
     console.print(text(printable(data["basis_line"])))
     if data["reproduced"]:
         console.print(text(f"Recomputed from the stored features with {data['model_version']}: identical."))
@@ -190,8 +233,9 @@ def train(ctx: Context, emscad: Path | None, out_dir: Path | None, folds: int, a
     from jobsift.scoring.train import train as run_train
 
     root = out_dir or user_model_dir(ctx.config.database.url)
-    current, _warning = load_for_scoring(ctx.config.scoring.model_path, ctx.config.database.url,
-                                         use_model=ctx.config.scoring.use_model)
+    current, _warning = load_for_scoring(
+        ctx.config.scoring.model_path, ctx.config.database.url, use_model=ctx.config.scoring.use_model
+    )
     report = run_train(ctx.engine, root, emscad=emscad, evaluate_folds=folds, current=current)
     if as_json:
         click.echo(
@@ -230,8 +274,9 @@ def train(ctx: Context, emscad: Path | None, out_dir: Path | None, folds: int, a
     if report.text_rows:
         click.echo(f"  text model: {report.text_rows} EMSCAD rows")
     for name, met in report.metrics.items():
-        click.echo(f"  {name}: F1 {met['f1']}, precision {met['precision']}, recall {met['recall']}, "
-                   f"PR-AUC {met['pr_auc']}")
+        click.echo(
+            f"  {name}: F1 {met['f1']}, precision {met['precision']}, recall {met['recall']}, PR-AUC {met['pr_auc']}"
+        )
     for note in report.notes:
         click.echo(f"  note: {note}")
     if report.path is None:
@@ -246,9 +291,11 @@ def _print_outcomes(result: dict[str, Any]) -> None:
     from jobsift.scoring.calibration import summary_line
 
     ex = result["examples"]
-    click.echo(f"model {result['model']} ({'calibrated on outcomes' if result['calibrated'] else 'not calibrated'}) "
-               f"on {result['outcomes']} resolved postings ({ex['observed']} observed, {ex['user']} user labels) "
-               f"from {result['clients']} clients, {result['never_hired']} never hired")
+    click.echo(
+        f"model {result['model']} ({'calibrated on outcomes' if result['calibrated'] else 'not calibrated'}) "
+        f"on {result['outcomes']} resolved postings ({ex['observed']} observed, {ex['user']} user labels) "
+        f"from {result['clients']} clients, {result['never_hired']} never hired"
+    )
     if result["outcomes"]:
         click.echo(f"  {summary_line(result)}")
         click.echo("  predicted   n      mean predicted  observed never hired")
@@ -265,8 +312,12 @@ def _print_outcomes(result: dict[str, Any]) -> None:
     "    jobsift evaluate --outcomes"
 )
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--outcomes", "on_outcomes", is_flag=True,
-              help="Evaluate the current model's ghost figure on the store's resolved outcomes instead.")
+@click.option(
+    "--outcomes",
+    "on_outcomes",
+    is_flag=True,
+    help="Evaluate the current model's ghost figure on the store's resolved outcomes instead.",
+)
 @click.option("--dataset", type=click.Choice(["emscad"]), default="emscad", show_default=True, help="Format of PATH.")
 @click.option(
     "--model",
@@ -307,8 +358,9 @@ def evaluate(
         ctx.create_store = False  # a read: a missing store is an error, never a new empty one
         from jobsift.scoring.train import evaluate_outcomes
 
-        model, warning = load_for_scoring(ctx.config.scoring.model_path, ctx.config.database.url,
-                                          use_model=ctx.config.scoring.use_model)
+        model, warning = load_for_scoring(
+            ctx.config.scoring.model_path, ctx.config.database.url, use_model=ctx.config.scoring.use_model
+        )
         if warning:
             click.echo(f"warning: {warning}", err=True)
         outcome_result = evaluate_outcomes(ctx.engine, model)

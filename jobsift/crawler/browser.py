@@ -174,7 +174,10 @@ class BrowserSession:
                     await page.close()
         self.fetcher.stats.update(stats)
         return FetchResult(
-            url=final, status=status, body=body, headers={"content-type": "text/html; charset=utf-8"},
+            url=final,
+            status=status,
+            body=body,
+            headers={"content-type": "text/html; charset=utf-8"},
             stats=stats,
         )
 
@@ -192,15 +195,11 @@ class BrowserSession:
                 await page.wait_for_selector(wait_for, state="attached", timeout=ms)
             size = await page.evaluate("() => document.documentElement.outerHTML.length")
             if int(size) > limit:
-                raise PermanentFetchError(
-                    f"rendered page larger than the {limit:,}-byte cap", reason="too_large"
-                )
+                raise PermanentFetchError(f"rendered page larger than the {limit:,}-byte cap", reason="too_large")
             html = await page.content()
         except PlaywrightTimeout:
             what = f"selector {wait_for!r} never appeared" if wait_for else "navigation timed out"
-            raise RetryableFetchError(
-                f"{what} after {self.timeout:g}s: {url}", reason="render_timeout"
-            ) from None
+            raise RetryableFetchError(f"{what} after {self.timeout:g}s: {url}", reason="render_timeout") from None
         except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RetryableFetchError(f"browser error: {first}", reason="browser_error") from None

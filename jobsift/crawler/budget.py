@@ -24,14 +24,45 @@ MAX_LABELS = 32  # labelled figures tried in one description (all fees past that
 
 # Prefix symbols, longest first so "A$" wins over "$".
 _PREFIX_SYMBOLS: tuple[tuple[str, str], ...] = (
-    ("US$", "USD"), ("AU$", "AUD"), ("CA$", "CAD"), ("NZ$", "NZD"), ("HK$", "HKD"), ("MX$", "MXN"),
-    ("A$", "AUD"), ("C$", "CAD"), ("S$", "SGD"), ("R$", "BRL"), ("$", "USD"), ("€", "EUR"),
-    ("£", "GBP"), ("₹", "INR"), ("¥", "JPY"), ("₩", "KRW"), ("₽", "RUB"), ("₱", "PHP"), ("₦", "NGN"),
-    ("₺", "TRY"), ("₪", "ILS"), ("₫", "VND"), ("zł", "PLN"), ("Rs.", "INR"), ("Rs", "INR"),
+    ("US$", "USD"),
+    ("AU$", "AUD"),
+    ("CA$", "CAD"),
+    ("NZ$", "NZD"),
+    ("HK$", "HKD"),
+    ("MX$", "MXN"),
+    ("A$", "AUD"),
+    ("C$", "CAD"),
+    ("S$", "SGD"),
+    ("R$", "BRL"),
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₹", "INR"),
+    ("¥", "JPY"),
+    ("₩", "KRW"),
+    ("₽", "RUB"),
+    ("₱", "PHP"),
+    ("₦", "NGN"),
+    ("₺", "TRY"),
+    ("₪", "ILS"),
+    ("₫", "VND"),
+    ("zł", "PLN"),
+    ("Rs.", "INR"),
+    ("Rs", "INR"),
 )
 _WORDS = {
-    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP",
-    "pounds": "GBP", "rupee": "INR", "rupees": "INR", "usd": "USD", "gbp": "GBP", "inr": "INR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "rupee": "INR",
+    "rupees": "INR",
+    "usd": "USD",
+    "gbp": "GBP",
+    "inr": "INR",
 }
 _SYMBOL_CODES = dict(_PREFIX_SYMBOLS)
 _SYM_RE = "|".join(re.escape(s) for s, _ in _PREFIX_SYMBOLS)
@@ -60,12 +91,57 @@ _CHARGE_WORDS = frozenset(("fee", "fees", "deposit", "deposits", "kit", "kits", 
 _PHRASE_END = re.compile(r"[,;:()\[\]!?\n]|\.\s")
 _PER_DAY = re.compile(r"(?:\bper|\ba|/)\s?day\b|\bdaily\b", re.I)
 _NEAR_WORDS = 3  # words either side of the amount looked at
-_UNIT_WORDS = frozenset((
-    "k", "m", "per", "a", "an", "hr", "hrs", "hour", "hours", "h", "hourly", "year", "yr", "years", "annum",
-    "annual", "yearly", "month", "mo", "months", "monthly", "fixed", "budget", "price", "rate", "salary",
-    "usd", "eur", "gbp", "inr", "to", "and", "up", "from", "est", "estimated", "p", "pa", "ph", "approx",
-    "ote", "base", "range", "between", "or", "rs", "zł"
-))
+_UNIT_WORDS = frozenset(
+    (
+        "k",
+        "m",
+        "per",
+        "a",
+        "an",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "h",
+        "hourly",
+        "year",
+        "yr",
+        "years",
+        "annum",
+        "annual",
+        "yearly",
+        "month",
+        "mo",
+        "months",
+        "monthly",
+        "fixed",
+        "budget",
+        "price",
+        "rate",
+        "salary",
+        "usd",
+        "eur",
+        "gbp",
+        "inr",
+        "to",
+        "and",
+        "up",
+        "from",
+        "est",
+        "estimated",
+        "p",
+        "pa",
+        "ph",
+        "approx",
+        "ote",
+        "base",
+        "range",
+        "between",
+        "or",
+        "rs",
+        "zł",
+    )
+)
 
 
 def _currency_of(token: str | None) -> str | None:
@@ -160,7 +236,7 @@ def _phrase_before(before: str) -> str:
     """``before`` back to the start of its phrase, at most 60 characters."""
     before = before[-60:]
     ends = [m.end() for m in _PHRASE_END.finditer(before)]
-    return before[ends[-1]:] if ends else before
+    return before[ends[-1] :] if ends else before
 
 
 def is_charge(before: str, after: str) -> bool:
@@ -203,8 +279,9 @@ def parse_budget(
         return Budget(kind=kind_hint, raw=raw, provenance="none")
 
 
-def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, provenance: Provenance,
-           context: str = "") -> Budget:
+def _parse(
+    raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, provenance: Provenance, context: str = ""
+) -> Budget:
     """``context`` is the text just before ``raw`` in a description (the label and its phrase)."""
     text = html.unescape(raw[:MAX_TEXT]).replace("\u2009", " ")
     kind = _detect_kind(text) or kind_hint
@@ -216,12 +293,12 @@ def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, pr
     else:
         first = 0
     lo, cur, m = found[first]
-    if is_charge(context + text[: m.start()], text[m.end("num"):]):
+    if is_charge(context + text[: m.start()], text[m.end("num") :]):
         return Budget(kind=kind, raw=raw, provenance="none")
     hi = lo
     if first + 1 < len(found):
         nxt_value, nxt_cur, nxt = found[first + 1]
-        if _CONNECTOR.match(text[m.end():nxt.start()]):
+        if _CONNECTOR.match(text[m.end() : nxt.start()]):
             hi = nxt_value
             cur = cur or nxt_cur
             # "$50-70k": the multiplier written once applies to both ends.
@@ -232,7 +309,7 @@ def _parse(raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, pr
     hi_out: float | None = hi
     if hi == lo and _UP_TO.search(before):
         lo_out = None
-    elif hi == lo and (_FROM.search(before) or text[m.end():].lstrip().startswith("+")):
+    elif hi == lo and (_FROM.search(before) or text[m.end() :].lstrip().startswith("+")):
         hi_out = None
     currency = cur or _word_currency(text) or normalize_code(currency_hint)
     return make_budget(lo_out, hi_out, currency, kind, provenance=provenance, raw=raw) or Budget(
@@ -271,8 +348,14 @@ def make_budget(
         lo, hi = hi, lo
     code = normalize_code(currency)
     return Budget(
-        kind=kind, min=lo, max=hi, currency=code, min_usd=to_usd(lo, code), max_usd=to_usd(hi, code),
-        provenance=provenance, raw=raw,
+        kind=kind,
+        min=lo,
+        max=hi,
+        currency=code,
+        min_usd=to_usd(lo, code),
+        max_usd=to_usd(hi, code),
+        provenance=provenance,
+        raw=raw,
     )
 
 
@@ -354,7 +437,7 @@ def budget_at_label(text: str, i: int, kind_hint: BudgetKind | None = None) -> B
     if m is None:
         return None
     value = m.group("value").split(". ")[0].strip(" .")
-    context = text[max(0, i - 60):m.start("value")]
+    context = text[max(0, i - 60) : m.start("value")]
     try:
         budget = _parse(value, kind_hint, None, "parsed_from_text", context)
     except Exception:  # as parse_budget: odd text is not a budget, never an error
@@ -362,7 +445,7 @@ def budget_at_label(text: str, i: int, kind_hint: BudgetKind | None = None) -> B
         return None
     if not budget.is_known:
         return None
-    return _kind_from_words(budget, text[max(0, i - 24):m.end("value")], text[i:m.start("value")].lower())
+    return _kind_from_words(budget, text[max(0, i - 24) : m.end("value")], text[i : m.start("value")].lower())
 
 
 def _kind_from_words(budget: Budget, around: str, label: str) -> Budget:

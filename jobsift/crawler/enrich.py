@@ -44,9 +44,17 @@ from jobsift.store import repo
 from jobsift.store.schema import clients, postings
 
 FIELDS: dict[str, str] = {
-    "name": "text", "payment_verified": "bool", "total_spent": "money", "jobs_posted": "int",
-    "jobs_with_hires": "int", "hire_rate": "ratio", "open_jobs": "int", "reviews_count": "int",
-    "rating": "float", "member_since": "date", "country": "text",
+    "name": "text",
+    "payment_verified": "bool",
+    "total_spent": "money",
+    "jobs_posted": "int",
+    "jobs_with_hires": "int",
+    "hire_rate": "ratio",
+    "open_jobs": "int",
+    "reviews_count": "int",
+    "rating": "float",
+    "member_since": "date",
+    "country": "text",
 }
 DEFAULT_MAX_PER_RUN = 20
 DETAIL_MAX_BYTES = 2_000_000
@@ -75,8 +83,9 @@ def detail_options(raw: Any, where: str = "detail") -> DetailOptions:
         raise ConfigError(f"{where}: expected a table like {{selectors = {{payment_verified = 'css'}}}}")
     unknown = set(raw) - {"selectors", "browser", "max_per_run", "wait_for"}
     if unknown:
-        raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known: browser, max_per_run, "
-                          "selectors, wait_for)")
+        raise ConfigError(
+            f"{where}.{sorted(unknown)[0]}: unknown key (known: browser, max_per_run, selectors, wait_for)"
+        )
     selectors = raw.get("selectors")
     if not isinstance(selectors, Mapping) or not selectors:
         raise ConfigError(f"{where}.selectors: expected a table of client field = CSS selector")
@@ -94,8 +103,10 @@ def detail_options(raw: Any, where: str = "detail") -> DetailOptions:
         raise ConfigError(f"{where}.max_per_run: expected a whole number >= 0")
     wait_for = raw.get("wait_for")
     return DetailOptions(
-        selectors={str(k): str(v) for k, v in selectors.items()}, browser=bool(raw.get("browser", False)),
-        max_per_run=max_per_run, wait_for=str(wait_for) if wait_for else None,
+        selectors={str(k): str(v) for k, v in selectors.items()},
+        browser=bool(raw.get("browser", False)),
+        max_per_run=max_per_run,
+        wait_for=str(wait_for) if wait_for else None,
     )
 
 
@@ -171,11 +182,16 @@ def pending(engine: Engine, source: str, limit: int) -> list[Any]:
     q = (
         select(postings.c.id, postings.c.external_id, postings.c.url, postings.c.title, postings.c.client_id)
         .select_from(postings.outerjoin(clients, clients.c.id == postings.c.client_id))
-        .where(and_(
-            postings.c.source == source, postings.c.gone_at.is_(None),
-            or_(postings.c.client_id.is_(None),
-                and_(clients.c.payment_verified.is_(None), clients.c.total_spent.is_(None))),
-        ))
+        .where(
+            and_(
+                postings.c.source == source,
+                postings.c.gone_at.is_(None),
+                or_(
+                    postings.c.client_id.is_(None),
+                    and_(clients.c.payment_verified.is_(None), clients.c.total_spent.is_(None)),
+                ),
+            )
+        )
         .order_by(postings.c.first_seen_at.desc(), postings.c.id.desc())
         .limit(limit)
     )
@@ -189,15 +205,15 @@ def store_client(engine: Engine, source: str, row: Any, client: Client, now: dat
         if row.client_id is not None:
             old = conn.execute(select(clients).where(clients.c.id == row.client_id)).one()
             values = {
-                f.name: getattr(client, f.name) for f in fields(client)
+                f.name: getattr(client, f.name)
+                for f in fields(client)
                 if f.name != "key" and getattr(client, f.name) is not None and getattr(old, f.name) is None
             }
             if values:
                 conn.execute(update(clients).where(clients.c.id == row.client_id).values(updated_at=now, **values))
             cid = row.client_id
         else:
-            posting = Posting(source=source, external_id=row.external_id, url=row.url, title=row.title,
-                              client=client)
+            posting = Posting(source=source, external_id=row.external_id, url=row.url, title=row.title, client=client)
             cid = repo.upsert_client(conn, source, posting, now)
         conn.execute(update(postings).where(postings.c.id == row.id).values(client_id=cid, needs_scoring=True))
 
@@ -224,17 +240,32 @@ async def enrich_source(
         from jobsift.crawler.browser import BrowserSession
 
         async with fetcher.browser_slots, BrowserSession(fetcher) as session:
-            await _visit(engine, src, opts, rows, report, lock, now,
-                         lambda url: session.render(url, wait_for=opts.wait_for))
+            await _visit(
+                engine, src, opts, rows, report, lock, now, lambda url: session.render(url, wait_for=opts.wait_for)
+            )
     else:
-        await _visit(engine, src, opts, rows, report, lock, now,
-                     lambda url: fetcher.fetch(url, max_bytes=DETAIL_MAX_BYTES, retries=min(2, fetcher.cfg.retries)))
+        await _visit(
+            engine,
+            src,
+            opts,
+            rows,
+            report,
+            lock,
+            now,
+            lambda url: fetcher.fetch(url, max_bytes=DETAIL_MAX_BYTES, retries=min(2, fetcher.cfg.retries)),
+        )
     return report
 
 
 async def _visit(
-    engine: Engine, src: SourceConfig, opts: DetailOptions, rows: list[Any], report: EnrichReport,
-    lock: asyncio.Lock, now: Callable[[], datetime], get: PageFetch,
+    engine: Engine,
+    src: SourceConfig,
+    opts: DetailOptions,
+    rows: list[Any],
+    report: EnrichReport,
+    lock: asyncio.Lock,
+    now: Callable[[], datetime],
+    get: PageFetch,
 ) -> None:
     # One page at a time: detail pages usually share the feed's host, whose pace rules anyway.
     for row in rows:

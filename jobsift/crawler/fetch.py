@@ -161,7 +161,7 @@ class Decoder:
     def flush(self) -> bytes:
         if self._z is None:
             return b""
-        tail = self._z.flush(CHUNK)
+        tail: bytes = self._z.flush(CHUNK)
         self._grow(len(tail))
         return tail
 
@@ -239,7 +239,9 @@ class Fetcher:
                 self._ssl = ssl.create_default_context()
             client = httpx.AsyncClient(
                 timeout=httpx.Timeout(
-                    connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout,
+                    connect=cfg.connect_timeout,
+                    read=cfg.read_timeout,
+                    write=cfg.read_timeout,
                     pool=cfg.total_timeout,
                 ),
                 follow_redirects=False,
@@ -288,17 +290,13 @@ class Fetcher:
         decoder = Decoder(headers.get("content-encoding", ""), limit)
         if expected is not None and expected > limit:
             # Compressed bodies are never smaller than their wire size by much: refuse early.
-            raise PermanentFetchError(
-                f"Content-Length {expected:,} is over the {limit:,}-byte cap", reason="too_large"
-            )
+            raise PermanentFetchError(f"Content-Length {expected:,} is over the {limit:,}-byte cap", reason="too_large")
         body = bytearray()
         wire = 0
         async for chunk in resp.aiter_raw(CHUNK):
             wire += len(chunk)
             if wire > limit:
-                raise PermanentFetchError(
-                    f"body larger than the {limit:,}-byte cap (on the wire)", reason="too_large"
-                )
+                raise PermanentFetchError(f"body larger than the {limit:,}-byte cap (on the wire)", reason="too_large")
             body += decoder.feed(chunk)
         body += decoder.flush()
         if expected is not None and wire < expected:
@@ -310,7 +308,13 @@ class Fetcher:
         return bytes(body)
 
     async def _follow(
-        self, url: str, headers: dict[str, str], limit: int, *, robots: bool, content: bytes | None = None,
+        self,
+        url: str,
+        headers: dict[str, str],
+        limit: int,
+        *,
+        robots: bool,
+        content: bytes | None = None,
         private: frozenset[str] = frozenset(),
     ) -> tuple[str, int, dict[str, str], bytes]:
         """Follow redirects; on leaving the origin, drop ``Authorization`` and every header in ``private``."""
@@ -354,7 +358,7 @@ class Fetcher:
     def backoff_delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait after failed ``attempt`` (1-based): exponential, jittered, >= Retry-After."""
         backoff = min(self.cfg.backoff_max, self.cfg.backoff_base * 2 ** (attempt - 1))
-        return max(retry_after or 0.0, backoff * (0.5 + self.jitter()))
+        return float(max(retry_after or 0.0, backoff * (0.5 + self.jitter())))
 
     # -- the public call ------------------------------------------------------------------
 
@@ -420,17 +424,18 @@ class Fetcher:
                 stats["fetch/not_modified"] += 1
             self.stats.update(stats)
             return FetchResult(
-                url=final, status=status, body=body, headers=resp_headers,
+                url=final,
+                status=status,
+                body=body,
+                headers=resp_headers,
                 etag=resp_headers.get("etag") or (etag if status == 304 else None),
-                last_modified=resp_headers.get("last-modified")
-                or (last_modified if status == 304 else None),
-                attempts=attempt, stats=stats,
+                last_modified=resp_headers.get("last-modified") or (last_modified if status == 304 else None),
+                attempts=attempt,
+                stats=stats,
             )
         self.stats.update(stats)
         assert last_error is not None
-        raise RetryableFetchError(
-            f"gave up after {attempts} attempts: {last_error}", reason=last_error.reason
-        )
+        raise RetryableFetchError(f"gave up after {attempts} attempts: {last_error}", reason=last_error.reason)
 
     @staticmethod
     def _raise_for_status(status: int, headers: dict[str, str], url: str) -> None:
@@ -438,7 +443,8 @@ class Fetcher:
             return
         if status == 429 or status >= 500:
             raise RetryableFetchError(
-                f"HTTP {status} from {url}", reason=f"http_{status}",
+                f"HTTP {status} from {url}",
+                reason=f"http_{status}",
                 retry_after=parse_retry_after(headers.get("retry-after")),
             )
         raise PermanentFetchError(f"HTTP {status} from {url}", reason=f"http_{status}")

@@ -25,10 +25,16 @@ def item_baselines(conn: Any, source_ids: Sequence[int]) -> dict[int, tuple[int 
     out: dict[int, tuple[int | None, int | None]] = {}
     for start in range(0, len(source_ids), 500):
         ids = list(source_ids[start : start + 500])
-        last_ok = select(fetches.c.source_id, func.max(fetches.c.id)).where(
-            and_(fetches.c.source_id.in_(ids), fetches.c.outcome == "ok")).group_by(fetches.c.source_id)
-        last_any = select(fetches.c.source_id, func.max(fetches.c.id)).where(
-            and_(fetches.c.source_id.in_(ids), fetches.c["items"].isnot(None))).group_by(fetches.c.source_id)
+        last_ok = (
+            select(fetches.c.source_id, func.max(fetches.c.id))
+            .where(and_(fetches.c.source_id.in_(ids), fetches.c.outcome == "ok"))
+            .group_by(fetches.c.source_id)
+        )
+        last_any = (
+            select(fetches.c.source_id, func.max(fetches.c.id))
+            .where(and_(fetches.c.source_id.in_(ids), fetches.c["items"].isnot(None)))
+            .group_by(fetches.c.source_id)
+        )
         picks = [dict(conn.execute(q).all()) for q in (last_ok, last_any)]
         wanted = [i for p in picks for i in p.values()]
         items = dict(conn.execute(select(fetches.c.id, fetches.c["items"]).where(fetches.c.id.in_(wanted))).all())
@@ -38,9 +44,7 @@ def item_baselines(conn: Any, source_ids: Sequence[int]) -> dict[int, tuple[int 
     return out
 
 
-def classify(
-    result: ParseResult, last_items: int | None, previous: int | None = None
-) -> tuple[str, str | None]:
+def classify(result: ParseResult, last_items: int | None, previous: int | None = None) -> tuple[str, str | None]:
     """ok / partial for a parsed body: only an ok body may mark absent postings gone.
 
     An empty feed is always partial. A feed with fewer than half the items of the last healthy

@@ -17,16 +17,47 @@ import nh3
 from jobsift.crawler.textfix import fix_mojibake, squash_blanks, strip_controls
 
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "a", "h1", "h2", "h3", "h4",
-     "h5", "h6", "blockquote", "code", "pre", "hr", "span", "div", "table", "thead", "tbody",
-     "tr", "td", "th"}
+    {
+        "p",
+        "br",
+        "ul",
+        "ol",
+        "li",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "a",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "code",
+        "pre",
+        "hr",
+        "span",
+        "div",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+    }
 )
 _ATTRIBUTES = {"a": {"href", "title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _LINK_REL = "nofollow noopener noreferrer"
 # One Cleaner, built once: nh3.clean() rebuilds its configuration from these sets on every call.
-_CLEANER = (nh3.Cleaner(tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=_LINK_REL)
-            if hasattr(nh3, "Cleaner") else None)
+_CLEANER = (
+    nh3.Cleaner(tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=_LINK_REL)
+    if hasattr(nh3, "Cleaner")
+    else None
+)
 
 # --- the already-clean check ----------------------------------------------------------------
 # Elements whose content may only be phrasing; a block start tag inside them makes the HTML5
@@ -36,8 +67,12 @@ _FLOW = _PHRASING | {"p", "div", "blockquote", "ul", "ol", "hr", "h1", "h2", "h3
 # parent ("" = top level) -> children it may hold untouched. <li> only directly in a list, where
 # its start tag cannot close an outer item; lists hold only items.
 _CHILDREN: dict[str, frozenset[str]] = {
-    "": _FLOW, "div": _FLOW, "blockquote": _FLOW, "li": _FLOW,
-    "ul": frozenset({"li"}), "ol": frozenset({"li"}),
+    "": _FLOW,
+    "div": _FLOW,
+    "blockquote": _FLOW,
+    "li": _FLOW,
+    "ul": frozenset({"li"}),
+    "ol": frozenset({"li"}),
     **{tag: _PHRASING for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", *_PHRASING)},
 }
 _VOID = frozenset({"br", "hr"})
@@ -101,8 +136,9 @@ def nh3_clean(fragment: str) -> str:
     """The full sanitiser (no fast path), on text already free of control characters."""
     if _CLEANER is not None:
         return _CLEANER.clean(fragment)
-    return nh3.clean(fragment, tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES,
-                     link_rel=_LINK_REL)  # nh3 without Cleaner
+    return nh3.clean(
+        fragment, tags=set(ALLOWED_TAGS), attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES, link_rel=_LINK_REL
+    )  # nh3 without Cleaner
 
 
 def sanitize_html(fragment: str | None) -> str | None:

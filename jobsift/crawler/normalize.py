@@ -16,8 +16,17 @@ from jobsift.crawler.textfix import CTRL_TABLE as _CTRL_TABLE
 from jobsift.crawler.textfix import fix_mojibake
 
 __all__ = [
-    "ALLOWED_TAGS", "canonical_url", "clean_text", "clean_title", "fix_mojibake", "html_to_text", "parse_date",
-    "sanitize_html", "split_list", "text_to_html", "to_utc",
+    "ALLOWED_TAGS",
+    "canonical_url",
+    "clean_text",
+    "clean_title",
+    "fix_mojibake",
+    "html_to_text",
+    "parse_date",
+    "sanitize_html",
+    "split_list",
+    "text_to_html",
+    "to_utc",
 ]
 
 TRACKING_PARAMS = frozenset(
@@ -30,16 +39,32 @@ _RFC822_FAST = re.compile(
     r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([+-]\d{4}|GMT|UTC|UT|Z|[ECMP][SD]T)?\s*$"
 )
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_ZONES = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
-          "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
+_ZONES = {
+    "GMT": 0,
+    "UTC": 0,
+    "UT": 0,
+    "Z": 0,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+}
 _RFC822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d")
 
 
 # A plain http(s) URL (ASCII host and path, no fragment) whose query can be judged without
 # decoding: the common case, handled without urllib's split / parse / encode round trip.
-_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+(?::[0-9]{1,5})?)(/[!$%'()*+,./0-9:;=@A-Z_a-z~-]*)?(?:\?([^#\s]*))?")
+_PLAIN_URL = re.compile(
+    r"(https?)://([A-Za-z0-9.-]+(?::[0-9]{1,5})?)(/[!$%'()*+,./0-9:;=@A-Z_a-z~-]*)?(?:\?([^#\s]*))?"
+)
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -75,14 +100,8 @@ def canonical_url(url: str) -> str:
         return url.strip()
     if not parts.scheme or not parts.netloc:
         return url.strip()
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_tracking(k)
-    ]
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
-    )
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
 
 
 def clean_text(value: Any) -> str | None:

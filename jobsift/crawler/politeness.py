@@ -104,11 +104,14 @@ class Politeness:
         if entry.unreachable:
             raise UnreachableError(entry.unreachable)
         if entry.unavailable:
-            raise BlockedError(f"robots.txt of {host} unavailable ({entry.unavailable}); host skipped this run",
-                               reason="robots_unavailable")
+            raise BlockedError(
+                f"robots.txt of {host} unavailable ({entry.unavailable}); host skipped this run",
+                reason="robots_unavailable",
+            )
         if entry.parser is not None and not entry.parser.can_fetch(url, self.user_agent):
-            raise BlockedError(f"robots.txt of {host} disallows {urlsplit(url).path or '/'}",
-                               reason="blocked_by_robots")
+            raise BlockedError(
+                f"robots.txt of {host} disallows {urlsplit(url).path or '/'}", reason="blocked_by_robots"
+            )
 
     async def _load_robots(self, host: str, fetch_robots: RobotsFetcher) -> RobotsEntry:
         now = self.clock()

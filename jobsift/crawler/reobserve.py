@@ -66,10 +66,10 @@ def _freelancer(src: SourceConfig, d: store.Due) -> Request:
 
 
 REASK: dict[str, Reask] = {
-    "upwork-graphql": Reask("job details query (marketplaceJobPosting by ciphertext)", _upwork,
-                            outcome_upwork.observe),
-    "freelancer": Reask("per-project endpoint /api/projects/0.1/projects/<id>/", _freelancer,
-                        outcome_freelancer.observe),
+    "upwork-graphql": Reask("job details query (marketplaceJobPosting by ciphertext)", _upwork, outcome_upwork.observe),
+    "freelancer": Reask(
+        "per-project endpoint /api/projects/0.1/projects/<id>/", _freelancer, outcome_freelancer.observe
+    ),
 }
 
 
@@ -114,7 +114,11 @@ async def reobserve(
 
 
 async def _source(
-    engine: Engine, cfg: Config, fetcher: Fetcher, src: SourceConfig, now: Callable[[], datetime],
+    engine: Engine,
+    cfg: Config,
+    fetcher: Fetcher,
+    src: SourceConfig,
+    now: Callable[[], datetime],
     report: ReobserveReport,
 ) -> None:
     oc = cfg.outcomes

@@ -120,9 +120,7 @@ def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
     return headers, body
 
 
-async def fetch_source(
-    fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None
-) -> FetchResult:
+async def fetch_source(fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None) -> FetchResult:
     if src.browser:
         from jobsift.crawler.browser import fetch_page
 
@@ -135,7 +133,11 @@ async def fetch_source(
     if body is not None:  # a POST has no validators to send
         etag = last_modified = None
     return await fetcher.fetch(
-        src.url, etag=etag, last_modified=last_modified, extra_headers=headers, post_body=body,
+        src.url,
+        etag=etag,
+        last_modified=last_modified,
+        extra_headers=headers,
+        post_body=body,
         keep_on_redirect=redirect_headers(src),
     )
 
@@ -223,7 +225,11 @@ class Crawl:
             state = self._state[src.name]
         last_ok_items, previous_items = self._baselines[state.id]
         rec = repo.FetchRecord(
-            source_id=state.id, started_at=started, finished_at=started, outcome="failed", url=src.url,
+            source_id=state.id,
+            started_at=started,
+            finished_at=started,
+            outcome="failed",
+            url=src.url,
             next_due_at=started + timedelta(minutes=src.interval_minutes),
         )
         out = SourceOutcome(name=src.name, outcome="failed")
@@ -267,9 +273,7 @@ class Crawl:
         from jobsift.crawler.enrich import enrich_source
 
         try:
-            report = await enrich_source(
-                self.engine, fetcher, src, now=self.now, write_lock=self._write_lock
-            )
+            report = await enrich_source(self.engine, fetcher, src, now=self.now, write_lock=self._write_lock)
         except Exception as exc:  # noqa: BLE001 - enrichment is a bonus; never fail the source for it
             log.warning("source %s: detail enrichment skipped: %s", src.name, exc)
             out.warnings.append(f"detail enrichment skipped: {exc}")
@@ -280,7 +284,11 @@ class Crawl:
             out.warnings.extend(report.errors[:3])
 
     def _store(
-        self, run_id: int, src: SourceConfig, rec: repo.FetchRecord, result: ParseResult | None,
+        self,
+        run_id: int,
+        src: SourceConfig,
+        rec: repo.FetchRecord,
+        result: ParseResult | None,
         out: SourceOutcome,
     ) -> None:
         now = self.now()
@@ -300,9 +308,7 @@ class Crawl:
                     )
                     fmt = get_format(src.format)
                     if rec.outcome == "ok" and fmt.full_listing:
-                        out.gone = repo.mark_gone(
-                            conn, src.name, (p.external_id for p in result.postings), now
-                        )
+                        out.gone = repo.mark_gone(conn, src.name, (p.external_id for p in result.postings), now)
                 elif rec.outcome == "not_modified":
                     touch_listed(conn, src.name, now)
                 repo.record_fetch(conn, run_id, rec)
@@ -322,9 +328,7 @@ def touch_listed(conn: Any, source: str, now: datetime) -> None:
     """A 304 means "same as before": every posting still listed was seen again now."""
     listed = select(postings.c.id).where(and_(postings.c.source == source, postings.c.gone_at.is_(None)))
     conn.execute(
-        update(postings)
-        .where(and_(postings.c.source == source, postings.c.gone_at.is_(None)))
-        .values(last_seen_at=now)
+        update(postings).where(and_(postings.c.source == source, postings.c.gone_at.is_(None))).values(last_seen_at=now)
     )
     conn.execute(
         update(sightings)
@@ -444,8 +448,9 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
     again while reading, so a growing file or a device cannot get past the cap either)."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise ParseError(f"refused: {size:,} bytes is over the {max_bytes:,}-byte cap (fetch.max_bytes)",
-                         reason="too_large")
+        raise ParseError(
+            f"refused: {size:,} bytes is over the {max_bytes:,}-byte cap (fetch.max_bytes)", reason="too_large"
+        )
     with path.open("rb") as fh:
         body = fh.read(max_bytes + 1)
     if len(body) > max_bytes:

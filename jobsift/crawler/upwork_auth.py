@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from jobsift.errors import BlockedError, ConfigError, JobsiftError
@@ -77,7 +77,7 @@ def _oauth_error() -> type[Exception]:
     _quiet_import()
     from authlib.integrations.base_client.errors import OAuthError
 
-    return OAuthError
+    return cast("type[Exception]", OAuthError)
 
 
 def config_dir() -> Path:
@@ -107,21 +107,31 @@ class UpworkKey:
         if not client_id:
             raise ConfigError(f"{where}.client_id: missing (your Upwork API key's client id, or $UPWORK_CLIENT_ID)")
         if not secret:
-            raise ConfigError(f"{where}.client_secret_env: environment variable {secret_env} is not set "
-                              "(your Upwork API key's secret)")
+            raise ConfigError(
+                f"{where}.client_secret_env: environment variable {secret_env} is not set "
+                "(your Upwork API key's secret)"
+            )
         token_file = options.get("token_file")
         return cls(
-            source=source, client_id=client_id, client_secret=secret,
+            source=source,
+            client_id=client_id,
+            client_secret=secret,
             redirect_uri=str(options.get("redirect_uri") or REDIRECT_URI),
-            auth_url=str(options.get("auth_url") or AUTH_URL), token_url=str(options.get("token_url") or TOKEN_URL),
+            auth_url=str(options.get("auth_url") or AUTH_URL),
+            token_url=str(options.get("token_url") or TOKEN_URL),
             revoke_url=str(options.get("revoke_url") or REVOKE_URL),
             token_file=Path(str(token_file)).expanduser() if token_file else config_dir() / f"upwork-{source}.json",
         )
 
     def client(self, token: Mapping[str, Any] | None = None) -> Any:
-        return oauth_client(client_id=self.client_id, client_secret=self.client_secret,
-                            redirect_uri=self.redirect_uri, token=dict(token) if token else None,
-                            token_endpoint=self.token_url, timeout=20.0)
+        return oauth_client(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            redirect_uri=self.redirect_uri,
+            token=dict(token) if token else None,
+            token_endpoint=self.token_url,
+            timeout=20.0,
+        )
 
 
 # --- the token file -----------------------------------------------------------------------------
@@ -148,8 +158,9 @@ def load_token(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError) as exc:
         raise BlockedError(f"Upwork token file {path} is unreadable ({exc}): {FIX}", reason="auth_required") from None
     if path.stat().st_mode & 0o077:
-        raise BlockedError(f"Upwork token file {path} is readable by others: chmod 600 it, or {FIX}",
-                           reason="auth_insecure")
+        raise BlockedError(
+            f"Upwork token file {path} is readable by others: chmod 600 it, or {FIX}", reason="auth_insecure"
+        )
     return data if isinstance(data, dict) else None
 
 
@@ -187,8 +198,11 @@ class _Receiver:
                     return
                 query = {k: v[0] for k, v in parse_qs(split.query).items()}
                 ok = "code" in query
-                text = ("jobsift: Upwork access granted. You can close this tab." if ok else
-                        f"jobsift: Upwork said {query.get('error', 'no code')}. Nothing was stored.")
+                text = (
+                    "jobsift: Upwork access granted. You can close this tab."
+                    if ok
+                    else f"jobsift: Upwork said {query.get('error', 'no code')}. Nothing was stored."
+                )
                 body = f"<!doctype html><meta charset=utf-8><title>jobsift</title><p>{text}</p>".encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -214,8 +228,9 @@ class _Receiver:
         self.httpd.server_close()
 
 
-def authorize(key: UpworkKey, *, open_url: Callable[[str], None], timeout: float = 300.0,
-              now: Callable[[], float] = time.time) -> dict[str, Any]:
+def authorize(
+    key: UpworkKey, *, open_url: Callable[[str], None], timeout: float = 300.0, now: Callable[[], float] = time.time
+) -> dict[str, Any]:
     """The whole authorization-code flow; returns the stored token (without printing it)."""
     receiver = _Receiver(key.redirect_uri)
     try:
@@ -258,8 +273,9 @@ def access_token(key: UpworkKey, *, now: Callable[[], float] = time.time, force_
         fresh = client.refresh_token(key.token_url, refresh_token=token["refresh_token"])
     except _oauth_error() as exc:
         code = getattr(exc, "error", "") or str(exc)
-        raise BlockedError(f"Upwork authorisation expired or was revoked ({code}): {FIX}",
-                           reason="auth_expired") from None
+        raise BlockedError(
+            f"Upwork authorisation expired or was revoked ({code}): {FIX}", reason="auth_expired"
+        ) from None
     finally:
         client.close()
     fresh = _stamp(fresh, now())
@@ -276,8 +292,10 @@ def revoke(key: UpworkKey) -> bool:
         client = key.client(token)
         try:
             answer = client.revoke_token(
-                key.revoke_url, token=token.get("refresh_token") or token.get("access_token"),
-                token_type_hint="refresh_token" if token.get("refresh_token") else "access_token")
+                key.revoke_url,
+                token=token.get("refresh_token") or token.get("access_token"),
+                token_type_hint="refresh_token" if token.get("refresh_token") else "access_token",
+            )
             revoked = answer.status_code < 300
         finally:
             client.close()

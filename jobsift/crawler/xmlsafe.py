@@ -23,8 +23,7 @@ def check_hostile(body: bytes) -> None:
     head = body[:PROLOG_SCAN]
     probe = head.replace(b"\x00", b"") if b"\x00" in head[:200] else head  # UTF-16
     if b"<!ENTITY" in probe.upper():
-        raise ParseError("document declares XML entities (possible entity bomb or XXE); refused",
-                         reason="hostile_xml")
+        raise ParseError("document declares XML entities (possible entity bomb or XXE); refused", reason="hostile_xml")
     match = _DOCTYPE.search(probe)
     if match and match.group("subset") and b"<!" in match.group("subset"):
         raise ParseError("document has an internal DTD subset; refused", reason="hostile_xml")
@@ -51,20 +50,25 @@ def _prolog_subset(body: bytes) -> bytes | None:
             if end < 0:
                 return None
             i = end + 3
-        elif body[i:i + 9].upper() == b"<!DOCTYPE":
+        elif body[i : i + 9].upper() == b"<!DOCTYPE":
             close, bracket = body.find(b">", i), body.find(b"[", i)
             if bracket < 0 or (0 <= close < bracket):
                 return None
             end = body.find(b"]", bracket)
-            return body[bracket + 1:end if end >= 0 else n]
+            return body[bracket + 1 : end if end >= 0 else n]
         else:
             return None
     return None
 
 
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"<\x00", "utf-16-le"),
-              (b"\x00<", "utf-16-be"))
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
 
 
 def to_utf8(body: bytes) -> bytes:

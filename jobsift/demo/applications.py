@@ -32,8 +32,10 @@ PLAN: tuple[tuple[int, int, bool, tuple[str, ...]], ...] = (
 def marketplace_jobs(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = list_jobs(conn, JobFilter(sources=MARKETPLACES, limit=None, order="quality"))
-    return sorted((r for r in rows if r.get("quality") is not None),
-                  key=lambda r: (-(r["quality"] or 0), r["source"], r["external_id"]))
+    return sorted(
+        (r for r in rows if r.get("quality") is not None),
+        key=lambda r: (-(r["quality"] or 0), r["source"], r["external_id"]),
+    )
 
 
 def record_demo_applications(engine: Engine, now: datetime | None = None) -> int:
@@ -70,17 +72,23 @@ def show(engine: Engine, db_url: str, say: Callable[[str], None]) -> None:
         bids = (r.get("competition") or {}).get("proposals")
         q = r.get("quality")
         qtext = f"{q:3.0f}" if q is not None else "  -"
-        say(f"  #{r['id']:<4} {qtext}  {r['title'][:44]:<44} "
-            f"{budget_text(r.get('budget')) or '-':<18} {bids if bids is not None else '?'} bids, {paid}")
+        say(
+            f"  #{r['id']:<4} {qtext}  {r['title'][:44]:<44} "
+            f"{budget_text(r.get('budget')) or '-':<18} {bids if bids is not None else '?'} bids, {paid}"
+        )
     if not led.total.applications:
         return
-    say(f"\nThe connects ledger, with {led.total.applications} demo applications "
-        f"({led.total.connects} connects, {_n(led.total.replies, 'reply', 'replies')}, {_n(led.total.hires, 'hire')}):")
+    say(
+        f"\nThe connects ledger, with {led.total.applications} demo applications "
+        f"({led.total.connects} connects, {_n(led.total.replies, 'reply', 'replies')}, {_n(led.total.hires, 'hire')}):"
+    )
     if led.headline():
         say(f"  jobs {led.headline()}")
     for band in led.bands:
-        say(f"  rated {band.key:<9} {_n(band.applications, 'application')}, {band.connects:>3} connects, "
-            f"{_n(band.replies, 'reply', 'replies')}, {_n(band.interviews, 'interview')}, {_n(band.hires, 'hire')}")
+        say(
+            f"  rated {band.key:<9} {_n(band.applications, 'application')}, {band.connects:>3} connects, "
+            f"{_n(band.replies, 'reply', 'replies')}, {_n(band.interviews, 'interview')}, {_n(band.hires, 'hire')}"
+        )
     say(f"  mark your own: jobsift --db {db_url} mark ID applied --connects 16 --boosted; then ... mark ID replied")
 
 

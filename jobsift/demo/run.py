@@ -29,7 +29,10 @@ def demo_config(base_url: str, out_dir: Path) -> Config:
     db_path = out_dir / "jobsift-demo.db"
     sources = [
         SourceConfig(
-            name=s.name, format=s.format, url=f"{base_url}/{s.path}", browser=s.browser,
+            name=s.name,
+            format=s.format,
+            url=f"{base_url}/{s.path}",
+            browser=s.browser,
             options=dict(s.options),
         )
         for s in DEMO_SOURCES
@@ -40,8 +43,9 @@ def demo_config(base_url: str, out_dir: Path) -> Config:
         sources=sources,
         # One source at a time, in the order above: postings get the same ids on every run, so the
         # ids the demo prints (and the README quotes) are the ids in the user's demo database.
-        fetch=replace(FetchConfig(), per_host_delay=0.0, per_host_concurrency=8, retries=2,
-                      backoff_base=0.1, concurrency=1),
+        fetch=replace(
+            FetchConfig(), per_host_delay=0.0, per_host_concurrency=8, retries=2, backoff_base=0.1, concurrency=1
+        ),
     ).with_db(f"sqlite:///{db_path}")
 
 
@@ -59,11 +63,20 @@ def toml_value(value: Any) -> str:
 
 
 def write_config(cfg: Config, path: Path) -> None:
-    lines = ["# Written by `jobsift demo`: the demo's sources, served from loopback while the demo runs.",
-             "", "[database]", f"url = {toml_value(cfg.database.url)}", ""]
+    lines = [
+        "# Written by `jobsift demo`: the demo's sources, served from loopback while the demo runs.",
+        "",
+        "[database]",
+        f"url = {toml_value(cfg.database.url)}",
+        "",
+    ]
     for s in cfg.sources:
-        lines += ["[[sources]]", f"name = {toml_value(s.name)}", f"format = {toml_value(s.format)}",
-                  f"url = {toml_value(s.url)}"]
+        lines += [
+            "[[sources]]",
+            f"name = {toml_value(s.name)}",
+            f"format = {toml_value(s.format)}",
+            f"url = {toml_value(s.url)}",
+        ]
         if s.browser:
             lines.append("browser = true")
         if s.options:

@@ -12,8 +12,13 @@ from pathlib import Path
 from jobsift.demo.dates import shift_dates, shift_for
 
 FEEDS = Path(__file__).parent / "feeds"
-CONTENT_TYPES = {".rss": "application/rss+xml", ".xml": "application/xml", ".json": "application/json",
-                 ".html": "text/html; charset=utf-8", ".atom": "application/atom+xml"}
+CONTENT_TYPES = {
+    ".rss": "application/rss+xml",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+    ".atom": "application/atom+xml",
+}
 
 
 def _handler(root: Path, shift: timedelta) -> type[BaseHTTPRequestHandler]:

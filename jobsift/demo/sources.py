@@ -21,9 +21,27 @@ DEMO_SOURCES: tuple[DemoSource, ...] = (
     DemoSource("demo-remoteok", "remoteok", "remoteok.json"),
     DemoSource("demo-remotive", "remotive", "remotive.json"),
     DemoSource("demo-freelancer", "freelancer", "freelancer.json"),
-    DemoSource("demo-browser", "declarative", "browser-jobs.html", browser=True, options=(
-        ("kind", "html"), ("items", "ul#jobs li.job"), ("wait_for", "ul#jobs li.job"),
-        ("fields", {"id": "@data-id", "title": "a.title", "url": "a.title@href", "company": "span.company",
-                    "budget": "span.budget", "posted_at": "time@datetime", "description": "p.desc"}),
-    )),
+    DemoSource(
+        "demo-browser",
+        "declarative",
+        "browser-jobs.html",
+        browser=True,
+        options=(
+            ("kind", "html"),
+            ("items", "ul#jobs li.job"),
+            ("wait_for", "ul#jobs li.job"),
+            (
+                "fields",
+                {
+                    "id": "@data-id",
+                    "title": "a.title",
+                    "url": "a.title@href",
+                    "company": "span.company",
+                    "budget": "span.budget",
+                    "posted_at": "time@datetime",
+                    "description": "p.desc",
+                },
+            ),
+        ),
+    ),
 )

@@ -17,15 +17,21 @@ from jobsift.store.queries import list_jobs
 DEMO_FILTER = FilterParams(exclude_flags=["scam", "ghost"], min_quality=40, limit=100)
 
 
-def write_demo_outputs(engine: Engine, cfg: Config, out_dir: Path, *,
-                       say: Callable[[str], None] = print) -> dict[str, Path]:
+def write_demo_outputs(
+    engine: Engine, cfg: Config, out_dir: Path, *, say: Callable[[str], None] = print
+) -> dict[str, Path]:
     """Write feed.xml (scams and ghosts hidden, quality ≥ 40), digest.html (nothing sent) and report.html."""
     files: dict[str, Path] = {}
     with engine.connect() as conn:
         jobs = list_jobs(conn, DEMO_FILTER.to_filter())
     feed = out_dir / "feed.xml"
-    feed.write_bytes(render_rss(jobs, title="jobsift demo: no scams or ghosts, quality 40+",
-                                link=f"http://{cfg.serve.host}:{cfg.serve.port}/"))
+    feed.write_bytes(
+        render_rss(
+            jobs,
+            title="jobsift demo: no scams or ghosts, quality 40+",
+            link=f"http://{cfg.serve.host}:{cfg.serve.port}/",
+        )
+    )
     files["feed"] = feed
     d = preview(engine, cfg, "you@example.com")
     digest = out_dir / "digest.html"

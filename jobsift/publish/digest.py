@@ -86,7 +86,12 @@ def _client_key(job: dict[str, Any]) -> str:
 
 
 def select_jobs(
-    conn: Connection, cfg: Config, recipient: str, now: datetime, *, digest_id: int | None = None,
+    conn: Connection,
+    cfg: Config,
+    recipient: str,
+    now: datetime,
+    *,
+    digest_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The digest's jobs, best first, and a count of the new jobs left out, by reason.
 
@@ -104,8 +109,11 @@ def select_jobs(
     wanted = FilterParams.from_config(cfg.filters)
     wanted.min_quality = None  # the digest has its own threshold
     wanted.limit = None
-    allowed = {j["id"] for j in list_jobs(conn, replace(wanted.to_filter(), since=since, ids=[j["id"] for j in new]))} \
-        if new else set()
+    allowed = (
+        {j["id"] for j in list_jobs(conn, replace(wanted.to_filter(), since=since, ids=[j["id"] for j in new]))}
+        if new
+        else set()
+    )
     left_out: Counter[str] = Counter()
     chosen: list[dict[str, Any]] = []
     per_client: Counter[str] = Counter()
@@ -136,17 +144,30 @@ def select_jobs(
 def source_health(conn: Connection) -> list[dict[str, Any]]:
     """Sources whose last fetch failed or was blocked, worst first."""
     rows = conn.execute(
-        select(sources.c.name, sources.c.last_outcome, sources.c.last_error, sources.c.consecutive_failures,
-               sources.c.last_success_at)
+        select(
+            sources.c.name,
+            sources.c.last_outcome,
+            sources.c.last_error,
+            sources.c.consecutive_failures,
+            sources.c.last_success_at,
+        )
         .where(sources.c.last_outcome.in_(["failed", "blocked", "deferred"]))
         .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
     )
     return [dict(r._mapping) for r in rows]
 
 
-def build_digest(conn: Connection, cfg: Config, recipient: str, period: str, now: datetime, *,
-                 jobs: list[dict[str, Any]] | None = None, digest_id: int | None = None,
-                 left_out: Counter[str] | None = None) -> Digest:
+def build_digest(
+    conn: Connection,
+    cfg: Config,
+    recipient: str,
+    period: str,
+    now: datetime,
+    *,
+    jobs: list[dict[str, Any]] | None = None,
+    digest_id: int | None = None,
+    left_out: Counter[str] | None = None,
+) -> Digest:
     """Choose and render one recipient's digest.
 
     ``jobs`` are the ones already reserved for it and ``left_out`` what choosing them left out;
@@ -212,10 +233,15 @@ def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | N
     me = repo.worker_id()
     try:
         with engine.begin() as conn:
-            return int(conn.execute(
-                insert(digests).values(recipient=recipient, period=period, created_at=now, status="pending",
-                                       attempts=1, claimed_by=me).returning(digests.c.id)
-            ).scalar_one())
+            return int(
+                conn.execute(
+                    insert(digests)
+                    .values(
+                        recipient=recipient, period=period, created_at=now, status="pending", attempts=1, claimed_by=me
+                    )
+                    .returning(digests.c.id)
+                ).scalar_one()
+            )
     except IntegrityError:
         pass
     with engine.begin() as conn:
@@ -240,20 +266,32 @@ def reserve(
     """The posting ids of this digest: those reserved by an earlier attempt, or freshly chosen
     (then also what the choice left out, by reason; None for an earlier reservation)."""
     with engine.begin() as conn:
-        ids = list(conn.execute(select(digest_items.c.posting_id).where(digest_items.c.digest_id == digest_id)
-                                .order_by(digest_items.c.id)).scalars())
+        ids = list(
+            conn.execute(
+                select(digest_items.c.posting_id)
+                .where(digest_items.c.digest_id == digest_id)
+                .order_by(digest_items.c.id)
+            ).scalars()
+        )
         if ids:
             return ids, None
         jobs, left_out = select_jobs(conn, cfg, recipient, now, digest_id=digest_id)
         if jobs:
-            conn.execute(insert(digest_items),
-                         [{"digest_id": digest_id, "recipient": recipient, "posting_id": j["id"]} for j in jobs])
+            conn.execute(
+                insert(digest_items),
+                [{"digest_id": digest_id, "recipient": recipient, "posting_id": j["id"]} for j in jobs],
+            )
         return [j["id"] for j in jobs], left_out
 
 
 def send_digests(
-    engine: Engine, cfg: Config, *, now: datetime | None = None, period: str | None = None,
-    recipients: list[str] | None = None, env: dict[str, str] | None = None,
+    engine: Engine,
+    cfg: Config,
+    *,
+    now: datetime | None = None,
+    period: str | None = None,
+    recipients: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> DigestRun:
     """Send this period's digest to every recipient that has not had it; retry failed ones."""
     now = now or datetime.now(UTC)
@@ -269,8 +307,7 @@ def send_digests(
             ids, left_out = reserve(engine, cfg, digest_id, recipient, now)
             with engine.connect() as conn:
                 jobs = list_jobs(conn, JobFilter(ids=ids, limit=None, order="quality")) if ids else []
-                d = build_digest(conn, cfg, recipient, period, now, jobs=jobs, digest_id=digest_id,
-                                 left_out=left_out)
+                d = build_digest(conn, cfg, recipient, period, now, jobs=jobs, digest_id=digest_id, left_out=left_out)
             send_message(to_message(d, cfg.digest.sender), cfg.smtp, env)
         except Exception as exc:
             error = one_line(f"{type(exc).__name__}: {exc}", 500)
@@ -289,8 +326,9 @@ def send_digests(
     return run
 
 
-def preview(engine: Engine, cfg: Config, recipient: str, *, now: datetime | None = None,
-            period: str | None = None) -> Digest:
+def preview(
+    engine: Engine, cfg: Config, recipient: str, *, now: datetime | None = None, period: str | None = None
+) -> Digest:
     """The digest ``recipient`` would get now, rendered, with nothing claimed or recorded (dry run)."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:

@@ -89,8 +89,12 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 
 def render_rss(
-    jobs: Sequence[dict[str, Any]], *, title: str = "jobsift", link: str = "http://localhost/",
-    self_url: str | None = None, description: str = "Jobs worth a look, with the reasons",
+    jobs: Sequence[dict[str, Any]],
+    *,
+    title: str = "jobsift",
+    link: str = "http://localhost/",
+    self_url: str | None = None,
+    description: str = "Jobs worth a look, with the reasons",
 ) -> bytes:
     """An RSS 2.0 document (UTF-8 bytes)."""
     rss = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM_NS})
@@ -116,8 +120,12 @@ def render_rss(
 
 
 def render_atom(
-    jobs: Sequence[dict[str, Any]], *, title: str = "jobsift", link: str = "http://localhost/",
-    self_url: str | None = None, feed_id: str | None = None,
+    jobs: Sequence[dict[str, Any]],
+    *,
+    title: str = "jobsift",
+    link: str = "http://localhost/",
+    self_url: str | None = None,
+    feed_id: str | None = None,
 ) -> bytes:
     """An Atom 1.0 document (UTF-8 bytes)."""
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})

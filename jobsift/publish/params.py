@@ -75,8 +75,9 @@ def parse_age(value: str | None, now: datetime | None = None) -> datetime | None
     return when
 
 
-def parse_number(value: str | float | None, name: str, problems: list[str],
-                 lo: float | None = None, hi: float | None = None) -> float | None:
+def parse_number(
+    value: str | float | None, name: str, problems: list[str], lo: float | None = None, hi: float | None = None
+) -> float | None:
     """``value`` as a finite number within ``lo``..``hi``, or None with a line in ``problems``."""
     if value is None or value == "":
         return None
@@ -123,8 +124,15 @@ class FilterParams:
 
     def in_use(self) -> int:
         """How many filters narrow the list (shown on the folded form)."""
-        lists = (self.keywords, self.exclude_keywords, self.skills, self.sources, self.countries,
-                 self.exclude_flags, self.require_flags)
+        lists = (
+            self.keywords,
+            self.exclude_keywords,
+            self.skills,
+            self.sources,
+            self.countries,
+            self.exclude_flags,
+            self.require_flags,
+        )
         single = (self.min_quality, self.min_budget, self.age)
         return sum(1 for v in lists if v) + sum(1 for v in single if v not in (None, ""))
 
@@ -136,8 +144,19 @@ class FilterParams:
         all, so the first visit shows the user's usual view and a submitted form is taken as is.
         """
         keys = set(query.keys())
-        filter_keys = {"q", "skill", "source", "country", "hide", "flag", "min_quality", "min_budget", "age", "f",
-                       "exclude"}
+        filter_keys = {
+            "q",
+            "skill",
+            "source",
+            "country",
+            "hide",
+            "flag",
+            "min_quality",
+            "min_budget",
+            "age",
+            "f",
+            "exclude",
+        }
         p = cls()
         if defaults is not None and not keys & filter_keys:
             p = cls.from_config(defaults)
@@ -163,8 +182,10 @@ class FilterParams:
     @classmethod
     def from_config(cls, f: FiltersConfig) -> FilterParams:
         return cls(
-            keywords=list(f.keywords), exclude_keywords=list(f.exclude_keywords),
-            countries=list(f.countries), exclude_flags=list(f.exclude_flags),
+            keywords=list(f.keywords),
+            exclude_keywords=list(f.exclude_keywords),
+            countries=list(f.countries),
+            exclude_flags=list(f.exclude_flags),
             min_quality=f.min_quality or None,
         )
 
@@ -210,23 +231,34 @@ class FilterParams:
             name, _, why = line.partition(": ")
             self.reject(name, why.removesuffix(" (ignored)"))
         return JobFilter(
-            since=since, sources=tuple(self.sources),
+            since=since,
+            sources=tuple(self.sources),
             min_quality=min_quality,
             exclude_flags=tuple(f for f in self.exclude_flags if f in known),
             require_flags=tuple(f for f in self.require_flags if f in known),
-            keywords=tuple(self.keywords), exclude_keywords=tuple(self.exclude_keywords), skills=tuple(self.skills),
-            countries=tuple(self.countries), min_budget_usd=min_budget,
+            keywords=tuple(self.keywords),
+            exclude_keywords=tuple(self.exclude_keywords),
+            skills=tuple(self.skills),
+            countries=tuple(self.countries),
+            min_budget_usd=min_budget,
             limit=None if self.limit is None else self.limit + extra_limit,
-            offset=0 if self.limit is None else (self.page - 1) * self.limit, order=self.order,
+            offset=0 if self.limit is None else (self.page - 1) * self.limit,
+            order=self.order,
         )
 
     def query_pairs(self, **changes: Any) -> list[tuple[str, str]]:
         """These filters as URL query pairs (for feed links and pagination)."""
         p = replace(self, **changes) if changes else self
         pairs: list[tuple[str, str]] = [("f", "1")]
-        for key, values in (("q", p.keywords), ("exclude", p.exclude_keywords), ("skill", p.skills),
-                            ("source", p.sources), ("country", p.countries), ("hide", p.exclude_flags),
-                            ("flag", p.require_flags)):
+        for key, values in (
+            ("q", p.keywords),
+            ("exclude", p.exclude_keywords),
+            ("skill", p.skills),
+            ("source", p.sources),
+            ("country", p.countries),
+            ("hide", p.exclude_flags),
+            ("flag", p.require_flags),
+        ):
             pairs += [(key, v) for v in values]
         for key, value in (("min_quality", p.min_quality), ("min_budget", p.min_budget), ("age", p.age)):
             if value not in (None, ""):
@@ -260,15 +292,32 @@ def _int(p: FilterParams, name: str, value: str | None, default: int, lo: int, h
 
 
 def cli_params(
-    *, keyword: Sequence[str] = (), exclude_keyword: Sequence[str] = (), skill: Sequence[str] = (),
-    source: Sequence[str] = (), country: Sequence[str] = (), exclude_flag: Sequence[str] = (),
-    flag: Sequence[str] = (), min_quality: float | None = None, min_budget: float | None = None,
-    since: str | None = None, order: str = "newest", limit: int | None = 50,
+    *,
+    keyword: Sequence[str] = (),
+    exclude_keyword: Sequence[str] = (),
+    skill: Sequence[str] = (),
+    source: Sequence[str] = (),
+    country: Sequence[str] = (),
+    exclude_flag: Sequence[str] = (),
+    flag: Sequence[str] = (),
+    min_quality: float | None = None,
+    min_budget: float | None = None,
+    since: str | None = None,
+    order: str = "newest",
+    limit: int | None = 50,
 ) -> FilterParams:
     """The same filters from CLI flags (``jobsift feed``, ``jobsift export``)."""
     return FilterParams(
-        keywords=split_list(keyword), exclude_keywords=split_list(exclude_keyword), skills=split_list(skill),
-        sources=split_list(source), countries=split_list(country), exclude_flags=split_list(exclude_flag),
-        require_flags=split_list(flag), min_quality=min_quality, min_budget=min_budget, age=since,
-        order=order, limit=limit,
+        keywords=split_list(keyword),
+        exclude_keywords=split_list(exclude_keyword),
+        skills=split_list(skill),
+        sources=split_list(source),
+        countries=split_list(country),
+        exclude_flags=split_list(exclude_flag),
+        require_flags=split_list(flag),
+        min_quality=min_quality,
+        min_budget=min_budget,
+        age=since,
+        order=order,
+        limit=limit,
     )

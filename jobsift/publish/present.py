@@ -214,17 +214,25 @@ def reason_figures(reason: dict[str, Any]) -> str:
     if code == "ghost":
         parts = [(value, f"ghost probability {_pct(value)}"), (ref, f"flagged from {_pct(ref)}")]
     elif code.startswith("ghost."):
-        parts = [(value, f"signal value {num(value)}"), (ref, f"weight {num(ref)}"),
-                 (effect, f"{_signed(effect)} to the ghost log-odds")]
+        parts = [
+            (value, f"signal value {num(value)}"),
+            (ref, f"weight {num(ref)}"),
+            (effect, f"{_signed(effect)} to the ghost log-odds"),
+        ]
     elif code.startswith("lowball"):
         against = "your floor" if code == "lowball.floor" else "market median"
-        parts = [(value, f"budget {money(value) if isinstance(value, int | float) else num(value)}"),
-                 (ref, f"{against} {money(ref) if isinstance(ref, int | float) else num(ref)}")]
+        parts = [
+            (value, f"budget {money(value) if isinstance(value, int | float) else num(value)}"),
+            (ref, f"{against} {money(ref) if isinstance(ref, int | float) else num(ref)}"),
+        ]
     elif code.startswith("payment"):
         parts = [(value, f"payment {num(value)}")]
     elif code.startswith("quality."):
         parts = [(effect, f"{_signed(effect, '+.1f')} quality points")]
     else:
-        parts = [(value, f"value {num(value)}"), (ref, f"compared with {num(ref)}"),
-                 (effect, f"effect {_signed(effect)}")]
+        parts = [
+            (value, f"value {num(value)}"),
+            (ref, f"compared with {num(ref)}"),
+            (effect, f"effect {_signed(effect)}"),
+        ]
     return " · ".join(words for raw, words in parts if raw is not None)

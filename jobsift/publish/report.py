@@ -59,24 +59,55 @@ def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
     data = ReportData(since=now - timedelta(days=days), until=now)
     with engine.connect() as conn:
         rows = conn.execute(
-            select(postings.c.source, postings.c.first_seen_at, postings.c.category, postings.c.budget_kind,
-                   postings.c.budget_min_usd, postings.c.budget_max_usd, postings.c.budget_min,
-                   postings.c.budget_max, postings.c.budget_currency, postings.c.client_id,
-                   scores.c.quality, scores.c.flags, scores.c.ghost_probability, scores.c.lowball_ratio)
+            select(
+                postings.c.source,
+                postings.c.first_seen_at,
+                postings.c.category,
+                postings.c.budget_kind,
+                postings.c.budget_min_usd,
+                postings.c.budget_max_usd,
+                postings.c.budget_min,
+                postings.c.budget_max,
+                postings.c.budget_currency,
+                postings.c.client_id,
+                scores.c.quality,
+                scores.c.flags,
+                scores.c.ghost_probability,
+                scores.c.lowball_ratio,
+            )
             .select_from(postings.outerjoin(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
             .where(postings.c.first_seen_at >= data.since)
         )
         data.jobs = [dict(r._mapping) for r in rows]
         ghost = conn.execute(
-            select(clients.c.id, clients.c.client_key, clients.c.name, clients.c.source, clients.c.jobs_posted,
-                   clients.c.jobs_with_hires,
-                   clients.c.hire_rate, clients.c.payment_verified, func.count().label("postings"),
-                   func.avg(scores.c.ghost_probability).label("ghost"))
-            .select_from(postings.join(clients, clients.c.id == postings.c.client_id)
-                         .join(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
+            select(
+                clients.c.id,
+                clients.c.client_key,
+                clients.c.name,
+                clients.c.source,
+                clients.c.jobs_posted,
+                clients.c.jobs_with_hires,
+                clients.c.hire_rate,
+                clients.c.payment_verified,
+                func.count().label("postings"),
+                func.avg(scores.c.ghost_probability).label("ghost"),
+            )
+            .select_from(
+                postings.join(clients, clients.c.id == postings.c.client_id).join(
+                    scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)
+                )
+            )
             .where(and_(postings.c.first_seen_at >= data.since, scores.c.ghost_probability.is_not(None)))
-            .group_by(clients.c.id, clients.c.client_key, clients.c.name, clients.c.source, clients.c.jobs_posted,
-                      clients.c.jobs_with_hires, clients.c.hire_rate, clients.c.payment_verified)
+            .group_by(
+                clients.c.id,
+                clients.c.client_key,
+                clients.c.name,
+                clients.c.source,
+                clients.c.jobs_posted,
+                clients.c.jobs_with_hires,
+                clients.c.hire_rate,
+                clients.c.payment_verified,
+            )
             .order_by(func.avg(scores.c.ghost_probability).desc(), func.count().desc())
             .limit(15)
         )
@@ -84,18 +115,34 @@ def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
         # Postings with no client data never reach the query above: each source's worst one, so a
         # source without client data is not missing from the ghost section.
         worst = (
-            select(postings.c.id, postings.c.source, postings.c.title, postings.c.url,
-                   scores.c.ghost_probability.label("ghost"),
-                   func.row_number().over(partition_by=postings.c.source,
-                                          order_by=(scores.c.ghost_probability.desc(), postings.c.id)).label("rank"))
+            select(
+                postings.c.id,
+                postings.c.source,
+                postings.c.title,
+                postings.c.url,
+                scores.c.ghost_probability.label("ghost"),
+                func.row_number()
+                .over(partition_by=postings.c.source, order_by=(scores.c.ghost_probability.desc(), postings.c.id))
+                .label("rank"),
+            )
             .select_from(postings.join(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
-            .where(and_(postings.c.first_seen_at >= data.since, postings.c.client_id.is_(None),
-                        scores.c.ghost_probability.is_not(None)))
+            .where(
+                and_(
+                    postings.c.first_seen_at >= data.since,
+                    postings.c.client_id.is_(None),
+                    scores.c.ghost_probability.is_not(None),
+                )
+            )
             .subquery()
         )
-        data.unattributed = [dict(r._mapping) for r in conn.execute(
-            select(worst.c.id, worst.c.source, worst.c.title, worst.c.url, worst.c.ghost)
-            .where(worst.c.rank == 1).order_by(worst.c.ghost.desc(), worst.c.source))]
+        data.unattributed = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(worst.c.id, worst.c.source, worst.c.title, worst.c.url, worst.c.ghost)
+                .where(worst.c.rank == 1)
+                .order_by(worst.c.ghost.desc(), worst.c.source)
+            )
+        ]
         data.health = [dict(r._mapping) for r in conn.execute(select(sources).order_by(sources.c.name))]
         outcome_rows = conn.execute(
             select(sources.c.name, fetches.c.outcome, func.count())
@@ -126,8 +173,16 @@ def _plt() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3})
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+        }
+    )
     return plt
 
 
@@ -171,12 +226,11 @@ def flag_rates_plot(data: ReportData) -> str | None:
         ax.set_ylim(0, 100)
         # Explicit ticks: the automatic date locator warns on a one-day range.
         ax.set_xticks(ticks)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))  # type: ignore[no-untyped-call]
         ax.set_xlabel("week starting Monday (UTC)" if weekly else "day (UTC)")
     axes[0].set_ylabel("% of new jobs flagged" + (" (per week)" if weekly else " (trailing 7 days)"))
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower right", ncol=min(len(labels), 8), frameon=False,
-               bbox_to_anchor=(1.0, 0.98))
+    fig.legend(handles, labels, loc="lower right", ncol=min(len(labels), 8), frameon=False, bbox_to_anchor=(1.0, 0.98))
     return _svg(fig)
 
 
@@ -201,15 +255,30 @@ def budgets_plot(data: ReportData) -> str | None:
     import matplotlib
 
     # ``vert`` is deprecated from Matplotlib 3.10 on, ``orientation`` did not exist before it.
-    horizontal = {"orientation": "horizontal"} if tuple(map(int, matplotlib.__version__.split(".")[:2])) >= (3, 10) \
+    horizontal = (
+        {"orientation": "horizontal"}
+        if tuple(map(int, matplotlib.__version__.split(".")[:2])) >= (3, 10)
         else {"vert": False}
-    ax.boxplot([by_cat[k] for k in keys], **horizontal, widths=0.6, patch_artist=True,
-               boxprops={"facecolor": "#dbe5fb", "color": COLORS[0]}, medianprops={"color": COLORS[0]},
-               flierprops={"markersize": 3})
+    )
+    ax.boxplot(
+        [by_cat[k] for k in keys],
+        **horizontal,
+        widths=0.6,
+        patch_artist=True,
+        boxprops={"facecolor": "#dbe5fb", "color": COLORS[0]},
+        medianprops={"color": COLORS[0]},
+        flierprops={"markersize": 3},
+    )
     for i, k in enumerate(keys, start=1):
         if market[k]:
-            ax.plot(statistics.median(market[k]), i, marker="D", color=COLORS[1], ms=7,
-                    label="market median" if i == 1 or not ax.get_legend_handles_labels()[0] else None)
+            ax.plot(
+                statistics.median(market[k]),
+                i,
+                marker="D",
+                color=COLORS[1],
+                ms=7,
+                label="market median" if i == 1 or not ax.get_legend_handles_labels()[0] else None,
+            )
     ax.set_yticks(range(1, len(keys) + 1), labels)
     ax.set_xscale("log")
     ax.set_xlabel("budget in USD (log scale): box = posted budgets, red diamond = market median")
@@ -241,8 +310,14 @@ def health_plot(data: ReportData) -> str | None:
     plt = _plt()
     names = sorted(data.outcomes)
     kinds = ["ok", "not_modified", "partial", "deferred", "failed", "blocked"]
-    palette = {"ok": COLORS[2], "not_modified": "#8fc9a9", "partial": COLORS[3], "deferred": "#c9b27c",
-               "failed": COLORS[1], "blocked": "#5d6675"}
+    palette = {
+        "ok": COLORS[2],
+        "not_modified": "#8fc9a9",
+        "partial": COLORS[3],
+        "deferred": "#c9b27c",
+        "failed": COLORS[1],
+        "blocked": "#5d6675",
+    }
     fig, ax = plt.subplots(figsize=(11, 0.4 * len(names) + 1.2))
     left = [0] * len(names)
     for kind in kinds + sorted({k for c in data.outcomes.values() for k in c} - set(kinds)):
@@ -263,7 +338,8 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
     data = load(engine, days, now)
     scored = [j for j in data.jobs if j["flags"] is not None]
     summary = {
-        "jobs": len(data.jobs), "scored": len(scored),
+        "jobs": len(data.jobs),
+        "scored": len(scored),
         "flagged": sum(1 for j in scored if j["flags"]),
         "by_flag": {f: sum(1 for j in scored if f in (j["flags"] or [])) for f in flag_codes()},
         "sources": len({j["source"] for j in data.jobs}),
@@ -276,11 +352,20 @@ def build_report(engine: Engine, *, days: int = 60, now: datetime | None = None)
     from jobsift.publish import report_outcomes
 
     return render(
-        "report.html", css=stylesheet(), data=data, summary=summary, days=days, ledger=ledger,
+        "report.html",
+        css=stylesheet(),
+        data=data,
+        summary=summary,
+        days=days,
+        ledger=ledger,
         outcomes=report_outcomes.section(engine),
         generated=data.until.strftime("%Y-%m-%d %H:%M UTC"),
-        plots={"flags": flag_rates_plot(data), "budgets": budgets_plot(data), "ghost": ghost_plot(data),
-               "health": health_plot(data)},
+        plots={
+            "flags": flag_rates_plot(data),
+            "budgets": budgets_plot(data),
+            "ghost": ghost_plot(data),
+            "health": health_plot(data),
+        },
     )
 
 

@@ -65,8 +65,14 @@ def calibration_plot(data: OutcomeData) -> str | None:
     ys = [r["observed"] for r in table]
     ax.plot(xs, ys, color=COLORS[0], marker="o", label="resolved postings")
     for r in table:
-        ax.annotate(str(r["n"]), (r["predicted"], r["observed"]), textcoords="offset points", xytext=(4, -10),
-                    fontsize=7, color="#5d6675")
+        ax.annotate(
+            str(r["n"]),
+            (r["predicted"], r["observed"]),
+            textcoords="offset points",
+            xytext=(4, -10),
+            fontsize=7,
+            color="#5d6675",
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("ghost probability at first sight (mean per bin)")
@@ -78,5 +84,10 @@ def calibration_plot(data: OutcomeData) -> str | None:
 def section(engine: Engine) -> dict[str, Any]:
     """What the template needs: figures, the plot and the share tables."""
     data = load(engine)
-    return {"figures": data.figures, "plot": calibration_plot(data), "by_source": data.by_source,
-            "by_category": data.by_category, "order": OUTCOME_ORDER}
+    return {
+        "figures": data.figures,
+        "plot": calibration_plot(data),
+        "by_source": data.by_source,
+        "by_category": data.by_category,
+        "order": OUTCOME_ORDER,
+    }

@@ -22,8 +22,7 @@ def uvicorn_config(app: Any, host: str, port: int, *, log_level: str = "warning"
     import uvicorn
 
     # No websockets and no lifespan: the app has neither, and skipping them keeps start-up quick.
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, ws="none", lifespan="off",
-                          access_log=False)
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, ws="none", lifespan="off", access_log=False)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -39,15 +38,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise JobsiftError(f"port {port} on {host} is already in use: stop the program using it "
-                               "or pick another with --port") from None
+            raise JobsiftError(
+                f"port {port} on {host} is already in use: stop the program using it or pick another with --port"
+            ) from None
         raise JobsiftError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
 
 
-def serve_forever(app: Any, host: str, port: int, *, log_level: str = "info",
-                  sock: socket.socket | None = None) -> None:
+def serve_forever(
+    app: Any, host: str, port: int, *, log_level: str = "info", sock: socket.socket | None = None
+) -> None:
     """Serve until interrupted; on ``sock`` when given (see ``bind_socket``)."""
     import uvicorn
 

@@ -119,15 +119,21 @@ def _explain_pg(exc: BaseException, timeout: float) -> QueryError:
         return QueryError(READ_ONLY_MSG + f" [{msg[:200]}]")
     if "statement timeout" in low or "due to user request" in low:
         return _too_long(timeout)
-    if "multiple commands" in low or "syntax error at or near \";\"" in low:
+    if "multiple commands" in low or 'syntax error at or near ";"' in low:
         return QueryError("refused: one statement per query (remove the ';' and what follows)")
     return QueryError(f"SQL error: {msg[:300]}")
 
 
 def run_query(
-    url: str, sql: str, params: Mapping[str, Any] | None = None, *,
-    timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES,
-    allow_superuser: bool = False, role: str = sql_guard.ANALYST_ROLE,
+    url: str,
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_superuser: bool = False,
+    role: str = sql_guard.ANALYST_ROLE,
 ) -> QueryResult:
     """Run one read-only statement against the store at ``url`` with ``:name`` parameters.
 
@@ -170,8 +176,9 @@ def _watchdog(timeout: float, stop: Callable[[], None]) -> Iterator[Callable[[],
         timer.cancel()
 
 
-def _fetch(result: Any, max_rows: int, max_bytes: int, expired: Callable[[], bool],
-           timeout: float) -> tuple[list[str], list[tuple[Any, ...]], str, int]:
+def _fetch(
+    result: Any, max_rows: int, max_bytes: int, expired: Callable[[], bool], timeout: float
+) -> tuple[list[str], list[tuple[Any, ...]], str, int]:
     """Rows one at a time until the caps; (columns, rows, what cut them or '', bytes kept)."""
     if not result.returns_rows:
         return [], [], "", 0
@@ -199,8 +206,9 @@ def _fetch(result: Any, max_rows: int, max_bytes: int, expired: Callable[[], boo
     return columns, rows, cut, used
 
 
-def _run_sqlite(url: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int,
-                max_bytes: int) -> QueryResult:
+def _run_sqlite(
+    url: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int, max_bytes: int
+) -> QueryResult:
     engine = make_engine(url, readonly=True, poolclass=NullPool)
     started = time.monotonic()
     try:
@@ -224,8 +232,9 @@ def _run_sqlite(url: str, sql: str, params: dict[str, Any], timeout: float, max_
             raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
             try:
                 with _watchdog(timeout, raw.interrupt) as expired:
-                    columns, rows, cut, used = _fetch(conn.execute(text(sql), params), max_rows, max_bytes,
-                                                      expired, timeout)
+                    columns, rows, cut, used = _fetch(
+                        conn.execute(text(sql), params), max_rows, max_bytes, expired, timeout
+                    )
             finally:
                 raw.set_progress_handler(None, 0)
                 raw.set_authorizer(None)
@@ -238,8 +247,16 @@ def _run_sqlite(url: str, sql: str, params: dict[str, Any], timeout: float, max_
     return QueryResult(columns, rows, bool(cut), (time.monotonic() - started) * 1000, cut, used)
 
 
-def _run_pg(url: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int, max_bytes: int,
-            allow_superuser: bool, role: str) -> QueryResult:
+def _run_pg(
+    url: str,
+    sql: str,
+    params: dict[str, Any],
+    timeout: float,
+    max_rows: int,
+    max_bytes: int,
+    allow_superuser: bool,
+    role: str,
+) -> QueryResult:
     denied = sql_guard.pg_denied(sql)
     if denied:
         raise QueryError(f"refused: {denied} acts outside the query (jobsift query only reads)")
@@ -248,11 +265,15 @@ def _run_pg(url: str, sql: str, params: dict[str, Any], timeout: float, max_rows
     try:
         with engine.connect() as conn:
             if sql_guard.is_superuser(conn) and not allow_superuser:
-                raise QueryError("refused: the database URL logs in as a superuser; connect as the store's "
-                                 "owner or an analyst role (or pass --allow-superuser)")
+                raise QueryError(
+                    "refused: the database URL logs in as a superuser; connect as the store's "
+                    "owner or an analyst role (or pass --allow-superuser)"
+                )
             if not sql_guard.can_use_role(conn, role):
-                raise QueryError(f"refused: no read-only role {role!r} for this user: run "
-                                 "'jobsift db analyst-role' once as the store's owner")
+                raise QueryError(
+                    f"refused: no read-only role {role!r} for this user: run "
+                    "'jobsift db analyst-role' once as the store's owner"
+                )
             conn.rollback()
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL ROLE {role}")
@@ -262,8 +283,7 @@ def _run_pg(url: str, sql: str, params: dict[str, Any], timeout: float, max_rows
             try:
                 with _watchdog(timeout, raw.cancel_safe) as expired:
                     # A server-side cursor: one SELECT only, and the caps stop an endless result.
-                    result = conn.execution_options(stream_results=True, max_row_buffer=100).execute(
-                        text(sql), params)
+                    result = conn.execution_options(stream_results=True, max_row_buffer=100).execute(text(sql), params)
                     columns, rows, cut, used = _fetch(result, max_rows, max_bytes, expired, timeout)
             finally:
                 conn.rollback()

@@ -19,29 +19,64 @@ from sqlalchemy import Connection, text
 ANALYST_ROLE = "jobsift_analyst"
 
 #: SQLite functions that reach outside the query (files, extensions, raw pointers).
-SQLITE_DENIED = frozenset({
-    "load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "zipfile", "sqlar_compress",
-    "sqlar_uncompress", "sqlite_dbpage", "sqlite_dbdata",
-})
+SQLITE_DENIED = frozenset(
+    {
+        "load_extension",
+        "fts3_tokenizer",
+        "readfile",
+        "writefile",
+        "edit",
+        "zipfile",
+        "sqlar_compress",
+        "sqlar_uncompress",
+        "sqlite_dbpage",
+        "sqlite_dbdata",
+    }
+)
 
 #: PostgreSQL functions (and prefixes ending in ``*``) that act outside the query.
 PG_DENIED = (
     # settings and the session's own role
-    "set_config", "pg_reload_conf", "pg_rotate_logfile",
+    "set_config",
+    "pg_reload_conf",
+    "pg_rotate_logfile",
     # other sessions
-    "pg_terminate_backend", "pg_cancel_backend", "pg_signal_backend", "pg_advisory_*",
-    "pg_try_advisory_*", "pg_notify",
+    "pg_terminate_backend",
+    "pg_cancel_backend",
+    "pg_signal_backend",
+    "pg_advisory_*",
+    "pg_try_advisory_*",
+    "pg_notify",
     # files and large objects
-    "pg_read_file", "pg_read_binary_file", "pg_ls_*", "pg_stat_file", "pg_file_*", "pg_logdir_ls",
-    "lo_*", "pg_import_system_collations",
+    "pg_read_file",
+    "pg_read_binary_file",
+    "pg_ls_*",
+    "pg_stat_file",
+    "pg_file_*",
+    "pg_logdir_ls",
+    "lo_*",
+    "pg_import_system_collations",
     # SQL run from a string, and other databases
-    "query_to_xml*", "cursor_to_xml*", "table_to_xml*", "schema_to_xml*", "database_to_xml*",
+    "query_to_xml*",
+    "cursor_to_xml*",
+    "table_to_xml*",
+    "schema_to_xml*",
+    "database_to_xml*",
     "dblink*",
     # the server itself
-    "pg_switch_wal", "pg_create_restore_point", "pg_promote", "pg_backup_*", "pg_start_backup",
-    "pg_stop_backup", "pg_create_physical_replication_slot", "pg_create_logical_replication_slot",
-    "pg_drop_replication_slot", "pg_replication_*",
-    "pg_logical_*", "pg_wal_replay_*", "pg_log_backend_memory_contexts",
+    "pg_switch_wal",
+    "pg_create_restore_point",
+    "pg_promote",
+    "pg_backup_*",
+    "pg_start_backup",
+    "pg_stop_backup",
+    "pg_create_physical_replication_slot",
+    "pg_create_logical_replication_slot",
+    "pg_drop_replication_slot",
+    "pg_replication_*",
+    "pg_logical_*",
+    "pg_wal_replay_*",
+    "pg_log_backend_memory_contexts",
 )
 
 
@@ -71,10 +106,15 @@ def is_superuser(conn: Connection) -> bool:
 
 def can_use_role(conn: Connection, role: str) -> bool:
     """True when ``role`` exists, may read this store and the session user may ``SET ROLE`` to it."""
-    return bool(conn.execute(text(
-        "SELECT pg_has_role(session_user, r.oid, 'MEMBER') AND CASE WHEN to_regclass('jobs') IS NULL"
-        " THEN false ELSE has_table_privilege(r.oid, 'jobs', 'SELECT') END FROM pg_roles r WHERE r.rolname = :r"
-    ), {"r": role}).scalar())
+    return bool(
+        conn.execute(
+            text(
+                "SELECT pg_has_role(session_user, r.oid, 'MEMBER') AND CASE WHEN to_regclass('jobs') IS NULL"
+                " THEN false ELSE has_table_privilege(r.oid, 'jobs', 'SELECT') END FROM pg_roles r WHERE r.rolname = :r"
+            ),
+            {"r": role},
+        ).scalar()
+    )
 
 
 def create_analyst_role(conn: Connection, role: str = ANALYST_ROLE, *, password: str | None = None) -> list[str]:

@@ -43,8 +43,10 @@ def sink_key(hook: WebhookConfig) -> str:
 def bot_token(hook: WebhookConfig) -> str:
     token = os.environ.get(hook.token_env, "").strip()
     if not token:
-        raise ConfigError(f"webhooks (telegram {hook.chat_id}): environment variable {hook.token_env} "
-                          "is not set (the bot token from @BotFather)")
+        raise ConfigError(
+            f"webhooks (telegram {hook.chat_id}): environment variable {hook.token_env} "
+            "is not set (the bot token from @BotFather)"
+        )
     return token
 
 
@@ -84,8 +86,12 @@ def message(job: dict[str, Any]) -> str:
 
 
 def payload(job: dict[str, Any], chat_id: str) -> dict[str, Any]:
-    return {"chat_id": chat_id, "text": message(job), "parse_mode": "HTML",
-            "link_preview_options": {"is_disabled": True}}
+    return {
+        "chat_id": chat_id,
+        "text": message(job),
+        "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": True},
+    }
 
 
 def _answer(r: httpx.Response) -> dict[str, Any]:

@@ -68,8 +68,6 @@ class AtomResponse(Response):
     charset = "utf-8"
 
 
-
-
 class SourceNames:
     """Names for the source select, refreshed at most once a minute (the page must stay fast)."""
 
@@ -100,9 +98,11 @@ class GuardedApp(FastAPI):
 def create_app(engine: Engine, cfg: Config) -> FastAPI:
     """The ASGI app over ``engine``; ``cfg.serve.page_size`` and ``cfg.filters`` set the defaults."""
     app = GuardedApp(
-        title="jobsift", version="0.1",
+        title="jobsift",
+        version="0.1",
         description="Freelance and remote jobs with quality, flags and the reasons behind them.",
-        docs_url=None, redoc_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     api_link = "/docs" if mount_docs(app) else "/openapi.json"
     install_error_pages(app, api_link)
@@ -141,8 +141,17 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         fill_states(engine, wf, jobs)
         query = urlencode(p.query_pairs(page=1))
         html = render(
-            "index.html", jobs=jobs, p=p, now=datetime.now(UTC), flag_codes=flag_codes(), sources=names.get(),
-            age_choices=AGE_CHOICES, query=query, wf=wf, new_only=new_only, api_link=api_link,
+            "index.html",
+            jobs=jobs,
+            p=p,
+            now=datetime.now(UTC),
+            flag_codes=flag_codes(),
+            sources=names.get(),
+            age_choices=AGE_CHOICES,
+            query=query,
+            wf=wf,
+            new_only=new_only,
+            api_link=api_link,
             prev_query=urlencode(p.query_pairs(page=p.page - 1)) if p.page > 1 else None,
             next_query=urlencode(p.query_pairs(page=p.page + 1)) if more else None,
         )
@@ -150,20 +159,28 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
 
     detail = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
     not_found: dict[int | str, dict[str, Any]] = {
-        404: {"description": "No such job", "content": {"application/json": {"schema": detail}}}}
+        404: {"description": "No such job", "content": {"application/json": {"schema": detail}}}
+    }
 
-    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation",
-             responses=not_found)
+    @app.get(
+        "/jobs/{job_id}", response_class=HTMLResponse, summary="One job with the full explanation", responses=not_found
+    )
     def job_page(job_id: JobId, request: Request) -> Response:
         job, extra = _load_job(engine, job_id)
         wf = fill_states(engine, page_state(engine, guard, request, record_visit=False), [job])
         html = render(
-            "job.html", job=job, now=datetime.now(UTC), api_link=api_link, reasons=flagged_reasons(job),
+            "job.html",
+            job=job,
+            now=datetime.now(UTC),
+            api_link=api_link,
+            reasons=flagged_reasons(job),
             client=client_lines(job),
             features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
-            description_html=safe_html(extra["description_html"]), link_out=safe_url(job.get("url")),
+            description_html=safe_html(extra["description_html"]),
+            link_out=safe_url(job.get("url")),
             scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
-            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None, wf=wf,
+            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None,
+            wf=wf,
         )
         return finish(HTMLResponse(html), request, guard, wf)
 
@@ -190,9 +207,9 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         nxt = f"/api/jobs?{urlencode(p.query_pairs(page=p.page + 1))}" if more else None
         from fastapi.encoders import jsonable_encoder
 
-        return JSONResponse(jsonable_encoder(
-            {"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems}
-        ))
+        return JSONResponse(
+            jsonable_encoder({"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems})
+        )
 
     @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features", responses=not_found)
     def api_job(job_id: JobId) -> JSONResponse:
@@ -244,14 +261,18 @@ def _load_job(engine: Engine, job_id: int) -> tuple[dict[str, Any], dict[str, An
         latest = conn.execute(
             select(scores.c.features, scores.c.scored_at)
             .where(and_(scores.c.posting_id == job_id, scores.c.is_latest))
-            .order_by(scores.c.id.desc()).limit(1)
+            .order_by(scores.c.id.desc())
+            .limit(1)
         ).first()
-    return job, {"description_html": html, "features": latest.features if latest else None,
-                 "scored_at": latest.scored_at if latest else None}
+    return job, {
+        "description_html": html,
+        "features": latest.features if latest else None,
+        "scored_at": latest.scored_at if latest else None,
+    }
 
 
 #: What each filter accepts, as precisely as FilterParams checks it (so a schema-valid request is accepted).
-AGE_PATTERN = (r"^([0-9]{1,4}[mhdw]|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))$")
+AGE_PATTERN = r"^([0-9]{1,4}[mhdw]|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))$"
 
 
 def _param_schema(name: str) -> dict[str, Any]:
@@ -277,10 +298,14 @@ def _document_filters(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        params = [{"name": k, "in": "query", "required": False, "description": v, "schema": _param_schema(k)}
-                  for k, v in FILTER_DOC.items()]
-        invalid = {"description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
-                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+        params = [
+            {"name": k, "in": "query", "required": False, "description": v, "schema": _param_schema(k)}
+            for k, v in FILTER_DOC.items()
+        ]
+        invalid = {
+            "description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+        }
         for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):
             for op in schema.get("paths", {}).get(path, {}).values():
                 op["parameters"] = params

@@ -57,8 +57,11 @@ def install_error_pages(app: FastAPI, api_link: str) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_html(request):
-            title = "No such job" if exc.status_code == 404 and request.url.path.startswith("/jobs/") else (
-                "Not found" if exc.status_code == 404 else f"Error {exc.status_code}")
+            title = (
+                "No such job"
+                if exc.status_code == 404 and request.url.path.startswith("/jobs/")
+                else ("Not found" if exc.status_code == 404 else f"Error {exc.status_code}")
+            )
             lines = [] if exc.status_code == 404 and title == "Not found" else _detail_lines(exc.detail)
             return _page(exc.status_code, title, lines or ["There is nothing at this address."], api_link)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)

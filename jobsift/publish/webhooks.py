@@ -115,8 +115,11 @@ def payload(job: dict[str, Any], kind: str) -> dict[str, Any]:
             ],
         }
     if kind == "discord":
-        embed: dict[str, Any] = {"title": title[:256], "description": "\n".join(f"• {r}" for r in reasons)[:4000],
-                                 "footer": {"text": _summary(job)[:2048]}}
+        embed: dict[str, Any] = {
+            "title": title[:256],
+            "description": "\n".join(f"• {r}" for r in reasons)[:4000],
+            "footer": {"text": _summary(job)[:2048]},
+        }
         if url:
             embed["url"] = url
         return {"content": f"New job: {title}"[:2000], "embeds": [embed], "allowed_mentions": {"parse": []}}
@@ -130,27 +133,39 @@ def _claim(engine: Engine, sink: str, posting_id: int, now: datetime) -> bool:
     """True when this run should POST the job to the sink (new, or failed earlier with tries left)."""
     try:
         with engine.begin() as conn:
-            conn.execute(insert(webhook_deliveries).values(
-                sink=sink, posting_id=posting_id, status="pending", attempts=0, created_at=now))
+            conn.execute(
+                insert(webhook_deliveries).values(
+                    sink=sink, posting_id=posting_id, status="pending", attempts=0, created_at=now
+                )
+            )
         return True
     except IntegrityError:
         pass
     with engine.begin() as conn:
-        row = conn.execute(select(webhook_deliveries).where(
-            and_(webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id))).first()
+        row = conn.execute(
+            select(webhook_deliveries).where(
+                and_(webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id)
+            )
+        ).first()
         if row is None or row.status not in RETRYABLE or row.attempts >= MAX_ATTEMPTS:
             return False
         taken = conn.execute(
             update(webhook_deliveries)
-            .where(and_(webhook_deliveries.c.id == row.id, webhook_deliveries.c.status == row.status,
-                        webhook_deliveries.c.attempts == row.attempts))
+            .where(
+                and_(
+                    webhook_deliveries.c.id == row.id,
+                    webhook_deliveries.c.status == row.status,
+                    webhook_deliveries.c.attempts == row.attempts,
+                )
+            )
             .values(status="pending")
         ).rowcount
     return taken == 1
 
 
-def _post(client: httpx.Client, url: str, body: dict[str, Any],
-          sleep: Callable[[float], None]) -> tuple[int, str, bool]:
+def _post(
+    client: httpx.Client, url: str, body: dict[str, Any], sleep: Callable[[float], None]
+) -> tuple[int, str, bool]:
     """POST with retries on 429/5xx; (tries used, error or '', sink unreachable).
 
     A timeout or network error is not retried: a sink that hangs once this run will hang again.
@@ -175,16 +190,29 @@ def _adopt_legacy_rows(engine: Engine, url: str, ident: str) -> None:
     """Rows stored under the raw URL (before R38) move to the identifier, so nothing is sent twice."""
     with engine.begin() as conn:
         have = select(webhook_deliveries.c.posting_id).where(webhook_deliveries.c.sink == ident)
-        conn.execute(delete(webhook_deliveries).where(and_(
-            webhook_deliveries.c.sink == url, webhook_deliveries.c.posting_id.in_(have))))
+        conn.execute(
+            delete(webhook_deliveries).where(
+                and_(webhook_deliveries.c.sink == url, webhook_deliveries.c.posting_id.in_(have))
+            )
+        )
         conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.sink == url).values(sink=ident))
 
 
 def _retry_ids(engine: Engine, ident: str) -> list[int]:
     with engine.connect() as conn:
-        return list(conn.execute(select(webhook_deliveries.c.posting_id).where(and_(
-            webhook_deliveries.c.sink == ident, webhook_deliveries.c.status.in_(RETRYABLE),
-            webhook_deliveries.c.attempts < MAX_ATTEMPTS)).limit(500)).scalars())
+        return list(
+            conn.execute(
+                select(webhook_deliveries.c.posting_id)
+                .where(
+                    and_(
+                        webhook_deliveries.c.sink == ident,
+                        webhook_deliveries.c.status.in_(RETRYABLE),
+                        webhook_deliveries.c.attempts < MAX_ATTEMPTS,
+                    )
+                )
+                .limit(500)
+            ).scalars()
+        )
 
 
 def _send(
@@ -210,13 +238,21 @@ def sink_key(hook: WebhookConfig) -> str:
 
 def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
     with engine.begin() as conn:
-        conn.execute(update(webhook_deliveries).where(and_(
-            webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id)).values(**values))
+        conn.execute(
+            update(webhook_deliveries)
+            .where(and_(webhook_deliveries.c.sink == sink, webhook_deliveries.c.posting_id == posting_id))
+            .values(**values)
+        )
 
 
 def push_sink(
-    engine: Engine, hook: WebhookConfig, *, now: datetime | None = None, since: datetime | None = None,
-    client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
+    engine: Engine,
+    hook: WebhookConfig,
+    *,
+    now: datetime | None = None,
+    since: datetime | None = None,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
     exclude_flags: Sequence[str] = (),
     budget: float = RUN_BUDGET,
     blocked_clients: tuple[str, ...] = (),
@@ -227,8 +263,15 @@ def push_sink(
     ident = sink_key(hook)
     if hook.kind != "telegram":
         _adopt_legacy_rows(engine, hook.url, ident)
-    f = JobFilter(since=since or now - NEW_WINDOW, min_quality=hook.min_quality, include_gone=False,
-                  limit=500, order="quality", exclude_flags=tuple(exclude_flags), blocked_clients=blocked_clients)
+    f = JobFilter(
+        since=since or now - NEW_WINDOW,
+        min_quality=hook.min_quality,
+        include_gone=False,
+        limit=500,
+        order="quality",
+        exclude_flags=tuple(exclude_flags),
+        blocked_clients=blocked_clients,
+    )
     # Deferred and failed deliveries are due again even when they left the "new" window.
     retry = _retry_ids(engine, ident)
     with engine.connect() as conn:
@@ -236,16 +279,24 @@ def push_sink(
         seen = {j["id"] for j in jobs}
         again = [i for i in retry if i not in seen]
         if again:
-            jobs += list_jobs(conn, JobFilter(ids=again, min_quality=hook.min_quality, include_gone=False,
-                                              exclude_flags=tuple(exclude_flags), blocked_clients=blocked_clients,
-                                              limit=500, order="quality"))
+            jobs += list_jobs(
+                conn,
+                JobFilter(
+                    ids=again,
+                    min_quality=hook.min_quality,
+                    include_gone=False,
+                    exclude_flags=tuple(exclude_flags),
+                    blocked_clients=blocked_clients,
+                    limit=500,
+                    order="quality",
+                ),
+            )
     if hook.kind == "telegram":
         from jobsift.publish.telegram import bot_token
 
         bot_token(hook)  # a missing token is a config error, before any job is claimed
     own = client is None
-    http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0),
-                                  headers={"User-Agent": "jobsift webhook"})
+    http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), headers={"User-Agent": "jobsift webhook"})
     gave_up = ""
     tried = 0
     started = time.monotonic()
@@ -264,9 +315,16 @@ def push_sink(
             try:
                 tries, error, unreachable = _send(http, hook, job, sleep)
             except Exception as exc:
-                _mark(engine, ident, job["id"], {"status": "failed",
-                                                 "error": one_line(redact(repr(exc), hook.url), 500),
-                                                 "attempts": webhook_deliveries.c.attempts + 1})
+                _mark(
+                    engine,
+                    ident,
+                    job["id"],
+                    {
+                        "status": "failed",
+                        "error": one_line(redact(repr(exc), hook.url), 500),
+                        "attempts": webhook_deliveries.c.attempts + 1,
+                    },
+                )
                 raise
             error = redact(error, hook.url)
             values: dict[str, Any] = {"attempts": webhook_deliveries.c.attempts + tries}
@@ -284,8 +342,9 @@ def push_sink(
         if own:
             http.close()
     if gave_up and report.deferred:
-        report.errors.append(f"{ident}: gave up on this sink for this run: it {gave_up}; "
-                             f"{report.deferred} jobs deferred to the next run")
+        report.errors.append(
+            f"{ident}: gave up on this sink for this run: it {gave_up}; {report.deferred} jobs deferred to the next run"
+        )
     return report
 
 
@@ -293,8 +352,13 @@ def push_new(engine: Engine, cfg: Config, **kwargs: Any) -> PushReport:
     """Push to every configured sink; one failing sink does not stop the others."""
     total = PushReport()
     for hook in cfg.webhooks:
-        r = push_sink(engine, hook, exclude_flags=cfg.filters.exclude_flags,
-                      blocked_clients=tuple(cfg.filters.blocked_clients), **kwargs)
+        r = push_sink(
+            engine,
+            hook,
+            exclude_flags=cfg.filters.exclude_flags,
+            blocked_clients=tuple(cfg.filters.blocked_clients),
+            **kwargs,
+        )
         total.sent += r.sent
         total.failed += r.failed
         total.skipped += r.skipped

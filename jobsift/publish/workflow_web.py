@@ -69,8 +69,11 @@ class Guard:
 
     def bearer_ok(self, request: Request) -> bool:
         bearer = request.headers.get("authorization", "")
-        return bool(self.token) and bearer.lower().startswith("bearer ") and hmac.compare_digest(
-            bearer[7:].strip(), self.token)
+        return (
+            bool(self.token)
+            and bearer.lower().startswith("bearer ")
+            and hmac.compare_digest(bearer[7:].strip(), self.token)
+        )
 
     def logged_in(self, request: Request) -> bool:
         if self.loopback:
@@ -84,8 +87,10 @@ class Guard:
     def refusal(self, request: Request, form: dict[str, str]) -> str | None:
         """Why this write is refused (None: allowed)."""
         if not self.loopback and not self.token:
-            return ("changes are off: this page is served on a non-loopback address and serve.token is not set "
-                    "(set it, or serve on 127.0.0.1)")
+            return (
+                "changes are off: this page is served on a non-loopback address and serve.token is not set "
+                "(set it, or serve on 127.0.0.1)"
+            )
         if not self.logged_in(request):
             return "changes need serve.token: log in at /login, or send 'Authorization: Bearer <token>'"
         if not self.loopback and self.bearer_ok(request):
@@ -98,8 +103,14 @@ class Guard:
 
     def set_cookies(self, response: Response, request: Request, session: str, new: bool) -> None:
         if new:
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/",
-                                secure=request.url.scheme == "https")
+            response.set_cookie(
+                SESSION_COOKIE,
+                session,
+                httponly=True,
+                samesite="strict",
+                path="/",
+                secure=request.url.scheme == "https",
+            )
 
 
 def _safe_next(value: str | None, default: str) -> str:
@@ -121,10 +132,16 @@ def page_state(engine: Engine, guard: Guard, request: Request, *, record_visit: 
     with engine.begin() as conn:
         since = workflow.visit(conn, "web", now, record=record_visit)
         ledger = workflow.ledger(conn) if record_visit and workflow.count_applications(conn) else None
-    return {"states": {}, "csrf": guard.csrf_for(session), "session": (session, new),
-            "can_write": guard.logged_in(request) and (guard.loopback or bool(guard.token)),
-            "login_needed": not guard.loopback, "new_since": since, "ledger": ledger,
-            "next_url": _safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else ""), "/")}
+    return {
+        "states": {},
+        "csrf": guard.csrf_for(session),
+        "session": (session, new),
+        "can_write": guard.logged_in(request) and (guard.loopback or bool(guard.token)),
+        "login_needed": not guard.loopback,
+        "new_since": since,
+        "ledger": ledger,
+        "next_url": _safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else ""), "/"),
+    }
 
 
 def fill_states(engine: Engine, wf: dict[str, Any], jobs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -164,8 +181,9 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
         422: {"description": "An action or connects value that cannot be used"},
     }
 
-    @app.post("/jobs/{job_id}/mark", summary="Save, hide, applied, a result or a verdict for one job",
-              responses=answers)
+    @app.post(
+        "/jobs/{job_id}/mark", summary="Save, hide, applied, a result or a verdict for one job", responses=answers
+    )
     async def mark_job(job_id: JobId, request: Request) -> Response:
         form = await form_of(request)
         wants_json = "application/json" in request.headers.get("accept", "")
@@ -174,8 +192,9 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
             return _answer(request, wants_json, 403, why, None)
         action = form.get("action", "")
         if action not in workflow.ACTIONS:
-            return _answer(request, wants_json, 422, f"action: {action[:30]!r} is not one of "
-                           f"{', '.join(workflow.ACTIONS)}", None)
+            return _answer(
+                request, wants_json, 422, f"action: {action[:30]!r} is not one of {', '.join(workflow.ACTIONS)}", None
+            )
         connects: int | None = None
         if form.get("connects", "").strip():
             try:
@@ -192,8 +211,15 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
 
             with engine.begin() as conn:
                 try:
-                    message = workflow.mark(conn, job_id, action, datetime.now(UTC), connects=connects,
-                                            boosted=boosted, note=form.get("note") or None)
+                    message = workflow.mark(
+                        conn,
+                        job_id,
+                        action,
+                        datetime.now(UTC),
+                        connects=connects,
+                        boosted=boosted,
+                        note=form.get("note") or None,
+                    )
                 except workflow.UnknownJob as exc:
                     return str(exc), None, None
                 job = get_job(conn, job_id)
@@ -213,8 +239,14 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request, error: str = "") -> HTMLResponse:
         session, new = guard.session_of(request)
-        html = render("login.html", csrf=guard.csrf_for(session), loopback=guard.loopback,
-                      has_token=bool(guard.token), error=error[:200], logged_in=guard.logged_in(request))
+        html = render(
+            "login.html",
+            csrf=guard.csrf_for(session),
+            loopback=guard.loopback,
+            has_token=bool(guard.token),
+            error=error[:200],
+            logged_in=guard.logged_in(request),
+        )
         response = HTMLResponse(html)
         guard.set_cookies(response, request, session, new)
         return response
@@ -228,8 +260,15 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
         if not guard.token or not hmac.compare_digest(form.get("token", ""), guard.token):
             return RedirectResponse("/login?error=wrong+token", status_code=303)
         response = RedirectResponse(_safe_next(form.get("next"), "/"), status_code=303)
-        response.set_cookie(AUTH_COOKIE, guard.auth_cookie_value(), httponly=True, samesite="strict", path="/",
-                            secure=request.url.scheme == "https", max_age=30 * 86400)
+        response.set_cookie(
+            AUTH_COOKIE,
+            guard.auth_cookie_value(),
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=request.url.scheme == "https",
+            max_age=30 * 86400,
+        )
         return response
 
     @app.post("/logout", include_in_schema=False)

@@ -67,7 +67,12 @@ class BatchRunner:
     """Runs leased sources through the crawler; shared by the daemon and the worker."""
 
     def __init__(
-        self, engine: Engine, cfg: Config, *, owner: str, trigger: str,
+        self,
+        engine: Engine,
+        cfg: Config,
+        *,
+        owner: str,
+        trigger: str,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
@@ -81,8 +86,11 @@ class BatchRunner:
         # One politeness gate for the whole process: pacing and robots.txt outlive a batch.
         f = cfg.fetch
         self.politeness = Politeness(
-            user_agent=f.user_agent, per_host_delay=f.per_host_delay, per_host_concurrency=f.per_host_concurrency,
-            respect_robots=f.respect_robots, robots_ttl=f.robots_ttl,
+            user_agent=f.user_agent,
+            per_host_delay=f.per_host_delay,
+            per_host_concurrency=f.per_host_concurrency,
+            respect_robots=f.respect_robots,
+            robots_ttl=f.robots_ttl,
         )
 
     async def run(self, names: Sequence[str]) -> CrawlReport:
@@ -114,8 +122,9 @@ class BatchRunner:
                 leases.release(self.engine, self.owner, left)
                 log.info("released %d unfinished sources: %s", len(left), ", ".join(left))
             await asyncio.shield(fetcher.aclose())
-        log.info("run %d: %s, %d sources, %d new postings", report.run_id, report.status, len(report.outcomes),
-                 report.new)
+        log.info(
+            "run %d: %s, %d sources, %d new postings", report.run_id, report.status, len(report.outcomes), report.new
+        )
         await self.score()
         return report
 
@@ -152,8 +161,12 @@ class BatchRunner:
             log.error("re-observation failed: %s", exc)
             return
         if result.requests:
-            log.info("re-observed %d postings: %d outcomes changed, %d resolved", result.requests, result.changed,
-                     result.resolved)
+            log.info(
+                "re-observed %d postings: %d outcomes changed, %d resolved",
+                result.requests,
+                result.changed,
+                result.resolved,
+            )
         for name in result.over_budget:
             log.info("source %s: re-observation budget for today used up", name)
 

@@ -16,17 +16,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from jobsift.store.schema import job_claims
 
 
-def claim_job(
-    engine: Engine, job: str, period: str, owner: str, *, now: datetime, lease_seconds: float
-) -> bool:
+def claim_job(engine: Engine, job: str, period: str, owner: str, *, now: datetime, lease_seconds: float) -> bool:
     """Try to become the one process running ``job`` for ``period``."""
     expires = now + timedelta(seconds=lease_seconds)
     insert_ = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     with engine.begin() as conn:
         inserted = conn.execute(
             insert_(job_claims)
-            .values(job=job, period=period, status="running", claimed_by=owner, claimed_at=now,
-                    lease_expires_at=expires)
+            .values(
+                job=job, period=period, status="running", claimed_by=owner, claimed_at=now, lease_expires_at=expires
+            )
             .on_conflict_do_nothing(index_elements=["job", "period"])
             .returning(job_claims.c.id)
         ).first()
@@ -50,7 +49,13 @@ def claim_job(
 
 
 def finish_job(
-    engine: Engine, job: str, period: str, owner: str, *, now: datetime, error: str | None = None,
+    engine: Engine,
+    job: str,
+    period: str,
+    owner: str,
+    *,
+    now: datetime,
+    error: str | None = None,
     retry_after: float = 900.0,
 ) -> None:
     """Record the outcome; a failure may be retried (by anyone) after ``retry_after`` seconds."""

@@ -58,7 +58,8 @@ class DatabaseClock:
             if abs(offset.total_seconds()) > WARN_SECONDS:
                 log.warning(
                     "this machine's clock is %+.1fs off the database server's; using the server's time for "
-                    "leases (check NTP)", -offset.total_seconds()
+                    "leases (check NTP)",
+                    -offset.total_seconds(),
                 )
         with self._lock:
             self.offset, self._measured_at = offset, time.monotonic()

@@ -78,24 +78,43 @@ class Daemon:
             first = (st.available_at(now) if st else now) - self.clock.offset
             trigger = IntervalTrigger(minutes=src.interval_minutes, jitter=self.cfg.schedule.jitter_seconds or None)
             scheduler.add_job(
-                self.crawl_source, trigger,
-                args=[src.name], id=source_job_id(src.name), name=f"crawl {src.name}", next_run_time=first,
-                replace_existing=True, **self.job_options(),
+                self.crawl_source,
+                trigger,
+                args=[src.name],
+                id=source_job_id(src.name),
+                name=f"crawl {src.name}",
+                next_run_time=first,
+                replace_existing=True,
+                **self.job_options(),
             )
             overdue = " (overdue: catch-up run now)" if st and st.next_due_at and st.next_due_at < now else ""
-            log.info("source %s: every %g min, first run %sZ%s", src.name, src.interval_minutes,
-                     first.strftime("%Y-%m-%d %H:%M:%S"), overdue)
+            log.info(
+                "source %s: every %g min, first run %sZ%s",
+                src.name,
+                src.interval_minutes,
+                first.strftime("%Y-%m-%d %H:%M:%S"),
+                overdue,
+            )
         for job in self.daily.values():
             period = job.due_period(now)
             catch_up = period is not None and not is_done(self.engine, job.name, period)
             scheduler.add_job(
-                self.run_daily, CronTrigger(hour=job.at.hour, minute=job.at.minute, timezone=job.tz),
-                args=[job.name], id=f"daily:{job.name}", name=job.name, replace_existing=True,
+                self.run_daily,
+                CronTrigger(hour=job.at.hour, minute=job.at.minute, timezone=job.tz),
+                args=[job.name],
+                id=f"daily:{job.name}",
+                name=job.name,
+                replace_existing=True,
                 **{**self.job_options(), "misfire_grace_time": DAILY_GRACE_SECONDS},
                 **({"next_run_time": now - self.clock.offset} if catch_up else {}),
             )
-            log.info("%s: daily at %s %s%s", job.name, job.at.strftime("%H:%M"), job.tz.key,
-                     " (today's is due: running now)" if catch_up else "")
+            log.info(
+                "%s: daily at %s %s%s",
+                job.name,
+                job.at.strftime("%H:%M"),
+                job.tz.key,
+                " (today's is due: running now)" if catch_up else "",
+            )
 
     # -- the jobs -----------------------------------------------------------------------------
 
@@ -110,8 +129,14 @@ class Daemon:
             # slack the source counts as due, so it is not pushed back a whole interval.
             slack = timedelta(seconds=min(self.cfg.schedule.jitter_seconds + 60, interval / 2))
             claimed = await asyncio.to_thread(
-                leases.claim_due, self.engine, self.owner, [name], limit=1,
-                lease_seconds=self.cfg.schedule.lease_seconds, now=now, due_by=now + slack,
+                leases.claim_due,
+                self.engine,
+                self.owner,
+                [name],
+                limit=1,
+                lease_seconds=self.cfg.schedule.lease_seconds,
+                now=now,
+                due_by=now + slack,
             )
             if claimed:
                 await self.runner.run(claimed)
@@ -144,8 +169,12 @@ class Daemon:
             if ran is None and self.scheduler is not None and not self.stop.is_set():
                 # The cron trigger fires once a day: a failed run needs its own retry today.
                 self.scheduler.add_job(
-                    self.run_daily, "date", run_date=utcnow() + timedelta(seconds=periodic.RETRY_SECONDS),
-                    args=[name], id=f"daily:{name}:retry", replace_existing=True,
+                    self.run_daily,
+                    "date",
+                    run_date=utcnow() + timedelta(seconds=periodic.RETRY_SECONDS),
+                    args=[name],
+                    id=f"daily:{name}:retry",
+                    replace_existing=True,
                     misfire_grace_time=DAILY_GRACE_SECONDS,
                 )
         except asyncio.CancelledError:
@@ -158,8 +187,7 @@ class Daemon:
         if event.code == EVENT_JOB_MAX_INSTANCES:
             log.warning("%s: trigger skipped, the previous run is still going (max_instances=1)", event.job_id)
         elif event.code == EVENT_JOB_MISSED:
-            log.warning("%s: trigger missed by more than the misfire grace; it stays due in the store",
-                        event.job_id)
+            log.warning("%s: trigger missed by more than the misfire grace; it stays due in the store", event.job_id)
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -178,8 +206,12 @@ class Daemon:
         self.build(self.scheduler, self.clock())
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self.scheduler.start()
-        log.info("scheduler %s started: %d jobs; SIGTERM stops it within %gs", self.owner,
-                 len(self.scheduler.get_jobs()), SHUTDOWN_SECONDS)
+        log.info(
+            "scheduler %s started: %d jobs; SIGTERM stops it within %gs",
+            self.owner,
+            len(self.scheduler.get_jobs()),
+            SHUTDOWN_SECONDS,
+        )
         try:
             await self.stop.wait()
         finally:

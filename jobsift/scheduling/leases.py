@@ -99,9 +99,7 @@ def renew(engine: Engine, owner: str, names: Sequence[str], *, lease_seconds: fl
     return int(result.rowcount or 0)
 
 
-def release(
-    engine: Engine, owner: str, names: Sequence[str], *, next_due_at: datetime | None = None
-) -> int:
+def release(engine: Engine, owner: str, names: Sequence[str], *, next_due_at: datetime | None = None) -> int:
     """Give our leases on ``names`` back; with ``next_due_at`` also say when they are due again.
 
     Without it ``next_due_at`` is left as the crawl (or nobody) set it: a source whose crawl was
@@ -147,8 +145,9 @@ class SourceState:
 def states(engine: Engine, names: Sequence[str]) -> dict[str, SourceState]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(sources.c.name, sources.c.next_due_at, sources.c.lease_owner, sources.c.lease_expires_at)
-            .where(and_(sources.c.name.in_(list(names)), sources.c.enabled.is_(True)))
+            select(sources.c.name, sources.c.next_due_at, sources.c.lease_owner, sources.c.lease_expires_at).where(
+                and_(sources.c.name.in_(list(names)), sources.c.enabled.is_(True))
+            )
         ).all()
     return {r.name: SourceState(r.name, r.next_due_at, r.lease_owner, r.lease_expires_at) for r in rows}
 
@@ -163,9 +162,7 @@ def release_dead_local(conn: Connection) -> list[str]:
     rows = conn.execute(select(sources.c.name, sources.c.lease_owner).where(sources.c.lease_owner.is_not(None))).all()
     names = [r.name for r in rows if repo.dead_here(r.lease_owner)]
     if names:
-        conn.execute(
-            update(sources).where(sources.c.name.in_(names)).values(lease_owner=None, lease_expires_at=None)
-        )
+        conn.execute(update(sources).where(sources.c.name.in_(names)).values(lease_owner=None, lease_expires_at=None))
     return names
 
 

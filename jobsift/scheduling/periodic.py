@@ -82,8 +82,9 @@ def _prune(engine: Engine, cfg: Config, period: str) -> Any:
 
     # Sundays also VACUUM: SQLite reuses the space freed inside postings' pages only after it.
     sunday = date.fromisoformat(period).weekday() == 6
-    return prune(engine, days=cfg.schedule.prune_days, score_history_days=cfg.schedule.score_history_days,
-                 vacuum=sunday)
+    return prune(
+        engine, days=cfg.schedule.prune_days, score_history_days=cfg.schedule.score_history_days, vacuum=sunday
+    )
 
 
 def daily_jobs(cfg: Config) -> list[DailyJob]:
@@ -114,8 +115,7 @@ def run_if_due(engine: Engine, cfg: Config, job: DailyJob, owner: str, now: date
     except Exception as exc:  # noqa: BLE001 - record the failure; it is retried later
         why = reason(error_text(exc)) or ""
         log.error("%s %s: failed: %s", job.name, period, why)
-        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=why,
-                   retry_after=RETRY_SECONDS)
+        finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo), error=why, retry_after=RETRY_SECONDS)
         return None
     finish_job(engine, job.name, period, owner, now=datetime.now(now.tzinfo))
     log.info("%s %s: done%s", job.name, period, f" ({summary})" if summary is not None else "")

@@ -75,8 +75,16 @@ def sqlite_single_worker(engine: Engine) -> Iterator[None]:
 
 
 class Worker:
-    def __init__(self, engine: Engine, cfg: Config, *, once: bool = False, batch: int | None = None,
-                 poll: float = 60.0, trigger: str = "worker") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cfg: Config,
+        *,
+        once: bool = False,
+        batch: int | None = None,
+        poll: float = 60.0,
+        trigger: str = "worker",
+    ) -> None:
         self.engine = engine
         self.cfg = cfg
         self.once = once
@@ -106,8 +114,13 @@ class Worker:
         try:
             await asyncio.to_thread(self.clock.measure)
             await asyncio.to_thread(start_up, self.engine, self.cfg, self.clock())
-            log.info("worker %s started: %d sources, batch %d%s", self.owner, len(self.names), self.batch,
-                     ", once" if self.once else "")
+            log.info(
+                "worker %s started: %d sources, batch %d%s",
+                self.owner,
+                len(self.names),
+                self.batch,
+                ", once" if self.once else "",
+            )
             while not self.stop.is_set():
                 if not self.once:
                     await self._daily()
@@ -115,8 +128,13 @@ class Worker:
                 try:
                     # Database calls run in a thread: a slow database never blocks the signal handlers.
                     claimed = await asyncio.to_thread(
-                        leases.claim_due, self.engine, self.owner, self.names, limit=self.batch,
-                        lease_seconds=self.cfg.schedule.lease_seconds, now=now,
+                        leases.claim_due,
+                        self.engine,
+                        self.owner,
+                        self.names,
+                        limit=self.batch,
+                        lease_seconds=self.cfg.schedule.lease_seconds,
+                        now=now,
                     )
                 except DBAPIError as exc:  # the database restarting: wait, then try again
                     if self.once:
@@ -170,8 +188,9 @@ class Worker:
             await asyncio.wait_for(self.stop.wait(), timeout=seconds)
 
 
-def run_worker(engine: Engine, cfg: Config, *, once: bool = False, batch: int | None = None,
-               poll: float = 60.0) -> WorkerReport:
+def run_worker(
+    engine: Engine, cfg: Config, *, once: bool = False, batch: int | None = None, poll: float = 60.0
+) -> WorkerReport:
     """Run a worker until stopped (or, with ``once``, until nothing is due)."""
     if not any(s.enabled for s in cfg.sources):
         raise ConfigError("no enabled sources in the config: nothing to work on")

@@ -30,11 +30,13 @@ BINS = 10
 
 
 def clip_p(p: np.ndarray) -> np.ndarray:
-    return np.clip(p, EPS, 1 - EPS)
+    clipped: np.ndarray = np.clip(p, EPS, 1 - EPS)
+    return clipped
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
 
 
 def linear_map(cal: Mapping[str, Any] | None) -> tuple[float, float] | None:
@@ -92,10 +94,14 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = BINS) -> list[dict[str
         mask = idx == b
         n = int(mask.sum())
         if n:
-            out.append({
-                "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "n": n,
-                "predicted": round(float(p[mask].mean()), 4), "observed": round(float(y[mask].mean()), 4),
-            })
+            out.append(
+                {
+                    "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                    "n": n,
+                    "predicted": round(float(p[mask].mean()), 4),
+                    "observed": round(float(y[mask].mean()), 4),
+                }
+            )
     return out
 
 
@@ -131,7 +137,8 @@ def metrics(y: Sequence[int] | np.ndarray, p: Sequence[float] | np.ndarray) -> d
 
 def raw_logits(x: np.ndarray, w: np.ndarray, intercept: float, cap: float) -> np.ndarray:
     """The rules' capped log-odds sum for every row of ``x`` (signals in rules.GHOST_SIGNALS order)."""
-    return intercept + np.clip(x * w, -cap, cap).sum(axis=1)
+    z: np.ndarray = intercept + np.clip(x * w, -cap, cap).sum(axis=1)
+    return z
 
 
 def fit_weights(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[np.ndarray, float]:
@@ -143,7 +150,13 @@ def fit_weights(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[np.ndarra
 
 
 def grouped_cv(
-    x: np.ndarray, y: np.ndarray, groups: Sequence[str], *, cap: float, folds: int = 5, seed: int = 0,
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: Sequence[str],
+    *,
+    cap: float,
+    folds: int = 5,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Out-of-fold predictions by client-grouped folds (no client in both), for each calibration.
 
@@ -192,8 +205,11 @@ def _inner_oof(x: np.ndarray, y: np.ndarray, g: np.ndarray, cap: float, seed: in
 
 def summary_line(m: Mapping[str, Any]) -> str:
     """One line of the figures, for the CLI and the model card."""
+
     def f(v: Any) -> str:
         return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
-    return (f"log-loss {f(m.get('log_loss'))}, Brier {f(m.get('brier'))} (skill {f(m.get('brier_skill'))} vs the "
-            f"base rate {f(m.get('never_hired_share'))}), ECE {f(m.get('ece'))}, ROC-AUC {f(m.get('roc_auc'))}")
+    return (
+        f"log-loss {f(m.get('log_loss'))}, Brier {f(m.get('brier'))} (skill {f(m.get('brier_skill'))} vs the "
+        f"base rate {f(m.get('never_hired_share'))}), ECE {f(m.get('ece'))}, ROC-AUC {f(m.get('roc_auc'))}"
+    )

@@ -31,14 +31,20 @@ def risk_level(p: float, high_at: float = 0.6) -> str:
     return "high" if p >= high_at else "medium" if p >= min(MEDIUM_AT, high_at) else "low"
 
 
-def basis(calibration: Mapping[str, Any] | None, p: float, high_at: float,
-          outcomes_resolved: int | None = None) -> dict[str, Any]:
+def basis(
+    calibration: Mapping[str, Any] | None, p: float, high_at: float, outcomes_resolved: int | None = None
+) -> dict[str, Any]:
     """The facts stored with a score (``scores.ghost_basis``) that decide how its ghost figure is worded."""
     if calibration is not None:  # as GhostModel.calibrated decides
         keep = ("method", "outcomes", "clients", "never_hired")
         return {"calibrated": True, **{k: calibration.get(k) for k in keep}}
-    return {"calibrated": False, "level": risk_level(p, high_at), "high_at": high_at, "medium_at": MEDIUM_AT,
-            "outcomes_resolved": outcomes_resolved}
+    return {
+        "calibrated": False,
+        "level": risk_level(p, high_at),
+        "high_at": high_at,
+        "medium_at": MEDIUM_AT,
+        "outcomes_resolved": outcomes_resolved,
+    }
 
 
 def _int(v: Any) -> int | None:

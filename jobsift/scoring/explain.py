@@ -33,8 +33,12 @@ def _words(row: Any) -> dict[str, Any]:
     """How the stored ghost figure may be put: calibrated or not, the words and the one-line basis."""
     job = {"ghost_probability": row.ghost_probability, "ghost_basis": row.ghost_basis}
     b = evidence.job_basis(job)
-    return {"calibrated": bool(b.get("calibrated")), "ghost_basis": b, "ghost_words": evidence.ghost_words(job),
-            "basis_line": evidence.basis_line(b)}
+    return {
+        "calibrated": bool(b.get("calibrated")),
+        "ghost_basis": b,
+        "ghost_words": evidence.ghost_words(job),
+        "basis_line": evidence.basis_line(b),
+    }
 
 
 def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> dict[str, Any]:
@@ -102,8 +106,7 @@ def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> d
     out["ghost_intercept"] = round(a * model.intercept + b, 6)
     out["ghost_logit"] = round(z, 4)
     out["calibration"] = (
-        None if model.calibration is None
-        else {k: v for k, v in model.calibration.items() if k not in ("x", "y")}
+        None if model.calibration is None else {k: v for k, v in model.calibration.items() if k not in ("x", "y")}
     )
     if model.calibration is not None and scale is None:
         out["ghost_calibrated_probability"] = round(apply(z, model.calibration), 6)

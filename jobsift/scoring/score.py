@@ -45,9 +45,7 @@ COLUMNS = [c for c in postings.c if c.name not in ("raw", "description_html")]
 class ScoreReport:
     scored: int = 0
     failed: int = 0
-    flagged: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(flags.flag_codes(), 0)
-    )
+    flagged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(flags.flag_codes(), 0))
     #: Postings another writer scored (or changed) while this run worked on them: left to it (R39).
     skipped: int = 0
     model_version: str = rules.RULES_VERSION
@@ -305,8 +303,12 @@ def score_pending(
                     errors[pid] = f"{type(exc).__name__}: {exc}"
             rows = {pid: score_row(pid, s, now) for pid, s in results.items()}
             skipped = write_scores(
-                conn, rows, {pid: reason(m) or "" for pid, m in errors.items()}, now,
-                read=scorer.read, rescore_all=rescore_all,
+                conn,
+                rows,
+                {pid: reason(m) or "" for pid, m in errors.items()},
+                now,
+                read=scorer.read,
+                rescore_all=rescore_all,
             )
         results = {pid: s for pid, s in results.items() if pid not in skipped}
         errors = {pid: m for pid, m in errors.items() if pid not in skipped}

@@ -148,7 +148,8 @@ class PlainTextModel:
             # Products in the result dtype, accumulated left to right (np.add.accumulate is sequential).
             products = x[:, None].astype(out.dtype) * coef_t[cols].astype(out.dtype)
             out[i] = np.add.accumulate(products, axis=0)[-1]
-        return out + self.intercept.astype(out.dtype)
+        result: np.ndarray = out + self.intercept.astype(out.dtype)
+        return result
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probability of the positive class per text (the pipeline's ``predict_proba(texts)[:, 1]``)."""
@@ -156,7 +157,8 @@ class PlainTextModel:
         mean = np.zeros(len(texts), dtype=np.float64)
         for c in range(d.shape[1]):
             mean += _expit(-(self.calib_a[c] * d[:, c] + self.calib_b[c]))
-        return mean / d.shape[1]
+        result: np.ndarray = mean / d.shape[1]
+        return result
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

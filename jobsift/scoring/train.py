@@ -72,9 +72,11 @@ def unscored_labels(engine: Engine) -> int:
     """User labels on postings never scored: they have no features to learn from yet."""
     latest = select(scores.c.posting_id).where(scores.c.is_latest.is_(True))
     with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.count(func.distinct(labels.c.posting_id))).where(labels.c.posting_id.not_in(latest))
-        ).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count(func.distinct(labels.c.posting_id))).where(labels.c.posting_id.not_in(latest))
+            ).scalar_one()
+        )
 
 
 def collect_examples(engine: Engine) -> Examples:
@@ -122,13 +124,18 @@ def too_few(y: np.ndarray) -> str | None:
     pos = int(y.sum())
     neg = len(y) - pos
     if len(y) < MIN_EXAMPLES or pos < MIN_PER_CLASS or neg < MIN_PER_CLASS:
-        return (f"{len(y)} resolved examples ({pos} never hired, {neg} hired); training needs at least "
-                f"{MIN_EXAMPLES} with {MIN_PER_CLASS} of each: kept the current ghost model")
+        return (
+            f"{len(y)} resolved examples ({pos} never hired, {neg} hired); training needs at least "
+            f"{MIN_EXAMPLES} with {MIN_PER_CLASS} of each: kept the current ghost model"
+        )
     return None
 
 
 def fit_ghost(
-    ex: Examples, *, folds: int = 5, seed: int = 0,
+    ex: Examples,
+    *,
+    folds: int = 5,
+    seed: int = 0,
 ) -> tuple[dict[str, float], float, dict[str, Any], dict[str, Any]]:
     """(weights, intercept, calibration, grouped-CV metrics) from examples that are enough."""
     names = list(rules.GHOST_SIGNALS)
@@ -139,14 +146,23 @@ def fit_ghost(
     method = cv["chosen"]
     calibration = cal.fit(method, cv["oof_logits"], ex.y)
     never = int(ex.y.sum())
-    calibration.update(outcomes=len(ex.y), clients=len(set(ex.groups)), never_hired=never,
-                       observed=ex.counts.get("observed", 0), user_labels=ex.counts.get("user", 0))
+    calibration.update(
+        outcomes=len(ex.y),
+        clients=len(set(ex.groups)),
+        never_hired=never,
+        observed=ex.counts.get("observed", 0),
+        user_labels=ex.counts.get("user", 0),
+    )
     chosen = cv["metrics"][method]
     metrics = {
-        "method": method, "folds": cv["folds"], "clients": len(set(ex.groups)), **chosen,
+        "method": method,
+        "folds": cv["folds"],
+        "clients": len(set(ex.groups)),
+        **chosen,
         "uncalibrated": {k: v for k, v in cv["metrics"]["none"].items() if k != "reliability"},
-        "other_method": {k: v for k, v in cv["metrics"]["isotonic" if method == "platt" else "platt"].items()
-                         if k != "reliability"},
+        "other_method": {
+            k: v for k, v in cv["metrics"]["isotonic" if method == "platt" else "platt"].items() if k != "reliability"
+        },
     }
     return weights, round(b, 4), calibration, metrics
 
@@ -347,9 +363,11 @@ def evaluate_outcomes(engine: Engine, model: GhostModel) -> dict[str, Any]:
     ex = collect_examples(engine)
     probs = [ghost_figure(f, model.weights, model.intercept, model.calibration)[0] for f in ex.features]
     out: dict[str, Any] = {
-        "model": model.version, "calibrated": model.calibrated,
+        "model": model.version,
+        "calibrated": model.calibrated,
         "examples": {"observed": ex.counts["observed"], "user": ex.counts["user"]},
-        "clients": len(set(ex.groups)), "never_hired": int(ex.y.sum()),
+        "clients": len(set(ex.groups)),
+        "never_hired": int(ex.y.sum()),
     }
     out.update(cal.metrics(ex.y, probs))
     why = too_few(ex.y)

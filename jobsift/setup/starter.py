@@ -18,9 +18,15 @@ FREELANCER_API = "https://www.freelancer.com/api/projects/0.1/projects/active/"
 #: What the active-projects call asks for: full descriptions, skill tags, and the owner's details
 #: (``status.payment_verified``, employer reputation, country); bids come in ``bid_stats``.
 FREELANCER_PARAMS = {
-    "limit": "100", "sort_field": "time_updated", "full_description": "true", "job_details": "true",
-    "user_details": "true", "user_status": "true", "user_employer_reputation": "true",
-    "user_country_details": "true", "compact": "true",
+    "limit": "100",
+    "sort_field": "time_updated",
+    "full_description": "true",
+    "job_details": "true",
+    "user_details": "true",
+    "user_status": "true",
+    "user_employer_reputation": "true",
+    "user_country_details": "true",
+    "compact": "true",
 }
 
 HEADER = """\
@@ -105,7 +111,7 @@ def freelancer_url() -> str:
 
 
 def marketplaces(skills: Sequence[str], keywords: Sequence[str]) -> str:
-    skill_line = f"skills = {toml_list(skills)}" if skills else "# skills = [\"python\", \"django\"]"
+    skill_line = f"skills = {toml_list(skills)}" if skills else '# skills = ["python", "django"]'
     upwork_kw = list(keywords) or list(skills)
     upwork_lines = [f"keywords = {toml_list(upwork_kw)}"] if upwork_kw else ['# keywords = ["python"]']
     if skills:
@@ -146,8 +152,12 @@ def filters(skills: Sequence[str], keywords: Sequence[str]) -> str:
     lines = ["", "[filters]"]
     lines.append(f"skills = {toml_list(skills)}" if skills else '# skills = ["python", "django"]')
     lines.append(f"keywords = {toml_list(keywords)}" if keywords else '# keywords = ["api", "scraper"]')
-    lines += ['# exclude_keywords = ["unpaid"]', '# countries = ["United States", "Germany"]',
-              '# exclude_flags = ["ghost"]', "min_quality = 0"]
+    lines += [
+        '# exclude_keywords = ["unpaid"]',
+        '# countries = ["United States", "Germany"]',
+        '# exclude_flags = ["ghost"]',
+        "min_quality = 0",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -32,8 +32,29 @@ from typing import Any
 import numpy as np
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
-WORDS = ("build", "a", "landing", "page", "for", "our", "product", "with", "clean", "responsive", "design",
-         "and", "integrate", "payments", "api", "tests", "deploy", "docs", "support", "data", "report")
+WORDS = (
+    "build",
+    "a",
+    "landing",
+    "page",
+    "for",
+    "our",
+    "product",
+    "with",
+    "clean",
+    "responsive",
+    "design",
+    "and",
+    "integrate",
+    "payments",
+    "api",
+    "tests",
+    "deploy",
+    "docs",
+    "support",
+    "data",
+    "report",
+)
 SKILLS = ("Python", "React", "WordPress", "Shopify", "Data Entry", "Logo Design", "SEO", "Excel")
 
 
@@ -107,8 +128,14 @@ class Marketplace:
 
 
 def simulate(
-    clients: int, *, seed: int = 0, postings_per_client: float = 3.0, days: float = 30.0,
-    sources: tuple[str, ...] = ("upwork", "freelancer"), censored_share: float = 0.15, start: datetime = START,
+    clients: int,
+    *,
+    seed: int = 0,
+    postings_per_client: float = 3.0,
+    days: float = 30.0,
+    sources: tuple[str, ...] = ("upwork", "freelancer"),
+    censored_share: float = 0.15,
+    start: datetime = START,
 ) -> Marketplace:
     """A marketplace of ``clients`` clients posting over ``days`` simulated days."""
     rng = np.random.default_rng(seed)
@@ -120,8 +147,13 @@ def simulate(
         with_hires = int(rng.binomial(posted - 1, q))
         spent = float(np.round(rng.lognormal(np.log(400), 1.0, size=with_hires).sum(), 2))
         client = SimClient(
-            key=f"c{seed}-{c}", q=q, jobs_posted=posted, jobs_with_hires=with_hires, total_spent=spent,
-            payment_verified=bool(rng.random() < 0.4 + 0.5 * q), open_jobs=int(rng.poisson(1 + 6 * (1 - q))),
+            key=f"c{seed}-{c}",
+            q=q,
+            jobs_posted=posted,
+            jobs_with_hires=with_hires,
+            total_spent=spent,
+            payment_verified=bool(rng.random() < 0.4 + 0.5 * q),
+            open_jobs=int(rng.poisson(1 + 6 * (1 - q))),
             age_days=float(5 + rng.exponential(300 * (0.3 + q))),
             inactive_days=float(rng.exponential(2 + 20 * (1 - q))),
             country=("United States", "India", "Germany", "Brazil")[int(rng.integers(4))],
@@ -140,14 +172,26 @@ def simulate(
             if rng.random() < 0.05 * (1 - q):
                 words += ["unpaid", "test", "task", "first"]
             invites = int(rng.poisson(3))
-            m.postings.append(SimPosting(
-                key=f"{source[0]}{seed}x{n}", client=client, source=source, posted_day=posted_day,
-                title=f"{SKILLS[n % len(SKILLS)]} job {n}", description=" ".join(words),
-                skills=(SKILLS[n % len(SKILLS)],), budget=float(rng.choice([50, 150, 500, 1200, 3000])),
-                hourly=False, proposals=int(rng.poisson(20)), interviewing=int(rng.binomial(3, q)),
-                invites_sent=invites, unanswered=int(rng.binomial(invites, 0.5 + 0.4 * (1 - q))), hired=hired,
-                resolve_day=posted_day + resolve, censor_day=censor,
-            ))
+            m.postings.append(
+                SimPosting(
+                    key=f"{source[0]}{seed}x{n}",
+                    client=client,
+                    source=source,
+                    posted_day=posted_day,
+                    title=f"{SKILLS[n % len(SKILLS)]} job {n}",
+                    description=" ".join(words),
+                    skills=(SKILLS[n % len(SKILLS)],),
+                    budget=float(rng.choice([50, 150, 500, 1200, 3000])),
+                    hourly=False,
+                    proposals=int(rng.poisson(20)),
+                    interviewing=int(rng.binomial(3, q)),
+                    invites_sent=invites,
+                    unanswered=int(rng.binomial(invites, 0.5 + 0.4 * (1 - q))),
+                    hired=hired,
+                    resolve_day=posted_day + resolve,
+                    censor_day=censor,
+                )
+            )
     return m
 
 
@@ -155,19 +199,32 @@ def posting_row(p: SimPosting, start: datetime, seen_day: float | None = None) -
     """The ``postings`` row a crawl of it on ``seen_day`` (default: the day it was posted) would store."""
     seen = start + timedelta(days=p.posted_day if seen_day is None else seen_day)
     return {
-        "title": p.title, "description_text": p.description, "posted_at": start + timedelta(days=p.posted_day),
-        "first_seen_at": seen, "last_seen_at": seen, "proposals": p.proposals, "interviewing": p.interviewing,
-        "invites_sent": p.invites_sent, "unanswered_invites": p.unanswered, "hires": 0,
+        "title": p.title,
+        "description_text": p.description,
+        "posted_at": start + timedelta(days=p.posted_day),
+        "first_seen_at": seen,
+        "last_seen_at": seen,
+        "proposals": p.proposals,
+        "interviewing": p.interviewing,
+        "invites_sent": p.invites_sent,
+        "unanswered_invites": p.unanswered,
+        "hires": 0,
         "last_client_activity_at": start + timedelta(days=p.posted_day - p.client.inactive_days),
-        "skills": list(p.skills), "budget_kind": None,
+        "skills": list(p.skills),
+        "budget_kind": None,
     }
 
 
 def client_row(c: SimClient, start: datetime, day: float) -> dict[str, Any]:
     return {
-        "payment_verified": c.payment_verified, "hire_rate": round(c.jobs_with_hires / c.jobs_posted, 3),
-        "jobs_posted": c.jobs_posted, "jobs_with_hires": c.jobs_with_hires, "total_spent": c.total_spent,
-        "open_jobs": c.open_jobs, "member_since": start + timedelta(days=day - c.age_days), "country": c.country,
+        "payment_verified": c.payment_verified,
+        "hire_rate": round(c.jobs_with_hires / c.jobs_posted, 3),
+        "jobs_posted": c.jobs_posted,
+        "jobs_with_hires": c.jobs_with_hires,
+        "total_spent": c.total_spent,
+        "open_jobs": c.open_jobs,
+        "member_since": start + timedelta(days=day - c.age_days),
+        "country": c.country,
     }
 
 
@@ -187,8 +244,15 @@ def examples(m: Marketplace) -> tuple[list[dict[str, Any]], list[int], list[str]
             continue
         now = m.at(p.posted_day)
         f = build_features(
-            posting_row(p, m.start), client_row(p.client, m.start, p.posted_day), now=now, market=market,
-            settings=settings, reposts=0, relists=0, text_scam_prob=None, text_prior=None,
+            posting_row(p, m.start),
+            client_row(p.client, m.start, p.posted_day),
+            now=now,
+            market=market,
+            settings=settings,
+            reposts=0,
+            relists=0,
+            text_scam_prob=None,
+            text_prior=None,
         )
         feats.append(f)
         ys.append(y)

@@ -72,20 +72,32 @@ class SimServer:
     def upwork_node(self, p: SimPosting) -> dict[str, Any]:
         c = p.client
         return {
-            "id": p.key, "ciphertext": p.key, "title": p.title, "description": p.description,
-            "publishedDateTime": _iso(self.market.at(p.posted_day)), "amount": {"rawValue": str(p.budget)},
-            "jobType": "FIXED", "skills": [{"name": s} for s in p.skills], "totalApplicants": p.proposals,
+            "id": p.key,
+            "ciphertext": p.key,
+            "title": p.title,
+            "description": p.description,
+            "publishedDateTime": _iso(self.market.at(p.posted_day)),
+            "amount": {"rawValue": str(p.budget)},
+            "jobType": "FIXED",
+            "skills": [{"name": s} for s in p.skills],
+            "totalApplicants": p.proposals,
             "client": {
-                "totalPostedJobs": c.jobs_posted, "totalHires": c.jobs_with_hires, "totalSpent": c.total_spent,
+                "totalPostedJobs": c.jobs_posted,
+                "totalHires": c.jobs_with_hires,
+                "totalSpent": c.total_spent,
                 "verificationStatus": "VERIFIED" if c.payment_verified else "UNVERIFIED",
                 "memberSinceDateTime": _iso(self.market.at(p.posted_day - c.age_days)),
                 "location": {"country": c.country},
             },
-            "activityStat": {"jobActivity": {
-                "totalInvitedToInterview": p.interviewing, "invitesSent": p.invites_sent,
-                "totalUnansweredInvites": p.unanswered, "totalHired": 0,
-                "lastClientActivity": _iso(self.market.at(p.posted_day - c.inactive_days)),
-            }},
+            "activityStat": {
+                "jobActivity": {
+                    "totalInvitedToInterview": p.interviewing,
+                    "invitesSent": p.invites_sent,
+                    "totalUnansweredInvites": p.unanswered,
+                    "totalHired": 0,
+                    "lastClientActivity": _iso(self.market.at(p.posted_day - c.inactive_days)),
+                }
+            },
         }
 
     def upwork(self, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -103,18 +115,32 @@ class SimServer:
             return 200, {"data": None, "errors": [{"message": f"job {key} not found"}]}
         status = {"open": "ACTIVE", "hired": "CLOSED", "closed_no_hire": "CLOSED"}[state]
         hired = 1 if state == "hired" else 0
-        return 200, {"data": {"marketplaceJobPosting": {
-            "id": key, "ciphertext": key, "status": status, "activityStat": {"jobActivity": {"totalHired": hired}},
-        }}}
+        return 200, {
+            "data": {
+                "marketplaceJobPosting": {
+                    "id": key,
+                    "ciphertext": key,
+                    "status": status,
+                    "activityStat": {"jobActivity": {"totalHired": hired}},
+                }
+            }
+        }
 
     def freelancer_project(self, p: SimPosting, state: str) -> dict[str, Any]:
         sub = {"open": None, "hired": "closed_awarded", "closed_no_hire": "closed_expired"}[state]
         return {
-            "id": int(freelancer_id(p)), "title": p.title, "preview_description": p.description,
-            "owner_id": p.client.key, "status": "active" if state == "open" else "closed", "sub_status": sub,
-            "time_submitted": int(self.market.at(p.posted_day).timestamp()), "type": "fixed",
-            "budget": {"minimum": p.budget, "maximum": p.budget}, "currency": {"code": "USD"},
-            "bid_stats": {"bid_count": p.proposals}, "jobs": [{"name": s} for s in p.skills],
+            "id": int(freelancer_id(p)),
+            "title": p.title,
+            "preview_description": p.description,
+            "owner_id": p.client.key,
+            "status": "active" if state == "open" else "closed",
+            "sub_status": sub,
+            "time_submitted": int(self.market.at(p.posted_day).timestamp()),
+            "type": "fixed",
+            "budget": {"minimum": p.budget, "maximum": p.budget},
+            "currency": {"code": "USD"},
+            "bid_stats": {"bid_count": p.proposals},
+            "jobs": [{"name": s} for s in p.skills],
         }
 
     def freelancer_users(self, ps: list[SimPosting]) -> dict[str, Any]:
@@ -122,19 +148,25 @@ class SimServer:
         for p in ps:
             c = p.client
             users[c.key] = {
-                "id": c.key, "public_name": f"Client {c.key}", "status": {"payment_verified": c.payment_verified},
+                "id": c.key,
+                "public_name": f"Client {c.key}",
+                "status": {"payment_verified": c.payment_verified},
                 "registration_date": int((self.market.at(p.posted_day) - timedelta(days=c.age_days)).timestamp()),
                 "location": {"country": {"name": c.country}},
             }
         return users
 
     def freelancer(self, path: str) -> tuple[int, dict[str, Any]]:
-        rest = path[len(PROJECT_PREFIX):].strip("/")
+        rest = path[len(PROJECT_PREFIX) :].strip("/")
         if rest == "active":
             ps = list(self.market.listed("freelancer", self.day))
-            return 200, {"status": "success", "result": {
-                "projects": [self.freelancer_project(p, "open") for p in ps], "users": self.freelancer_users(ps),
-            }}
+            return 200, {
+                "status": "success",
+                "result": {
+                    "projects": [self.freelancer_project(p, "open") for p in ps],
+                    "users": self.freelancer_users(ps),
+                },
+            }
         key = self._freelancer_key(rest)
         p = self.by_key.get(key) if key else None
         state = p.state(self.day) if p is not None else "gone"

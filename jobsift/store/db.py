@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
 
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 30_000
 
@@ -78,9 +79,7 @@ def make_engine(url: str, *, readonly: bool = False, create: bool = True, **kwar
         if readonly:
             target = f"file:{Path(parsed.database or '').resolve()}?mode=ro&uri=true"
             connect_args["uri"] = True
-            engine = create_engine(
-                "sqlite:///" + target, connect_args=connect_args, **kwargs
-            )
+            engine = create_engine("sqlite:///" + target, connect_args=connect_args, **kwargs)
         else:
             engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -204,5 +203,3 @@ def open_store(url: str, *, auto_upgrade: bool = True, create: bool = True) -> E
         engine.dispose()
         raise
     return engine
-
-

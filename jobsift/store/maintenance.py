@@ -26,9 +26,16 @@ from jobsift.store.schema import (
 
 #: The column that says when a row was added, per table (growth per day is counted on it).
 ADDED_AT = {
-    "postings": "first_seen_at", "fetches": "started_at", "runs": "started_at", "scores": "scored_at",
-    "client_snapshots": "observed_at", "sightings": "first_seen_at", "clients": "first_seen_at",
-    "labels": "created_at", "digests": "created_at", "webhook_deliveries": "created_at",
+    "postings": "first_seen_at",
+    "fetches": "started_at",
+    "runs": "started_at",
+    "scores": "scored_at",
+    "client_snapshots": "observed_at",
+    "sightings": "first_seen_at",
+    "clients": "first_seen_at",
+    "labels": "created_at",
+    "digests": "created_at",
+    "webhook_deliveries": "created_at",
     "job_claims": "claimed_at",
 }
 
@@ -64,30 +71,38 @@ def prune(
     cutoff = now - timedelta(days=days)
     report = PruneReport()
     with engine.begin() as conn:
-        report.raw_cleared = _count(conn.execute(
-            update(postings)
-            .where(and_(postings.c.raw.is_not(None), postings.c.last_seen_at < cutoff))
-            .values(raw=null())
-        ))
+        report.raw_cleared = _count(
+            conn.execute(
+                update(postings)
+                .where(and_(postings.c.raw.is_not(None), postings.c.last_seen_at < cutoff))
+                .values(raw=null())
+            )
+        )
         report.fetches = _count(conn.execute(delete(fetches).where(fetches.c.started_at < cutoff)))
         # A finished run older than the cutoff only has fetches older than it (deleted above).
-        report.runs = _count(conn.execute(
-            delete(runs).where(and_(runs.c.finished_at.is_not(None), runs.c.finished_at < cutoff))
-        ))
+        report.runs = _count(
+            conn.execute(delete(runs).where(and_(runs.c.finished_at.is_not(None), runs.c.finished_at < cutoff)))
+        )
         newest = select(func.max(client_snapshots.c.id)).group_by(client_snapshots.c.client_id)
-        report.client_snapshots = _count(conn.execute(
-            delete(client_snapshots).where(
-                and_(client_snapshots.c.observed_at < cutoff, client_snapshots.c.id.not_in(newest))
+        report.client_snapshots = _count(
+            conn.execute(
+                delete(client_snapshots).where(
+                    and_(client_snapshots.c.observed_at < cutoff, client_snapshots.c.id.not_in(newest))
+                )
             )
-        ))
+        )
         if score_history_days > 0:
             score_cutoff = now - timedelta(days=score_history_days)
-            report.scores = _count(conn.execute(
-                delete(scores).where(and_(scores.c.is_latest.is_(False), scores.c.scored_at < score_cutoff))
-            ))
-        report.job_claims = _count(conn.execute(
-            delete(job_claims).where(and_(job_claims.c.status == "done", job_claims.c.claimed_at < cutoff))
-        ))
+            report.scores = _count(
+                conn.execute(
+                    delete(scores).where(and_(scores.c.is_latest.is_(False), scores.c.scored_at < score_cutoff))
+                )
+            )
+        report.job_claims = _count(
+            conn.execute(
+                delete(job_claims).where(and_(job_claims.c.status == "done", job_claims.c.claimed_at < cutoff))
+            )
+        )
     if vacuum:
         vacuum_store(engine)
     return report

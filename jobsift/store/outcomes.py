@@ -52,9 +52,7 @@ class Due:
     url: str
 
 
-def due(
-    conn: Connection, source: str, now: datetime, limit: int, days: Sequence[float] = SCHEDULE_DAYS
-) -> list[Due]:
+def due(conn: Connection, source: str, now: datetime, limit: int, days: Sequence[float] = SCHEDULE_DAYS) -> list[Due]:
     """Postings of ``source`` whose next check is due, oldest due first (never a resolved one)."""
     o = posting_outcomes.c
     p = postings.c
@@ -117,8 +115,14 @@ def release(conn: Connection, posting_id: int, now: datetime) -> None:
 
 
 def record(
-    conn: Connection, posting_id: int, obs: Observation, now: datetime, *,
-    first_seen: datetime | None = None, counted: bool = True, days: Sequence[float] = SCHEDULE_DAYS,
+    conn: Connection,
+    posting_id: int,
+    obs: Observation,
+    now: datetime,
+    *,
+    first_seen: datetime | None = None,
+    counted: bool = True,
+    days: Sequence[float] = SCHEDULE_DAYS,
 ) -> bool:
     """Store one observation; returns True when it changed the outcome (an event was written).
 
@@ -140,10 +144,15 @@ def record(
     if counted:
         values.update(checks=(row.checks if row is not None else 0) + 1, last_checked_at=now, last_error=None)
     if changes:
-        conn.execute(insert(outcome_events).values(
-            posting_id=posting_id, observed_at=now, outcome=obs.outcome, source_field=obs.source_field,
-            value=obs.value,
-        ))
+        conn.execute(
+            insert(outcome_events).values(
+                posting_id=posting_id,
+                observed_at=now,
+                outcome=obs.outcome,
+                source_field=obs.source_field,
+                value=obs.value,
+            )
+        )
         values.update(outcome=obs.outcome, source_field=obs.source_field, value=obs.value, observed_at=now)
         if obs.resolved and not resolved_before:
             values["resolved_at"] = now
@@ -158,15 +167,21 @@ def record(
     return changes
 
 
-def record_failure(conn: Connection, posting_id: int, error: str, now: datetime,
-                   days: Sequence[float] = SCHEDULE_DAYS) -> None:
+def record_failure(
+    conn: Connection, posting_id: int, error: str, now: datetime, days: Sequence[float] = SCHEDULE_DAYS
+) -> None:
     """A check that failed (network, parse): it counts against the budget; the next point stays due."""
     o = posting_outcomes.c
     first_seen = conn.execute(select(postings.c.first_seen_at).where(postings.c.id == posting_id)).scalar_one()
     retry = min(now + timedelta(days=1), next_check(first_seen, now, days) or now + timedelta(days=1))
     conn.execute(
-        update(posting_outcomes).where(o.posting_id == posting_id).values(
-            checks=o.checks + 1, last_checked_at=now, next_check_at=retry, last_error=" ".join(error.split())[:300],
+        update(posting_outcomes)
+        .where(o.posting_id == posting_id)
+        .values(
+            checks=o.checks + 1,
+            last_checked_at=now,
+            next_check_at=retry,
+            last_error=" ".join(error.split())[:300],
         )
     )
 
@@ -174,16 +189,20 @@ def record_failure(conn: Connection, posting_id: int, error: str, now: datetime,
 def _observed_label(conn: Connection, posting_id: int, obs: Observation, now: datetime) -> None:
     """One ``observed`` label per posting: the resolved outcome (a later hire replaces closed_no_hire)."""
     lc = labels.c
-    existing = conn.execute(
-        select(lc.id).where(lc.posting_id == posting_id, lc.origin == "observed")
-    ).scalars().all()
+    existing = conn.execute(select(lc.id).where(lc.posting_id == posting_id, lc.origin == "observed")).scalars().all()
     note = f"{obs.source_field} = {obs.value}" if obs.value is not None else obs.source_field
     if existing:
         conn.execute(update(labels).where(lc.id.in_(existing)).values(label=obs.outcome, note=note[:500]))
         return
-    conn.execute(insert(labels).values(
-        posting_id=posting_id, label=obs.outcome, origin="observed", note=note[:500], created_at=now,
-    ))
+    conn.execute(
+        insert(labels).values(
+            posting_id=posting_id,
+            label=obs.outcome,
+            origin="observed",
+            note=note[:500],
+            created_at=now,
+        )
+    )
 
 
 def record_listed_hires(conn: Connection, source: str, items: Sequence[Posting], now: datetime) -> int:
@@ -192,14 +211,20 @@ def record_listed_hires(conn: Connection, source: str, items: Sequence[Posting],
     Costs no request and needs no schedule; a hire count of 0 or none says nothing (never ``open``).
     Returns how many outcomes changed.
     """
-    hired = {p.external_id: p.competition.hires for p in items
-             if p.competition is not None and p.competition.hires is not None and p.competition.hires >= 1}
+    hired = {
+        p.external_id: p.competition.hires
+        for p in items
+        if p.competition is not None and p.competition.hires is not None and p.competition.hires >= 1
+    }
     if not hired:
         return 0
-    ids = dict(conn.execute(
-        select(postings.c.external_id, postings.c.id)
-        .where(postings.c.source == source, postings.c.external_id.in_(list(hired)))
-    ).all())
+    ids = dict(
+        conn.execute(
+            select(postings.c.external_id, postings.c.id).where(
+                postings.c.source == source, postings.c.external_id.in_(list(hired))
+            )
+        ).all()
+    )
     changed = 0
     for ext, pid in ids.items():
         obs = Observation("hired", "competition.hires", str(hired[ext]))

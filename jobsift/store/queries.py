@@ -49,26 +49,36 @@ def jobs_select(f: JobFilter) -> Select[Any]:
     """The SELECT behind every listing (postings ⟕ latest score ⟕ client)."""
     s = scores.alias("s")
     c = clients.alias("c")
-    q = (
-        select(
-            postings,
-            s.c.quality, s.c.flags, s.c.ghost_probability, s.c.payment_status,
-            s.c.lowball_ratio, s.c.lowball_percentile, s.c.reasons, s.c.model_version, s.c.ghost_basis,
-            s.c.scored_at,
-            c.c.name.label("client_name"), c.c.payment_verified.label("client_payment_verified"),
-            c.c.total_spent.label("client_total_spent"), c.c.jobs_posted.label("client_jobs_posted"),
-            c.c.jobs_with_hires.label("client_jobs_with_hires"), c.c.hire_rate.label("client_hire_rate"),
-            c.c.open_jobs.label("client_open_jobs"), c.c.reviews_count.label("client_reviews_count"),
-            c.c.rating.label("client_rating"), c.c.member_since.label("client_member_since"),
-            c.c.country.label("client_country"),
-            outcome_column().label("outcome"), posting_outcomes.c.observed_at.label("outcome_observed_at"),
-            posting_outcomes.c.source_field.label("outcome_source_field"),
-        )
-        .select_from(
-            postings.outerjoin(s, and_(s.c.posting_id == postings.c.id, s.c.is_latest))
-            .outerjoin(c, c.c.id == postings.c.client_id)
-            .outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id)
-        )
+    q = select(
+        postings,
+        s.c.quality,
+        s.c.flags,
+        s.c.ghost_probability,
+        s.c.payment_status,
+        s.c.lowball_ratio,
+        s.c.lowball_percentile,
+        s.c.reasons,
+        s.c.model_version,
+        s.c.ghost_basis,
+        s.c.scored_at,
+        c.c.name.label("client_name"),
+        c.c.payment_verified.label("client_payment_verified"),
+        c.c.total_spent.label("client_total_spent"),
+        c.c.jobs_posted.label("client_jobs_posted"),
+        c.c.jobs_with_hires.label("client_jobs_with_hires"),
+        c.c.hire_rate.label("client_hire_rate"),
+        c.c.open_jobs.label("client_open_jobs"),
+        c.c.reviews_count.label("client_reviews_count"),
+        c.c.rating.label("client_rating"),
+        c.c.member_since.label("client_member_since"),
+        c.c.country.label("client_country"),
+        outcome_column().label("outcome"),
+        posting_outcomes.c.observed_at.label("outcome_observed_at"),
+        posting_outcomes.c.source_field.label("outcome_source_field"),
+    ).select_from(
+        postings.outerjoin(s, and_(s.c.posting_id == postings.c.id, s.c.is_latest))
+        .outerjoin(c, c.c.id == postings.c.client_id)
+        .outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id)
     )
     conds: list[Any] = []
     if f.since is not None:
@@ -93,9 +103,7 @@ def jobs_select(f: JobFilter) -> Select[Any]:
         conds.append(or_(*(skills_text.like(_like(k), escape="\\") for k in f.skills)))
     if f.countries:
         wanted = [x.lower() for x in f.countries]
-        conds.append(
-            or_(func.lower(postings.c.country).in_(wanted), func.lower(c.c.country).in_(wanted))
-        )
+        conds.append(or_(func.lower(postings.c.country).in_(wanted), func.lower(c.c.country).in_(wanted)))
     if f.min_budget_usd is not None:
         conds.append(budget_figure_sql() >= f.min_budget_usd)
     if f.outcomes:
@@ -134,42 +142,73 @@ def job_dict(row: Any) -> dict[str, Any]:
     budget = None
     if m["budget_kind"] or m["budget_min"] is not None or m["budget_max"] is not None:
         budget = {
-            k: m[f"budget_{k}"]
-            for k in ("kind", "min", "max", "currency", "min_usd", "max_usd", "provenance", "raw")
+            k: m[f"budget_{k}"] for k in ("kind", "min", "max", "currency", "min_usd", "max_usd", "provenance", "raw")
         }
     client = {
         k.removeprefix("client_"): m[k]
         for k in (
-            "client_name", "client_payment_verified", "client_total_spent", "client_jobs_posted",
-            "client_jobs_with_hires", "client_hire_rate", "client_open_jobs", "client_reviews_count",
-            "client_rating", "client_member_since", "client_country",
+            "client_name",
+            "client_payment_verified",
+            "client_total_spent",
+            "client_jobs_posted",
+            "client_jobs_with_hires",
+            "client_hire_rate",
+            "client_open_jobs",
+            "client_reviews_count",
+            "client_rating",
+            "client_member_since",
+            "client_country",
         )
     }
     return {
-        "id": m["id"], "source": m["source"], "external_id": m["external_id"], "url": m["url"],
-        "title": m["title"], "description": m["description_text"],
-        "posted_at": m["posted_at"], "first_seen_at": m["first_seen_at"],
-        "last_seen_at": m["last_seen_at"], "gone_at": m["gone_at"], "seen_count": m["seen_count"],
-        "budget": budget, "category": m["category"], "skills": m["skills"] or [],
-        "country": m["country"], "experience_level": m["experience_level"],
-        "company": m["company"], "job_type": m["job_type"], "location": m["location"],
+        "id": m["id"],
+        "source": m["source"],
+        "external_id": m["external_id"],
+        "url": m["url"],
+        "title": m["title"],
+        "description": m["description_text"],
+        "posted_at": m["posted_at"],
+        "first_seen_at": m["first_seen_at"],
+        "last_seen_at": m["last_seen_at"],
+        "gone_at": m["gone_at"],
+        "seen_count": m["seen_count"],
+        "budget": budget,
+        "category": m["category"],
+        "skills": m["skills"] or [],
+        "country": m["country"],
+        "experience_level": m["experience_level"],
+        "company": m["company"],
+        "job_type": m["job_type"],
+        "location": m["location"],
         "remote": m["remote"],
         "competition": {
-            k: m[k] for k in ("proposals", "interviewing", "invites_sent", "unanswered_invites",
-                              "hires", "last_client_activity_at")
+            k: m[k]
+            for k in (
+                "proposals",
+                "interviewing",
+                "invites_sent",
+                "unanswered_invites",
+                "hires",
+                "last_client_activity_at",
+            )
         },
         "client": client if any(v is not None for v in client.values()) else None,
-        "quality": m["quality"], "flags": m["flags"] or [],
-        "ghost_probability": m["ghost_probability"], "payment_status": m["payment_status"],
-        "lowball_ratio": m["lowball_ratio"], "lowball_percentile": m["lowball_percentile"],
-        "reasons": m["reasons"] or [], "model_version": m["model_version"],
+        "quality": m["quality"],
+        "flags": m["flags"] or [],
+        "ghost_probability": m["ghost_probability"],
+        "payment_status": m["payment_status"],
+        "lowball_ratio": m["lowball_ratio"],
+        "lowball_percentile": m["lowball_percentile"],
+        "reasons": m["reasons"] or [],
+        "model_version": m["model_version"],
         # The ghost figure's basis: a probability only when calibrated on outcomes (docs/scoring.md).
         "calibrated": None if m["quality"] is None else bool((m["ghost_basis"] or {}).get("calibrated")),
         "ghost_basis": m["ghost_basis"],
         "outcome": m["outcome"],
         "outcome_observed": (
             {"at": m["outcome_observed_at"], "source_field": m["outcome_source_field"]}
-            if m["outcome_observed_at"] is not None else None
+            if m["outcome_observed_at"] is not None
+            else None
         ),
     }
 
@@ -202,5 +241,3 @@ def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:
 def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
     rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1, include_hidden=True))
     return rows[0] if rows else None
-
-

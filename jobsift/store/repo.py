@@ -34,8 +34,14 @@ from jobsift.store.schema import (
 
 CHUNK = 500
 CLIENT_STATS = (
-    "payment_verified", "total_spent", "jobs_posted", "jobs_with_hires", "hire_rate",
-    "open_jobs", "reviews_count", "rating",
+    "payment_verified",
+    "total_spent",
+    "jobs_posted",
+    "jobs_with_hires",
+    "hire_rate",
+    "open_jobs",
+    "reviews_count",
+    "rating",
 )
 
 
@@ -69,7 +75,10 @@ def sync_sources(conn: Connection, configured: Sequence[SourceConfig]) -> dict[s
         if row is None:
             conn.execute(
                 insert(sources).values(
-                    name=src.name, format=src.format, url=src.url, enabled=src.enabled,
+                    name=src.name,
+                    format=src.format,
+                    url=src.url,
+                    enabled=src.enabled,
                     consecutive_failures=0,
                 )
             )
@@ -105,12 +114,8 @@ def start_run(conn: Connection, now: datetime, trigger: str = "cli") -> int:
     )
 
 
-def finish_run(
-    conn: Connection, run_id: int, now: datetime, status: str, stats: dict[str, int]
-) -> None:
-    conn.execute(
-        update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, stats=stats)
-    )
+def finish_run(conn: Connection, run_id: int, now: datetime, status: str, stats: dict[str, int]) -> None:
+    conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=now, status=status, stats=stats))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -137,9 +142,7 @@ def abort_stale_runs(conn: Connection, now: datetime, *, older_than: datetime | 
         if dead_here(row.worker) or too_old:
             stale.append(row.id)
     if stale:
-        conn.execute(
-            update(runs).where(runs.c.id.in_(stale)).values(status="aborted", finished_at=now)
-        )
+        conn.execute(update(runs).where(runs.c.id.in_(stale)).values(status="aborted", finished_at=now))
     return len(stale)
 
 
@@ -165,9 +168,16 @@ def record_fetch(conn: Connection, run_id: int, rec: FetchRecord) -> None:
     """Store one fetch and move the source's health and validators."""
     conn.execute(
         insert(fetches).values(
-            run_id=run_id, source_id=rec.source_id, started_at=rec.started_at,
-            finished_at=rec.finished_at, url=rec.url, status_code=rec.status_code,
-            outcome=rec.outcome, reason=reason(rec.reason), bytes=rec.bytes, items=rec.items,
+            run_id=run_id,
+            source_id=rec.source_id,
+            started_at=rec.started_at,
+            finished_at=rec.finished_at,
+            url=rec.url,
+            status_code=rec.status_code,
+            outcome=rec.outcome,
+            reason=reason(rec.reason),
+            bytes=rec.bytes,
+            items=rec.items,
             new_items=rec.new_items,
             duration_ms=int((rec.finished_at - rec.started_at).total_seconds() * 1000),
             stats=rec.stats,
@@ -186,7 +196,8 @@ def record_fetch(conn: Connection, run_id: int, rec: FetchRecord) -> None:
             values.update(etag=rec.etag, last_modified=rec.last_modified)
     else:
         values.update(
-            last_error=reason(rec.reason), last_error_at=rec.finished_at,
+            last_error=reason(rec.reason),
+            last_error_at=rec.finished_at,
             consecutive_failures=sources.c.consecutive_failures + 1,
         )
     conn.execute(update(sources).where(sources.c.id == rec.source_id).values(**values))
@@ -256,31 +267,26 @@ def _write_client(
 ) -> int:
     """Insert a new client or refresh a known one whose stats changed; snapshot the stats."""
     fields_ = {
-        "name": client.name, "member_since": client.member_since, "country": client.country,
+        "name": client.name,
+        "member_since": client.member_since,
+        "country": client.country,
         **{k: getattr(client, k) for k in CLIENT_STATS},
     }
     if cid is None:
         cid = int(
             conn.execute(
                 insert(clients)
-                .values(source=source, client_key=key, first_seen_at=now, updated_at=now,
-                        stats_hash=digest, **fields_)
+                .values(source=source, client_key=key, first_seen_at=now, updated_at=now, stats_hash=digest, **fields_)
                 .returning(clients.c.id)
             ).scalar_one()
         )
     else:
         # Keep what we knew when the source now omits a field: unknown never erases known.
         fields_ = {k: v for k, v in fields_.items() if v is not None}
-        conn.execute(
-            update(clients).where(clients.c.id == cid).values(updated_at=now, stats_hash=digest, **fields_)
-        )
-        conn.execute(
-            update(postings).where(postings.c.client_id == cid).values(needs_scoring=True)
-        )
+        conn.execute(update(clients).where(clients.c.id == cid).values(updated_at=now, stats_hash=digest, **fields_))
+        conn.execute(update(postings).where(postings.c.client_id == cid).values(needs_scoring=True))
     conn.execute(
-        insert(client_snapshots).values(
-            client_id=cid, observed_at=now, **{k: getattr(client, k) for k in CLIENT_STATS}
-        )
+        insert(client_snapshots).values(client_id=cid, observed_at=now, **{k: getattr(client, k) for k in CLIENT_STATS})
     )
     return cid
 
@@ -331,9 +337,7 @@ def _valid(p: Posting) -> bool:
     return bool(p.external_id and p.external_id.strip() and p.url and p.title and p.title.strip())
 
 
-def upsert_postings(
-    conn: Connection, source: str, items: Iterable[Posting], now: datetime
-) -> UpsertStats:
+def upsert_postings(conn: Connection, source: str, items: Iterable[Posting], now: datetime) -> UpsertStats:
     """Insert new postings, refresh known ones; idempotent on ``(source, external_id)``.
 
     Keeps ``first_seen_at``, moves ``last_seen_at``, counts the sighting, reopens a posting
@@ -357,16 +361,17 @@ def upsert_postings(
     return stats
 
 
-def _upsert_chunk(
-    conn: Connection, source: str, chunk: list[Posting], now: datetime, stats: UpsertStats
-) -> None:
+def _upsert_chunk(conn: Connection, source: str, chunk: list[Posting], now: datetime, stats: UpsertStats) -> None:
     ids = [p.external_id for p in chunk]
     existing = {
         r.external_id: r
         for r in conn.execute(
             select(
-                postings.c.id, postings.c.external_id, postings.c.content_hash,
-                postings.c.gone_at, postings.c.client_id,
+                postings.c.id,
+                postings.c.external_id,
+                postings.c.content_hash,
+                postings.c.gone_at,
+                postings.c.client_id,
             ).where(and_(postings.c.source == source, postings.c.external_id.in_(ids)))
         )
     }
@@ -380,12 +385,18 @@ def _upsert_chunk(
         if old is None:
             new_rows.append(
                 {
-                    **facts, "source": source, "external_id": p.external_id,
-                    "first_seen_at": now, "last_seen_at": now, "seen_count": 1,
-                    "client_id": client_id, "content_hash": digest,
+                    **facts,
+                    "source": source,
+                    "external_id": p.external_id,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "seen_count": 1,
+                    "client_id": client_id,
+                    "content_hash": digest,
                     "fingerprint": fingerprint(p.title, p.description_text),
                     "raw": dict(p.raw) if p.raw is not None else None,
-                    "needs_scoring": True, "updated_at": now,
+                    "needs_scoring": True,
+                    "updated_at": now,
                 }
             )
             continue
@@ -395,20 +406,25 @@ def _upsert_chunk(
         if old.content_hash != digest:
             stats.updated += 1
             conn.execute(
-                update(postings).where(postings.c.id == old.id).values(
-                    **facts, client_id=client_id if client_id is not None else old.client_id,
-                    content_hash=digest, fingerprint=fingerprint(p.title, p.description_text),
+                update(postings)
+                .where(postings.c.id == old.id)
+                .values(
+                    **facts,
+                    client_id=client_id if client_id is not None else old.client_id,
+                    content_hash=digest,
+                    fingerprint=fingerprint(p.title, p.description_text),
                     raw=dict(p.raw) if p.raw is not None else None,
-                    needs_scoring=True, updated_at=now,
+                    needs_scoring=True,
+                    updated_at=now,
                 )
             )
         else:
             stats.unchanged += 1
     if seen_ids:
         conn.execute(
-            update(postings).where(postings.c.id.in_(seen_ids)).values(
-                last_seen_at=now, gone_at=None, seen_count=postings.c.seen_count + 1
-            )
+            update(postings)
+            .where(postings.c.id.in_(seen_ids))
+            .values(last_seen_at=now, gone_at=None, seen_count=postings.c.seen_count + 1)
         )
         reopened_set = set(reopened)
         open_ids = [i for i in seen_ids if i not in reopened_set]
@@ -455,13 +471,13 @@ def mark_gone(conn: Connection, source: str, listed: Iterable[str], now: datetim
     return len(gone)
 
 
-
-
 def count_needs_scoring(engine: Any) -> int:
     """How many postings wait for (re)scoring (after an upgrade that changed the scoring, all of them)."""
     from sqlalchemy import func
 
     with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.count()).select_from(postings).where(postings.c.needs_scoring.is_(True))
-        ).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count()).select_from(postings).where(postings.c.needs_scoring.is_(True))
+            ).scalar_one()
+        )

@@ -54,9 +54,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        when: datetime = value
+        if when.tzinfo is None:
+            return when.replace(tzinfo=UTC)
+        return when.astimezone(UTC)
+
 
 metadata = MetaData(
     naming_convention={
@@ -256,8 +258,13 @@ scores = Table(
     Index(None, "posting_id", "is_latest"),
     Index(None, "is_latest", "quality"),
     # One latest score per posting, whatever the writers (R39; migration 0004).
-    Index("uq_scores_one_latest", "posting_id", unique=True,
-          sqlite_where=text("is_latest"), postgresql_where=text("is_latest")),
+    Index(
+        "uq_scores_one_latest",
+        "posting_id",
+        unique=True,
+        sqlite_where=text("is_latest"),
+        postgresql_where=text("is_latest"),
+    ),
 )
 
 labels = Table(

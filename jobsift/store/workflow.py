@@ -40,9 +40,16 @@ class JobState:
     labels: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"saved": self.saved, "hidden": self.hidden, "applied": self.applied_at is not None,
-                "applied_at": self.applied_at, "connects": self.connects, "boosted": self.boosted,
-                "result": self.result, "labels": self.labels}
+        return {
+            "saved": self.saved,
+            "hidden": self.hidden,
+            "applied": self.applied_at is not None,
+            "applied_at": self.applied_at,
+            "connects": self.connects,
+            "boosted": self.boosted,
+            "result": self.result,
+            "labels": self.labels,
+        }
 
 
 def _exists(conn: Connection, posting_id: int) -> None:
@@ -51,28 +58,49 @@ def _exists(conn: Connection, posting_id: int) -> None:
 
 
 def _set_mark(conn: Connection, posting_id: int, now: datetime, **values: bool) -> None:
-    done = conn.execute(update(job_marks).where(job_marks.c.posting_id == posting_id)
-                        .values(**values, updated_at=now)).rowcount
+    done = conn.execute(
+        update(job_marks).where(job_marks.c.posting_id == posting_id).values(**values, updated_at=now)
+    ).rowcount
     if not done:
-        conn.execute(insert(job_marks).values(posting_id=posting_id, updated_at=now,
-                                              **{"saved": False, "hidden": False, **values}))
+        conn.execute(
+            insert(job_marks).values(
+                posting_id=posting_id, updated_at=now, **{"saved": False, "hidden": False, **values}
+            )
+        )
 
 
 def _application(conn: Connection, posting_id: int, now: datetime) -> Any:
     row = conn.execute(select(applications).where(applications.c.posting_id == posting_id)).first()
     if row is not None:
         return row
-    latest = conn.execute(select(scores.c.quality, scores.c.flags).where(
-        and_(scores.c.posting_id == posting_id, scores.c.is_latest)).order_by(scores.c.id.desc()).limit(1)).first()
-    conn.execute(insert(applications).values(
-        posting_id=posting_id, applied_at=now, boosted=False, updated_at=now,
-        quality=latest.quality if latest else None, flags=list(latest.flags or []) if latest else None))
+    latest = conn.execute(
+        select(scores.c.quality, scores.c.flags)
+        .where(and_(scores.c.posting_id == posting_id, scores.c.is_latest))
+        .order_by(scores.c.id.desc())
+        .limit(1)
+    ).first()
+    conn.execute(
+        insert(applications).values(
+            posting_id=posting_id,
+            applied_at=now,
+            boosted=False,
+            updated_at=now,
+            quality=latest.quality if latest else None,
+            flags=list(latest.flags or []) if latest else None,
+        )
+    )
     return conn.execute(select(applications).where(applications.c.posting_id == posting_id)).first()
 
 
 def mark(
-    conn: Connection, posting_id: int, action: str, now: datetime, *, connects: int | None = None,
-    boosted: bool | None = None, note: str | None = None,
+    conn: Connection,
+    posting_id: int,
+    action: str,
+    now: datetime,
+    *,
+    connects: int | None = None,
+    boosted: bool | None = None,
+    note: str | None = None,
 ) -> str:
     """Apply one action to a posting; returns a one-line description of what changed."""
     if action not in ACTIONS:
@@ -83,8 +111,9 @@ def mark(
         _set_mark(conn, posting_id, now, **{key: not action.startswith("un")})
         return {"save": "saved", "unsave": "unsaved", "hide": "hidden", "unhide": "shown again"}[action]
     if action in VERDICTS:
-        conn.execute(insert(labels).values(posting_id=posting_id, label=action, origin="user", note=note,
-                                           created_at=now))
+        conn.execute(
+            insert(labels).values(posting_id=posting_id, label=action, origin="user", note=note, created_at=now)
+        )
         return f"labelled {action}"
     row = _application(conn, posting_id, now)
     values: dict[str, Any] = {"updated_at": now}
@@ -104,8 +133,9 @@ def mark(
         values["result"] = action
     conn.execute(update(applications).where(applications.c.id == row.id).values(**values))
     if action == "hired":  # what 'jobsift label 17 hired' records, so training sees it too
-        conn.execute(insert(labels).values(posting_id=posting_id, label="hired", origin="user", note=note,
-                                           created_at=now))
+        conn.execute(
+            insert(labels).values(posting_id=posting_id, label="hired", origin="user", note=note, created_at=now)
+        )
     return f"result: {values.get('result', current)}"
 
 
@@ -120,8 +150,9 @@ def states(conn: Connection, ids: Iterable[int]) -> dict[int, JobState]:
     for r in conn.execute(select(applications).where(applications.c.posting_id.in_(wanted))):
         st = out[r.posting_id]
         st.applied_at, st.connects, st.boosted, st.result = r.applied_at, r.connects, bool(r.boosted), r.result
-    for r in conn.execute(select(labels.c.posting_id, labels.c.label).where(labels.c.posting_id.in_(wanted))
-                          .order_by(labels.c.id)):
+    for r in conn.execute(
+        select(labels.c.posting_id, labels.c.label).where(labels.c.posting_id.in_(wanted)).order_by(labels.c.id)
+    ):
         if r.label not in out[r.posting_id].labels:
             out[r.posting_id].labels.append(r.label)
     return out
@@ -188,10 +219,18 @@ class LedgerRow:
         return f"no reply in {self.applications} applications"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "applications": self.applications, "connects": self.connects,
-                "boosted": self.boosted, "viewed": self.viewed, "replies": self.replies,
-                "interviews": self.interviews, "hires": self.hires, "connects_per_reply": self.connects_per_reply,
-                "summary": self.summary()}
+        return {
+            "key": self.key,
+            "applications": self.applications,
+            "connects": self.connects,
+            "boosted": self.boosted,
+            "viewed": self.viewed,
+            "replies": self.replies,
+            "interviews": self.interviews,
+            "hires": self.hires,
+            "connects_per_reply": self.connects_per_reply,
+            "summary": self.summary(),
+        }
 
 
 @dataclass
@@ -202,8 +241,12 @@ class Ledger:
     flags: list[LedgerRow]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"total": self.total.as_dict(), "months": [r.as_dict() for r in self.months],
-                "bands": [r.as_dict() for r in self.bands], "flags": [r.as_dict() for r in self.flags]}
+        return {
+            "total": self.total.as_dict(),
+            "months": [r.as_dict() for r in self.months],
+            "bands": [r.as_dict() for r in self.bands],
+            "flags": [r.as_dict() for r in self.flags],
+        }
 
     def headline(self) -> str:
         parts = [f"rated {r.key}: {r.summary()}" for r in self.bands if r.applications]
@@ -225,8 +268,12 @@ def ledger(conn: Connection) -> Ledger:
         bands[band(r.quality)].add(r)
         for f in (r.flags or []) or ["no flags"]:
             flags.setdefault(f, LedgerRow(f)).add(r)
-    return Ledger(total, list(months.values()), [b for b in bands.values() if b.applications],
-                  sorted(flags.values(), key=lambda x: (x.key == "no flags", x.key)))
+    return Ledger(
+        total,
+        list(months.values()),
+        [b for b in bands.values() if b.applications],
+        sorted(flags.values(), key=lambda x: (x.key == "no flags", x.key)),
+    )
 
 
 def count_applications(conn: Connection) -> int:

@@ -40,7 +40,9 @@ window.addEventListener("DOMContentLoaded", () => {
 </script></body></html>"""
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 OPTIONS: dict[str, Any] = {
-    "kind": "html", "items": "ul#jobs li.job", "base_url": "http://jobs.example/",
+    "kind": "html",
+    "items": "ul#jobs li.job",
+    "base_url": "http://jobs.example/",
     "fields": {"id": "@data-id", "title": "a", "url": "a@href"},
 }
 
@@ -88,8 +90,13 @@ def test_js_only_job_list_needs_the_browser(server: ScriptedServer, profile_root
 
 def test_browser_source_crawls_end_to_end(server: ScriptedServer, sqlite_engine: Engine, profile_root: Path) -> None:
     server.route("/board", Reply(200, JOBS_PAGE, HTML))
-    src = source("board", server.url + "/board", fmt="declarative", browser=True,
-                 options={**OPTIONS, "wait_for": "li.job", "render_timeout": 20})
+    src = source(
+        "board",
+        server.url + "/board",
+        fmt="declarative",
+        browser=True,
+        options={**OPTIONS, "wait_for": "li.job", "render_timeout": 20},
+    )
     report = crawl(sqlite_engine, config([src], fast(total_timeout=20.0)))
     assert [(o.outcome, o.items) for o in report.outcomes] == [("ok", 3)]
     from jobsift.store.schema import postings
@@ -115,9 +122,7 @@ def test_browser_refuses_non_http_urls(profile_root: Path) -> None:
     assert info.value.reason == "bad_scheme"
 
 
-def test_r31_page_in_an_infinite_loop_times_out_and_leaves_nothing(
-    server: ScriptedServer, profile_root: Path
-) -> None:
+def test_r31_page_in_an_infinite_loop_times_out_and_leaves_nothing(server: ScriptedServer, profile_root: Path) -> None:
     server.route("/loop", Reply(200, b"<html><body><script>while (true) {}</script></body></html>", HTML))
     with pytest.raises(FetchError) as info:
         render(server.url + "/loop", render_timeout=1)

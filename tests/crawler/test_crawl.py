@@ -55,8 +55,9 @@ def source_row(engine: Engine, name: str) -> Any:
         return conn.execute(select(sources).where(sources.c.name == name)).one()
 
 
-def one_source(server: ScriptedServer, route: Reply | Callable[..., Any], fetch: FetchConfig = FAST,
-               **kw: Any) -> tuple[Config, SourceConfig]:
+def one_source(
+    server: ScriptedServer, route: Reply | Callable[..., Any], fetch: FetchConfig = FAST, **kw: Any
+) -> tuple[Config, SourceConfig]:
     server.route("/feed", route)
     src = source("one", server.url + "/feed", **kw)
     return config([src], fetch), src
@@ -81,8 +82,14 @@ def test_a_failing_source_never_stops_the_others(server: ScriptedServer, engine:
     assert got["good2"] == ("ok", None)
     assert count(engine, "good") == 5
     assert count(engine, "good2") == 3
-    expected = {"e500": "http_500", "e404": "http_404", "hang": "timeout", "bomb": "too_large",
-                "cut": "truncated", "garbage": ""}
+    expected = {
+        "e500": "http_500",
+        "e404": "http_404",
+        "hang": "timeout",
+        "bomb": "too_large",
+        "cut": "truncated",
+        "garbage": "",
+    }
     for name, code in expected.items():
         assert got[name][0] == "failed", (name, got[name])
         assert code in (got[name][1] or "")
@@ -137,9 +144,7 @@ def test_r08_robots_unavailable_defers_the_host(server: ScriptedServer, sqlite_e
     assert server.hits("/feed") == 0
 
 
-def test_r09_second_run_is_conditional_and_304_keeps_postings_fresh(
-    server: ScriptedServer, engine: Engine
-) -> None:
+def test_r09_second_run_is_conditional_and_304_keeps_postings_fresh(server: ScriptedServer, engine: Engine) -> None:
     etag, modified = '"v1"', "Sun, 22 Nov 2026 05:00:00 GMT"
 
     def feed(req: Any) -> Reply:
@@ -286,15 +291,16 @@ def test_r01_retry_after_then_200_is_stored_once(server: ScriptedServer, engine:
 
 
 @pytest.mark.parametrize("broken", ["truncated", "huge", "hang"])
-def test_r05_r07_broken_fetch_keeps_stored_postings(
-    server: ScriptedServer, sqlite_engine: Engine, broken: str
-) -> None:
+def test_r05_r07_broken_fetch_keeps_stored_postings(server: ScriptedServer, sqlite_engine: Engine, broken: str) -> None:
     state: dict[str, Any] = {"route": Reply(200, rss(30), RSS_HEADERS)}
     server.route("/feed", lambda req: state["route"](req) if callable(state["route"]) else state["route"])
     cfg = config([source("one", server.url + "/feed")], fast(retries=2, read_timeout=0.4, max_bytes=100_000))
     assert outcomes(run(sqlite_engine, cfg, T0))["one"][0] == "ok"
-    state["route"] = {"truncated": truncated(rss(30), send=700), "huge": huge(5_000_000, with_length=False),
-                      "hang": hang(server)}[broken]
+    state["route"] = {
+        "truncated": truncated(rss(30), send=700),
+        "huge": huge(5_000_000, with_length=False),
+        "hang": hang(server),
+    }[broken]
     outcome, reason = outcomes(run(sqlite_engine, cfg, T0 + timedelta(hours=1)))["one"]
     assert outcome == "failed"
     assert {"truncated": "truncated", "huge": "too_large", "hang": "timeout"}[broken] in (reason or "")

@@ -38,9 +38,7 @@ url = "{base}/broken"
     )
 
 
-def test_crawl_prints_one_line_per_source_and_sources_list_shows_health(
-    server: ScriptedServer, tmp_path: Path
-) -> None:
+def test_crawl_prints_one_line_per_source_and_sources_list_shows_health(server: ScriptedServer, tmp_path: Path) -> None:
     server.route("/good", Reply(200, rss(4), RSS_HEADERS))
     server.route("/broken", Reply(503, b"down"))
     cfg = tmp_path / "jobsift.toml"

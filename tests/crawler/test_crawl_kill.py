@@ -23,9 +23,17 @@ GOOD, STUCK, ITEMS = 4, 3, 30
 
 def write_config(path: Path, db_url: str, base: str) -> None:
     lines = [
-        "[database]", f'url = "{db_url}"', "",
-        "[fetch]", "read_timeout = 60", "total_timeout = 120", "retries = 1", "per_host_delay = 0",
-        "per_host_concurrency = 20", "concurrency = 10", "",
+        "[database]",
+        f'url = "{db_url}"',
+        "",
+        "[fetch]",
+        "read_timeout = 60",
+        "total_timeout = 120",
+        "retries = 1",
+        "per_host_delay = 0",
+        "per_host_concurrency = 20",
+        "concurrency = 10",
+        "",
     ]
     for kind, n in (("good", GOOD), ("stuck", STUCK)):
         for i in range(n):
@@ -49,9 +57,19 @@ def test_r22_sigkill_mid_run_leaves_no_partial_batch(server: ScriptedServer, db_
     env.pop("JOBSIFT_CONFIG", None)
     env.pop("JOBSIFT_DB", None)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from jobsift.cli import main; main()", "--config", str(cfg_path),
-         "crawl", "--no-score"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-c",
+            "from jobsift.cli import main; main()",
+            "--config",
+            str(cfg_path),
+            "crawl",
+            "--no-score",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         # The kill lands while the stuck sources are waiting on the server: mid-run by construction.
@@ -71,9 +89,14 @@ def test_r22_sigkill_mid_run_leaves_no_partial_batch(server: ScriptedServer, db_
         with engine.connect() as conn:
             (killed,) = conn.execute(select(runs.c.id, runs.c.status)).all()
             assert killed.status == "running"
-            logged = {r.name for r in conn.execute(
-                select(sources.c.name).join(fetches, fetches.c.source_id == sources.c.id)
-                .where(fetches.c.run_id == killed.id))}
+            logged = {
+                r.name
+                for r in conn.execute(
+                    select(sources.c.name)
+                    .join(fetches, fetches.c.source_id == sources.c.id)
+                    .where(fetches.c.run_id == killed.id)
+                )
+            }
         counts = per_source_counts(engine)
         for name, n in counts.items():  # all or nothing per source, and only with its fetch row
             assert n == ITEMS, (name, n)
@@ -90,7 +113,8 @@ def test_r22_sigkill_mid_run_leaves_no_partial_batch(server: ScriptedServer, db_
         assert statuses[killed.id] == "aborted"
         assert statuses[report.run_id] == "ok"
         assert per_source_counts(engine) == {
-            **{f"good{i}": ITEMS for i in range(GOOD)}, **{f"stuck{i}": ITEMS for i in range(STUCK)}
+            **{f"good{i}": ITEMS for i in range(GOOD)},
+            **{f"stuck{i}": ITEMS for i in range(STUCK)},
         }
     finally:
         engine.dispose()

@@ -20,16 +20,24 @@ from tests.support.httpserver import Reply, ScriptedServer, robots
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 SELECTORS = {
-    "payment_verified": ".client .payment", "total_spent": ".client .spent", "jobs_posted": ".client .jobs",
-    "hire_rate": ".client .hires", "country": ".client .country", "member_since": ".client time@datetime",
+    "payment_verified": ".client .payment",
+    "total_spent": ".client .spent",
+    "jobs_posted": ".client .jobs",
+    "hire_rate": ".client .hires",
+    "country": ".client .country",
+    "member_since": ".client time@datetime",
 }
 
 
 def detail_page(verified: str, spent: str, jobs: str = "14 jobs posted", hires: str = "80% hire rate") -> Reply:
-    return Reply(200, f"""<html><body><h1>Job</h1><aside class="client">
+    return Reply(
+        200,
+        f"""<html><body><h1>Job</h1><aside class="client">
 <span class="payment">{verified}</span><span class="spent">{spent} spent</span><span class="jobs">{jobs}</span>
 <span class="hires">{hires}</span><span class="country">Portugal</span>
-<span>Member since <time datetime="2021-03-03T00:00:00Z">Mar 2021</time></span></aside></body></html>""".encode(), HTML)
+<span>Member since <time datetime="2021-03-03T00:00:00Z">Mar 2021</time></span></aside></body></html>""".encode(),
+        HTML,
+    )
 
 
 def feed_of(server: ScriptedServer, n: int) -> bytes:
@@ -39,8 +47,9 @@ def feed_of(server: ScriptedServer, n: int) -> bytes:
 def stored(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(postings.c.external_id, postings.c.needs_scoring, clients)
-            .select_from(postings.outerjoin(clients, clients.c.id == postings.c.client_id))
+            select(postings.c.external_id, postings.c.needs_scoring, clients).select_from(
+                postings.outerjoin(clients, clients.c.id == postings.c.client_id)
+            )
         ).all()
     return {r.external_id: r for r in rows}
 
@@ -62,7 +71,12 @@ def test_detail_pages_fill_missing_client_fields(server: ScriptedServer, engine:
     rows = stored(engine)
     a, b = rows["g0"], rows["g1"]
     assert (a.payment_verified, a.total_spent, a.jobs_posted, a.hire_rate, a.country) == (
-        True, 12500.0, 14, 0.8, "Portugal")
+        True,
+        12500.0,
+        14,
+        0.8,
+        "Portugal",
+    )
     assert a.member_since == datetime(2021, 3, 3, tzinfo=UTC)
     assert (b.payment_verified, b.total_spent) == (False, 0.0)
     assert rows["g2"].id is None  # unknown stays unknown
@@ -88,8 +102,12 @@ def test_enrichment_is_capped_per_run_and_obeys_robots(server: ScriptedServer, s
 
 
 def test_detail_options_are_validated_before_the_crawl(server: ScriptedServer, sqlite_engine: Engine) -> None:
-    for bad, key in (({"selectors": {"salary": ".x"}}, "selectors.salary"), ({"selector": {}}, "selector"),
-                     ({"selectors": {"country": "[[["}}, "selectors.country"), ("css", "detail")):
+    for bad, key in (
+        ({"selectors": {"salary": ".x"}}, "selectors.salary"),
+        ({"selector": {}}, "selector"),
+        ({"selectors": {"country": "[[["}}, "selectors.country"),
+        ("css", "detail"),
+    ):
         src = source("board", server.url + "/feed", options={"detail": bad})
         with pytest.raises(ConfigError) as info:
             crawl(sqlite_engine, config([src], fast()))
@@ -99,9 +117,17 @@ def test_detail_options_are_validated_before_the_crawl(server: ScriptedServer, s
 
 @pytest.mark.parametrize(
     ("kind", "text", "expected"),
-    [("bool", "Payment verified", True), ("bool", "Payment unverified", False), ("bool", "Unknown", None),
-     ("money", "$1.2M total spent", 1_200_000.0), ("money", "none", None), ("int", "1,204 reviews", 1204),
-     ("ratio", "75%", 0.75), ("ratio", "0.4", 0.4), ("float", "4.9 of 5", 4.9)],
+    [
+        ("bool", "Payment verified", True),
+        ("bool", "Payment unverified", False),
+        ("bool", "Unknown", None),
+        ("money", "$1.2M total spent", 1_200_000.0),
+        ("money", "none", None),
+        ("int", "1,204 reviews", 1204),
+        ("ratio", "75%", 0.75),
+        ("ratio", "0.4", 0.4),
+        ("float", "4.9 of 5", 4.9),
+    ],
 )
 def test_values_are_converted_per_field(kind: str, text: str, expected: object) -> None:
     assert convert(kind, text) == expected
@@ -109,25 +135,34 @@ def test_values_are_converted_per_field(kind: str, text: str, expected: object) 
 
 def test_extract_client_reads_text_and_attributes() -> None:
     page = b"<div><b class='n' title='Acme Ltd'>ACME</b><i class='r'>4.5 stars</i></div>"
-    client = extract_client(page, detail_options({"selectors": {"name": "b.n@title", "rating": "i.r",
-                                                                "country": ".missing"}}).selectors)
+    client = extract_client(
+        page, detail_options({"selectors": {"name": "b.n@title", "rating": "i.r", "country": ".missing"}}).selectors
+    )
     assert (client.name, client.rating, client.country) == ("Acme Ltd", 4.5, None)
 
 
-@pytest.mark.skipif(not Path(browser.chromium_path()).exists() and not shutil.which("chromium"),
-                    reason="Chromium is not installed")
+@pytest.mark.skipif(
+    not Path(browser.chromium_path()).exists() and not shutil.which("chromium"), reason="Chromium is not installed"
+)
 def test_detail_pages_through_the_browser(
     server: ScriptedServer, sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(browser, "PROFILE_ROOT", tmp_path)
     server.route("/feed", Reply(200, feed_of(server, 2), RSS_HEADERS))
-    js_page = Reply(200, b"""<html><body><div class="client"></div><script>
+    js_page = Reply(
+        200,
+        b"""<html><body><div class="client"></div><script>
 document.querySelector('.client').innerHTML = '<span class="payment">Payment verified</span>' +
-  '<span class="spent">$3k spent</span>';</script></body></html>""", HTML)
+  '<span class="spent">$3k spent</span>';</script></body></html>""",
+        HTML,
+    )
     server.route("/job/0", js_page)
     server.route("/job/1", js_page)
-    src = source("board", server.url + "/feed", options={"detail": {
-        "selectors": SELECTORS, "browser": True, "wait_for": ".client .payment"}})
+    src = source(
+        "board",
+        server.url + "/feed",
+        options={"detail": {"selectors": SELECTORS, "browser": True, "wait_for": ".client .payment"}},
+    )
     report = crawl(sqlite_engine, config([src], fast(total_timeout=20.0)))
     assert report.stats["enrich/filled"] == 2
     assert report.stats["browser/pages"] == 2

@@ -173,8 +173,9 @@ def test_r08_unreadable_robots_is_asked_again_after_a_short_retry_not_the_full_t
             raise answer
         return answer  # type: ignore[return-value]
 
-    pol = Politeness(user_agent="jobsift", per_host_delay=0, per_host_concurrency=1,
-                     robots_ttl=3600, clock=lambda: now[0])
+    pol = Politeness(
+        user_agent="jobsift", per_host_delay=0, per_host_concurrency=1, robots_ttl=3600, clock=lambda: now[0]
+    )
     with pytest.raises(BlockedError, match="unavailable"):
         asyncio.run(pol.check_robots("http://h.test/feed", fetch_robots))
     now[0] = UNAVAILABLE_RETRY + 1

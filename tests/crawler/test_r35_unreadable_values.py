@@ -27,8 +27,15 @@ from tests.support.httpserver import Reply, ScriptedServer
 
 BIG = "1" * 5000
 BAD_DATES = [
-    "Mon, 01 Jan 0001 00:10:00 +0500", "Fri, 31 Dec 9999 23:59:00 -0500", "0001-01-01T00:00:00+05:00",
-    "9999-12-31T23:00:00-05:00", BIG, "1e999", "not a date", "31/31/2026", "Sun, 99 Zzz 2026 99:99:99 +9999",
+    "Mon, 01 Jan 0001 00:10:00 +0500",
+    "Fri, 31 Dec 9999 23:59:00 -0500",
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:00:00-05:00",
+    BIG,
+    "1e999",
+    "not a date",
+    "31/31/2026",
+    "Sun, 99 Zzz 2026 99:99:99 +9999",
 ]
 
 
@@ -42,14 +49,16 @@ def feed(dates: list[str]) -> bytes:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.one_of(
-    st.text(max_size=60),
-    st.integers(min_value=-(10**40), max_value=10**40),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(BAD_DATES),
-    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
-    st.datetimes(timezones=st.timezones()).map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z")),
-))
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from(BAD_DATES),
+        st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+        st.datetimes(timezones=st.timezones()).map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z")),
+    )
+)
 def test_r35_parse_date_never_raises(value: Any) -> None:
     got = parse_date(value)
     assert got is None or got.tzinfo is not None
@@ -97,8 +106,11 @@ def test_r35_huge_numbers_and_unknown_enums_in_json_cost_only_their_fields(
 
 
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)),
 )
 
@@ -110,8 +122,13 @@ def _junk(cls: type, draw: Any) -> Any:
 @st.composite
 def junk_postings(draw: Any) -> Posting:
     return Posting(
-        source="s", external_id=draw(st.text("abc123", min_size=1, max_size=6)), url="https://x.example/1",
-        title="Job", posted_at=draw(JUNK), budget=_junk(Budget, draw), competition=_junk(Competition, draw),
+        source="s",
+        external_id=draw(st.text("abc123", min_size=1, max_size=6)),
+        url="https://x.example/1",
+        title="Job",
+        posted_at=draw(JUNK),
+        budget=_junk(Budget, draw),
+        competition=_junk(Competition, draw),
         client=Client(key="c", **{f.name: draw(JUNK) for f in fields(Client) if f.name != "key"}),
     )
 
@@ -146,8 +163,15 @@ def test_r35_the_store_takes_any_batch_of_junk_values(engine: Engine, batch: lis
 
 def test_r35_nul_characters_are_dropped_not_refused(engine: Engine) -> None:
     """PostgreSQL refuses NUL in text and JSON (found by the property test above); both backends keep the posting."""
-    item = Posting(source="s", external_id="nul\x00id", url="https://x.example/nul", title="Dev\x00 role",
-                   description_text="a\x00b", skills=("Py\x00thon",), raw={"t\x00": ["x\x00y"]})
+    item = Posting(
+        source="s",
+        external_id="nul\x00id",
+        url="https://x.example/nul",
+        title="Dev\x00 role",
+        description_text="a\x00b",
+        skills=("Py\x00thon",),
+        raw={"t\x00": ["x\x00y"]},
+    )
     with engine.begin() as conn:
         stats = repo.upsert_postings(conn, "s", [item], T0)
         row = conn.execute(select(postings.c.external_id, postings.c.title, postings.c.description_text)).one()
@@ -157,8 +181,10 @@ def test_r35_nul_characters_are_dropped_not_refused(engine: Engine) -> None:
 
 def test_r35_dates_beyond_a_day_ahead_are_not_trusted(sqlite_engine: Engine) -> None:
     soon, later = T0 + timedelta(hours=20), T0 + timedelta(days=2)
-    items = [Posting(source="f", external_id=k, url=f"https://x.example/{k}", title="Job", posted_at=d)
-             for k, d in (("soon", soon), ("later", later), ("far", datetime(9999, 12, 31, tzinfo=UTC)))]
+    items = [
+        Posting(source="f", external_id=k, url=f"https://x.example/{k}", title="Job", posted_at=d)
+        for k, d in (("soon", soon), ("later", later), ("far", datetime(9999, 12, 31, tzinfo=UTC)))
+    ]
     with sqlite_engine.begin() as conn:
         repo.upsert_postings(conn, "f", items, T0)
         got = dict(conn.execute(select(postings.c.external_id, postings.c.posted_at)).all())

@@ -38,9 +38,9 @@ def test_r38_configured_headers_are_dropped_on_a_redirect_to_another_port(
     _serve(server, other)
     report = crawl(sqlite_engine, config([source("moved", server.url + "/feed", options={"headers": SECRET})]))
     assert [o.outcome for o in report.outcomes] == ["ok"]
-    first, = server.requests_to("/feed")
+    (first,) = server.requests_to("/feed")
     assert first.headers.get("x-api-key") == SECRET["X-Api-Key"]  # the source's own origin gets them
-    moved, = other.requests_to("/moved")
+    (moved,) = other.requests_to("/moved")
     for name, value in SECRET.items():
         assert moved.headers.get(name.lower()) != value, name  # (httpx sends its own Accept: */*)
 
@@ -51,7 +51,7 @@ def test_r38_a_source_can_let_named_headers_follow(
     _serve(server, other)
     opts = {"headers": SECRET, "keep_headers_on_redirect": ["accept", "Authorization"]}
     crawl(sqlite_engine, config([source("moved", server.url + "/feed", options=opts)]))
-    moved, = other.requests_to("/moved")
+    (moved,) = other.requests_to("/moved")
     assert moved.headers.get("accept") == "application/rss+xml"
     assert "x-api-key" not in moved.headers
     assert "x-tenant" not in moved.headers
@@ -62,7 +62,7 @@ def test_r38_same_origin_redirect_keeps_the_headers(sqlite_engine: Engine, serve
     server.route("/feed", redirect_to("/moved"))
     server.route("/moved", Reply(200, rss(3), RSS_HEADERS))
     crawl(sqlite_engine, config([source("here", server.url + "/feed", options={"headers": SECRET})]))
-    moved, = server.requests_to("/moved")
+    (moved,) = server.requests_to("/moved")
     assert moved.headers.get("x-api-key") == SECRET["X-Api-Key"]
 
 

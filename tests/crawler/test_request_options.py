@@ -33,8 +33,12 @@ def test_token_from_env_is_sent_and_never_stored(
     monkeypatch.setenv("UPWORK_TOKEN_TEST", TOKEN)
     server.route("/robots.txt", Reply(404))
     server.route("/graphql", graphql)
-    src = source("upwork", f"{server.url}/graphql", "upwork-graphql",
-                 options={"token_env": "UPWORK_TOKEN_TEST", "post_json": QUERY})
+    src = source(
+        "upwork",
+        f"{server.url}/graphql",
+        "upwork-graphql",
+        options={"token_env": "UPWORK_TOKEN_TEST", "post_json": QUERY},
+    )
     report = crawl(sqlite_engine, config([src]))
     assert [o.outcome for o in report.outcomes] == ["ok"], report.outcomes
     assert report.new > 0

@@ -44,9 +44,15 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
 
 
 def options(stack: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"client_id": "my-client", "redirect_uri": stack["redirect"], "auth_url": stack["oauth"].url + "/authorize",
-            "token_url": stack["oauth"].url + "/token", "revoke_url": stack["oauth"].url + "/revoke",
-            "token_file": str(stack["tokens"]), **extra}
+    return {
+        "client_id": "my-client",
+        "redirect_uri": stack["redirect"],
+        "auth_url": stack["oauth"].url + "/authorize",
+        "token_url": stack["oauth"].url + "/token",
+        "revoke_url": stack["oauth"].url + "/revoke",
+        "token_file": str(stack["tokens"]),
+        **extra,
+    }
 
 
 def browser(url: str) -> None:
@@ -68,8 +74,10 @@ def write_config(tmp_path: Path, stack: dict[str, Any], **extra: Any) -> Path:
     opts = options(stack, **extra)
     lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in opts.items())
     cfg = tmp_path / "jobsift.toml"
-    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "j.db"}"\n\n[fetch]\nper_host_delay = 0\nretries = 1\n\n'
-                   f'[[sources]]\nname = "upwork"\nformat = "upwork-graphql"\nurl = "{stack["api"].url}"\n{lines}\n')
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "j.db"}"\n\n[fetch]\nper_host_delay = 0\nretries = 1\n\n'
+        f'[[sources]]\nname = "upwork"\nformat = "upwork-graphql"\nurl = "{stack["api"].url}"\n{lines}\n'
+    )
     return cfg
 
 
@@ -112,8 +120,9 @@ def test_denied_consent_wrong_secret_and_a_stale_state_are_refused(
         upwork_auth.authorize(bad, open_url=browser, timeout=20)
 
     def forged(url: str) -> None:  # a redirect that is not the answer to this request
-        threading.Thread(target=lambda: httpx.get(f"{stack['redirect']}?code=x&state=forged", timeout=10),
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda: httpx.get(f"{stack['redirect']}?code=x&state=forged", timeout=10), daemon=True
+        ).start()
 
     with pytest.raises(AuthError, match="state"):
         upwork_auth.authorize(key, open_url=forged, timeout=20)
@@ -147,8 +156,15 @@ def test_crawl_sends_the_built_in_query_pages_and_maps_client_fields(tmp_path: P
 
 def test_options_become_filters_and_details_add_activity(tmp_path: Path, stack: dict[str, Any]) -> None:
     authorised(stack)
-    cfg = write_config(tmp_path, stack, skills=["Django", "FastAPI"], job_type="hourly", min_budget=30,
-                       payment_verified=True, details=5)
+    cfg = write_config(
+        tmp_path,
+        stack,
+        skills=["Django", "FastAPI"],
+        job_type="hourly",
+        min_budget=30,
+        payment_verified=True,
+        details=5,
+    )
     outcome = crawl(cfg)
     assert outcome["outcome"] == "ok", outcome
     f = stack["api"].bodies[0]["variables"]["marketPlaceJobFilter"]
@@ -212,8 +228,13 @@ def test_no_token_file_blocks_and_a_readable_file_is_refused(tmp_path: Path, sta
 def test_auth_upwork_command_end_to_end(tmp_path: Path, stack: dict[str, Any]) -> None:
     cfg = write_config(tmp_path, stack)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "jobsift", "--config", str(cfg), "auth", "upwork", "--no-browser",
-                             "--timeout", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobsift", "--config", str(cfg), "auth", "upwork", "--no-browser", "--timeout", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     url = ""
     for line in proc.stdout:
@@ -237,8 +258,9 @@ def test_auth_upwork_command_end_to_end(tmp_path: Path, stack: dict[str, Any]) -
     assert not stack["oauth"].refresh[token["refresh_token"]]
 
 
-def test_missing_client_id_or_secret_is_one_line_exit_2(tmp_path: Path, stack: dict[str, Any],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_client_id_or_secret_is_one_line_exit_2(
+    tmp_path: Path, stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = write_config(tmp_path, stack)
     monkeypatch.delenv("UPWORK_CLIENT_SECRET")
     result = CliRunner().invoke(main, ["--config", str(cfg), "auth", "upwork", "--status"])

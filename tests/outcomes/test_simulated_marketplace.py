@@ -24,8 +24,10 @@ from tests.outcomes.sim import run_reobserve, sim_config
 
 def _ids(engine: Engine) -> dict[tuple[str, str], int]:
     with engine.connect() as conn:
-        return {(r.source, r.external_id): r.id for r in conn.execute(select(postings.c.source,
-                                                                              postings.c.external_id, postings.c.id))}
+        return {
+            (r.source, r.external_id): r.id
+            for r in conn.execute(select(postings.c.source, postings.c.external_id, postings.c.id))
+        }
 
 
 def _key(p: SimPosting) -> tuple[str, str]:
@@ -49,12 +51,16 @@ def test_outcomes_are_observed_stored_once_labelled_and_stop_at_resolution(engin
             run_reobserve(engine, cfg, server)
             score_pending(engine, cfg, now=server.now())
         with engine.connect() as conn:
-            shown = dict(conn.execute(
-                select(postings.c.id, store.outcome_column())
-                .select_from(postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id))
-            ).all())
-            observed = dict(conn.execute(
-                select(labels.c.posting_id, labels.c.label).where(labels.c.origin == "observed")).all())
+            shown = dict(
+                conn.execute(
+                    select(postings.c.id, store.outcome_column()).select_from(
+                        postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id)
+                    )
+                ).all()
+            )
+            observed = dict(
+                conn.execute(select(labels.c.posting_id, labels.c.label).where(labels.c.origin == "observed")).all()
+            )
             events = conn.execute(select(func.count()).select_from(outcome_events)).scalar_one()
         truth = {ids[_key(p)]: p for p in market.postings}
         for pid, p in truth.items():
@@ -80,13 +86,20 @@ def test_outcomes_are_observed_stored_once_labelled_and_stop_at_resolution(engin
             assert store.record(conn, hired_id, again_hired, server.now()) is False
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(outcome_events)).scalar_one() == events
-            assert conn.execute(select(func.count()).select_from(labels).where(
-                labels.c.origin == "observed", labels.c.posting_id == hired_id)).scalar_one() == 1
+            assert (
+                conn.execute(
+                    select(func.count())
+                    .select_from(labels)
+                    .where(labels.c.origin == "observed", labels.c.posting_id == hired_id)
+                ).scalar_one()
+                == 1
+            )
         # jobs --outcome hired lists exactly the hired postings, and the outcome is in the JSON.
         from jobsift.cli import main
 
-        res = CliRunner().invoke(main, ["--db", url, "jobs", "--outcome", "hired", "--format", "json",
-                                        "--limit", "1000"])
+        res = CliRunner().invoke(
+            main, ["--db", url, "jobs", "--outcome", "hired", "--format", "json", "--limit", "1000"]
+        )
         assert res.exit_code == 0, res.output
         listed = json.loads(res.output)
         assert {j["id"] for j in listed} == {pid for pid, lab in observed.items() if lab == "hired"}
@@ -148,11 +161,15 @@ def test_unknown_and_gone_postings_never_become_labels(engine: Engine) -> None:
             run_reobserve(engine, cfg, server)
         with engine.connect() as conn:
             rows = conn.execute(
-                select(postings.c.external_id, posting_outcomes.c.outcome, posting_outcomes.c.resolved_at)
-                .join(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id)
+                select(postings.c.external_id, posting_outcomes.c.outcome, posting_outcomes.c.resolved_at).join(
+                    posting_outcomes, posting_outcomes.c.posting_id == postings.c.id
+                )
             ).all()
-            labelled = set(conn.execute(
-                select(postings.c.external_id).join(labels, labels.c.posting_id == postings.c.id)).scalars())
+            labelled = set(
+                conn.execute(
+                    select(postings.c.external_id).join(labels, labels.c.posting_id == postings.c.id)
+                ).scalars()
+            )
     state = {r.external_id: (r.outcome, r.resolved_at) for r in rows}
     # The details answer "not found" once gone: unknown, never resolved, never a label.
     assert all(state[k][0] == "unknown" and state[k][1] is None for k in censored)

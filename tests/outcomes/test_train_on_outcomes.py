@@ -22,7 +22,9 @@ from tests.outcomes.sim import run_reobserve, sim_config
 
 
 def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A small market: lower the minimum so the test stays quick (the rule itself is tested elsewhere).
     monkeypatch.setattr(train_mod, "MIN_EXAMPLES", 40)
@@ -56,7 +58,8 @@ def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(
     labelled = [p for p in market.postings if p.label is not None]
     # Freelancer.com names the owner; the Upwork search gives no client id, so each posting is its own group.
     assert c["clients"] == len({p.client.key for p in labelled if p.source == "freelancer"}) + sum(
-        1 for p in labelled if p.source == "upwork")
+        1 for p in labelled if p.source == "upwork"
+    )
     metrics = artifact.manifest["metrics"]["ghost on outcomes (client-grouped CV)"]
     assert {"log_loss", "brier", "brier_skill", "ece", "roc_auc", "reliability", "clients", "outcomes"} <= set(metrics)
     card = (Path(out["path"]) / model_mod.CARD).read_text(encoding="utf-8")
@@ -75,8 +78,7 @@ def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(
         assert data["reproduced"] is True, data["differences"]
         assert data["calibration"]["method"] == c["method"]
     # evaluate --outcomes: the same figures for the model in use (here the trained one).
-    config_path.write_text(f'[database]\nurl = "{url}"\n[scoring]\nmodel_path = "{out["path"]}"\n',
-                           encoding="utf-8")
+    config_path.write_text(f'[database]\nurl = "{url}"\n[scoring]\nmodel_path = "{out["path"]}"\n', encoding="utf-8")
     ev = runner.invoke(main, ["--config", str(config_path), "evaluate", "--outcomes", "--json"])
     assert ev.exit_code == 0, ev.output
     figures = json.loads(ev.output)
@@ -87,7 +89,8 @@ def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(
 
 
 def test_evaluate_outcomes_on_the_default_weights_says_they_are_uncalibrated(
-    sqlite_engine: Engine, sqlite_url: str,
+    sqlite_engine: Engine,
+    sqlite_url: str,
 ) -> None:
     res = CliRunner().invoke(main, ["--db", sqlite_url, "evaluate", "--outcomes"])
     assert res.exit_code == 0, res.output

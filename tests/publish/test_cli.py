@@ -22,9 +22,22 @@ from tests.publish.data import seed
 def test_serve_starts_answers_and_stops(sqlite_engine: Engine, sqlite_url: str) -> None:
     seed(sqlite_engine)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from jobsift.cli import main; main()", "--db", sqlite_url,
-                             "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from jobsift.cli import main; main()",
+            "--db",
+            sqlite_url,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -45,13 +58,15 @@ def test_serve_starts_answers_and_stops(sqlite_engine: Engine, sqlite_url: str) 
     assert b"jobsift serving on http://127.0.0.1:" in out
 
 
-def test_digest_dry_run_writes_files_and_records_nothing(sqlite_engine: Engine, sqlite_url: str,
-                                                        tmp_path: Path) -> None:
+def test_digest_dry_run_writes_files_and_records_nothing(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
     seed(sqlite_engine)
     runner = CliRunner()
     for name in ("d.html", "d.txt", "d.eml"):
-        r = runner.invoke(main, ["--db", sqlite_url, "digest", "--dry-run", "--to", "me@example.test",
-                                 "--out", str(tmp_path / name)])
+        r = runner.invoke(
+            main, ["--db", sqlite_url, "digest", "--dry-run", "--to", "me@example.test", "--out", str(tmp_path / name)]
+        )
         assert r.exit_code == 0, r.output
         assert "dry run: nothing sent" in r.output
     assert "<html" in (tmp_path / "d.html").read_text(encoding="utf-8")
@@ -71,8 +86,20 @@ def test_digest_without_recipients_is_a_usage_error(sqlite_url: str) -> None:
 
 def test_digest_smtp_down_exits_1_with_one_line(sqlite_engine: Engine, sqlite_url: str) -> None:
     seed(sqlite_engine)
-    r = CliRunner().invoke(main, ["--db", sqlite_url, "digest", "--to", "me@example.test", "--smtp-host",
-                                  "127.0.0.1", "--smtp-port", str(free_port())])
+    r = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            sqlite_url,
+            "digest",
+            "--to",
+            "me@example.test",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            str(free_port()),
+        ],
+    )
     assert r.exit_code == 1
     assert "failed" in r.output
     assert "will retry next run" in r.output

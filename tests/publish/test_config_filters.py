@@ -57,13 +57,11 @@ def test_config_filters_from_environment(sqlite_engine: Engine, sqlite_url: str,
     assert _titles_jobs(sqlite_url, None, env=env) == ALL - GHOSTS
 
 
-def test_cli_flags_add_to_config_and_can_ignore_it(sqlite_engine: Engine, sqlite_url: str,
-                                                   ghost_config: Path) -> None:
+def test_cli_flags_add_to_config_and_can_ignore_it(sqlite_engine: Engine, sqlite_url: str, ghost_config: Path) -> None:
     seed(sqlite_engine)
     assert _titles_jobs(sqlite_url, ghost_config, "--exclude-flag", "lowball") == ALL - GHOSTS - LOWBALLS
     assert _titles_jobs(sqlite_url, ghost_config, "--no-config-filters") == ALL
-    assert _titles_jobs(sqlite_url, ghost_config, "--no-config-filters", "--exclude-flag", "lowball") \
-        == ALL - LOWBALLS
+    assert _titles_jobs(sqlite_url, ghost_config, "--no-config-filters", "--exclude-flag", "lowball") == ALL - LOWBALLS
 
 
 def test_cli_min_quality_replaces_config(sqlite_engine: Engine, sqlite_url: str, tmp_path: Path) -> None:
@@ -75,8 +73,9 @@ def test_cli_min_quality_replaces_config(sqlite_engine: Engine, sqlite_url: str,
     assert _titles_jobs(sqlite_url, cfg, "--min-quality", "50") == {j[2] for j in JOBS if j[9] >= 50}
 
 
-def test_config_exclude_flags_hide_in_feed_and_export(sqlite_engine: Engine, sqlite_url: str,
-                                                      ghost_config: Path, tmp_path: Path) -> None:
+def test_config_exclude_flags_hide_in_feed_and_export(
+    sqlite_engine: Engine, sqlite_url: str, ghost_config: Path, tmp_path: Path
+) -> None:
     seed(sqlite_engine)
     feed = tmp_path / "jobs.xml"
     _run(["--db", sqlite_url, "--config", str(ghost_config), "feed", "--out", str(feed)])
@@ -90,15 +89,23 @@ def test_config_exclude_flags_hide_in_feed_and_export(sqlite_engine: Engine, sql
 
 
 def _posting(ext: str, budget: Budget | None) -> Posting:
-    return Posting(source="cur", external_id=ext, url=f"https://cur.test/{ext}", title=f"job {ext}",
-                   description_text="x", posted_at=NOW, budget=budget)
+    return Posting(
+        source="cur",
+        external_id=ext,
+        url=f"https://cur.test/{ext}",
+        title=f"job {ext}",
+        description_text="x",
+        posted_at=NOW,
+        budget=budget,
+    )
 
 
 BUDGETS = {
     "no-currency": Budget(kind="fixed", min=5000, max=5000, currency=None, provenance="field", raw="5000"),
     "usd-native": Budget(kind="fixed", min=800, max=1200, currency="USD", provenance="field", raw="$800-1200"),
-    "eur-converted": Budget(kind="fixed", min=900, max=900, currency="EUR", min_usd=990, max_usd=990,
-                            provenance="field", raw="€900"),
+    "eur-converted": Budget(
+        kind="fixed", min=900, max=900, currency="EUR", min_usd=990, max_usd=990, provenance="field", raw="€900"
+    ),
     "eur-unconverted": Budget(kind="fixed", min=4000, max=4000, currency="EUR", provenance="field", raw="€4000"),
     "zero": Budget(kind="fixed", min=0, max=0, currency="USD", provenance="field", raw="$0"),
     "none": None,
@@ -109,14 +116,23 @@ def test_budget_figure_is_one_definition(sqlite_engine: Engine, sqlite_url: str)
     """A fixed 5000 with no stated currency is $5,000 to scoring and to ``--min-budget`` alike."""
     with sqlite_engine.begin() as conn:
         repo.upsert_postings(conn, "cur", [_posting(k, b) for k, b in BUDGETS.items()], NOW)
-        rows = {r.external_id: dict(r._mapping)
-                for r in conn.execute(select(postings, budget_figure_sql().label("figure")))}
-    expected = {"no-currency": 5000.0, "usd-native": 1200.0, "eur-converted": 990.0, "eur-unconverted": None,
-                "zero": None, "none": None}
+        rows = {
+            r.external_id: dict(r._mapping) for r in conn.execute(select(postings, budget_figure_sql().label("figure")))
+        }
+    expected = {
+        "no-currency": 5000.0,
+        "usd-native": 1200.0,
+        "eur-converted": 990.0,
+        "eur-unconverted": None,
+        "zero": None,
+        "none": None,
+    }
     for ext, row in rows.items():
         assert budget_figure(row) == expected[ext], ext
         assert budget_usd(row) == expected[ext], ext  # what the market compares
         assert row["figure"] == expected[ext], ext  # what SQL filters and the market history use
-    listed = {j["external_id"] for j in json.loads(
-        _run(["--db", sqlite_url, "jobs", "--format", "json", "--min-budget", "1000"]).stdout)}
+    listed = {
+        j["external_id"]
+        for j in json.loads(_run(["--db", sqlite_url, "jobs", "--format", "json", "--min-budget", "1000"]).stdout)
+    }
     assert listed == {"no-currency", "usd-native"}

@@ -26,8 +26,14 @@ def config(port: int, **digest: object) -> Config:
     return replace(
         base,
         smtp=SmtpConfig(host="127.0.0.1", port=port, security="none", timeout=5),
-        digest=replace(DigestConfig(), recipients=[TO], sender="jobsift <digest@example.test>",
-                       min_quality=30.0, subject="{count} jobs for {date}", **digest),  # type: ignore[arg-type]
+        digest=replace(
+            DigestConfig(),
+            recipients=[TO],
+            sender="jobsift <digest@example.test>",
+            min_quality=30.0,
+            subject="{count} jobs for {date}",
+            **digest,
+        ),  # type: ignore[arg-type]
     )
 
 
@@ -48,9 +54,17 @@ def test_digest_arrives_with_both_parts_reasons_cap_and_health(sqlite_engine: En
     engine = sqlite_engine
     seed(engine)
     with engine.begin() as conn:
-        conn.execute(insert(sources).values(name="broken", format="rss", url="http://x.test/", enabled=True,
-                                            last_outcome="blocked", last_error="robots.txt forbids /feed",
-                                            consecutive_failures=3))
+        conn.execute(
+            insert(sources).values(
+                name="broken",
+                format="rss",
+                url="http://x.test/",
+                enabled=True,
+                last_outcome="blocked",
+                last_error="robots.txt forbids /feed",
+                consecutive_failures=3,
+            )
+        )
     with SmtpServer() as srv:
         run = send_digests(engine, config(srv.port, per_client_cap=1), now=NOW)
         assert [o.status for o in run.outcomes] == ["sent"]
@@ -118,8 +132,9 @@ def test_r29_smtp_down_then_up_retries_and_never_repeats_a_job(sqlite_engine: En
         reserved = count(sqlite_engine, digest_items)
         # Next day: a new job arrives; the new digest has it and none of yesterday's.
         tomorrow = NOW + timedelta(days=1)
-        seed(sqlite_engine, [("delta", "d1", "Rust CLI tool", "Write a Rust CLI.", None, None, (), None,
-                              -23, 77.0, [])])
+        seed(
+            sqlite_engine, [("delta", "d1", "Rust CLI tool", "Write a Rust CLI.", None, None, (), None, -23, 77.0, [])]
+        )
         nxt = send_digests(sqlite_engine, config(port), now=tomorrow)
         assert [o.status for o in nxt.outcomes] == ["sent"]
         assert len(srv.inbox.messages) == 2
@@ -130,8 +145,9 @@ def test_r29_smtp_down_then_up_retries_and_never_repeats_a_job(sqlite_engine: En
         assert title not in text
     assert count(sqlite_engine, digest_items) == reserved + 1
     with sqlite_engine.connect() as conn:
-        dup = conn.execute(select(digest_items.c.posting_id, func.count()).group_by(digest_items.c.posting_id)
-                           .having(func.count() > 1)).all()
+        dup = conn.execute(
+            select(digest_items.c.posting_id, func.count()).group_by(digest_items.c.posting_id).having(func.count() > 1)
+        ).all()
     assert dup == []
 
 
@@ -145,10 +161,22 @@ def test_r29_two_processes_racing_send_one_digest(db_url: str, tmp_path: Path) -
         engine.dispose()
     with SmtpServer() as srv:
         cfg = tmp_path / "jobsift.toml"
-        cfg.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {srv.port}\n\n[digest]\nrecipients = ["{TO}"]\n'
-                       'min_quality = 30\n', encoding="utf-8")
-        cmd = [sys.executable, "-c", "from jobsift.cli import main; main()", "--config", str(cfg), "--db", db_url,
-               "digest", "--period", "2026-11-22"]
+        cfg.write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {srv.port}\n\n[digest]\nrecipients = ["{TO}"]\nmin_quality = 30\n',
+            encoding="utf-8",
+        )
+        cmd = [
+            sys.executable,
+            "-c",
+            "from jobsift.cli import main; main()",
+            "--config",
+            str(cfg),
+            "--db",
+            db_url,
+            "digest",
+            "--period",
+            "2026-11-22",
+        ]
         procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
         outs = [p.communicate(timeout=60) for p in procs]
         assert [p.returncode for p in procs] == [0, 0], outs

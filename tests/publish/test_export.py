@@ -24,8 +24,9 @@ def run(*args: str) -> str:
     return result.output
 
 
-def test_r19_csv_cells_that_look_like_formulas_are_neutralised(sqlite_engine: Engine, sqlite_url: str,
-                                                               tmp_path: Path) -> None:
+def test_r19_csv_cells_that_look_like_formulas_are_neutralised(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
     seed(sqlite_engine)
     out = tmp_path / "jobs.csv"
     assert "8 jobs" in run("--db", sqlite_url, "export", "--format", "csv", "--out", str(out))
@@ -41,19 +42,36 @@ def test_r19_csv_cells_that_look_like_formulas_are_neutralised(sqlite_engine: En
     assert by_title["g1"]["title"] == HOSTILE_TITLE  # quoted by the csv module, not cut
 
 
-def test_parquet_read_back_with_duckdb_and_filters_apply(sqlite_engine: Engine, sqlite_url: str,
-                                                         tmp_path: Path) -> None:
+def test_parquet_read_back_with_duckdb_and_filters_apply(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
     seed(sqlite_engine)
     out = tmp_path / "jobs.parquet"
-    run("--db", sqlite_url, "export", "--format", "parquet", "--out", str(out), "--exclude-flag", "ghost",
-        "--min-quality", "50")
+    run(
+        "--db",
+        sqlite_url,
+        "export",
+        "--format",
+        "parquet",
+        "--out",
+        str(out),
+        "--exclude-flag",
+        "ghost",
+        "--min-quality",
+        "50",
+    )
     con = duckdb.connect()
     try:
         rows = con.execute(
             "SELECT external_id, quality, skills, flags, budget_max_usd, epoch(first_seen_at) FROM read_parquet(?) "
-            "ORDER BY quality DESC", [str(out)]).fetchall()
-        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
-                                 [str(out)]).fetchall())
+            "ORDER BY quality DESC",
+            [str(out)],
+        ).fetchall()
+        types = dict(
+            con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))", [str(out)]
+            ).fetchall()
+        )
     finally:
         con.close()
     assert [r[0] for r in rows] == ["a1", "g3", "b1", "g1", "g2"]
@@ -77,8 +95,9 @@ def test_jsonl_has_one_object_per_job(sqlite_engine: Engine, sqlite_url: str, tm
 def test_feed_command_writes_valid_rss_and_atom(sqlite_engine: Engine, sqlite_url: str, tmp_path: Path) -> None:
     seed(sqlite_engine)
     rss, atom = tmp_path / "jobs.xml", tmp_path / "jobs.atom"
-    assert "5 jobs" in run("--db", sqlite_url, "feed", "--out", str(rss), "--exclude-flag", "ghost",
-                           "--min-quality", "50")
+    assert "5 jobs" in run(
+        "--db", sqlite_url, "feed", "--out", str(rss), "--exclude-flag", "ghost", "--min-quality", "50"
+    )
     run("--db", sqlite_url, "feed", "--out", str(atom), "--atom", "--skill", "python", "--limit", "2")
     for path, n in ((rss, 5), (atom, 2)):
         etree.fromstring(path.read_bytes())
@@ -89,7 +108,8 @@ def test_feed_command_writes_valid_rss_and_atom(sqlite_engine: Engine, sqlite_ur
 
 
 def test_feed_command_rejects_a_bad_age(sqlite_url: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--db", sqlite_url, "feed", "--out", str(tmp_path / "f.xml"),
-                                       "--since", "yesterday-ish"])
+    result = CliRunner().invoke(
+        main, ["--db", sqlite_url, "feed", "--out", str(tmp_path / "f.xml"), "--since", "yesterday-ish"]
+    )
     assert result.exit_code == 2
     assert "--since" in result.output

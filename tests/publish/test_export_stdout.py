@@ -20,13 +20,15 @@ from tests.publish.data import JOBS, seed
 
 def export(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    return subprocess.run([sys.executable, "-m", "jobsift", *args], cwd=cwd, capture_output=True, env=env,
-                          check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "jobsift", *args], cwd=cwd, capture_output=True, env=env, check=False, timeout=120
+    )
 
 
 @pytest.mark.parametrize("out", [[], ["--out", "-"]], ids=["no --out", "--out -"])
-def test_csv_and_jsonl_go_to_stdout_and_no_file_is_made(sqlite_engine: Engine, sqlite_url: str, tmp_path: Path,
-                                                        out: list[str]) -> None:
+def test_csv_and_jsonl_go_to_stdout_and_no_file_is_made(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path, out: list[str]
+) -> None:
     seed(sqlite_engine)
     work = tmp_path / "cwd"
     work.mkdir()

@@ -28,10 +28,17 @@ DEFAULTS_LINE = "not yet calibrated on outcomes (no outcomes resolved yet)"
 
 def test_levels_and_sentences() -> None:
     assert [evidence.risk_level(p) for p in (0.17, 0.34, 0.35, 0.59, 0.6, 0.99)] == [
-        "low", "low", "medium", "medium", "high", "high"]
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+    ]
     b = evidence.basis(CALIBRATION, 0.61, 0.6)
     assert evidence.headline(0.61, b) == (
-        "61%: of 412 resolved postings like this in your store, about 6 in 10 never hired")
+        "61%: of 412 resolved postings like this in your store, about 6 in 10 never hired"
+    )
     assert "calibrated (platt) on 412 resolved outcomes in your store from 301 clients" in evidence.basis_line(b)
     d = evidence.basis(None, 0.61, 0.6, outcomes_resolved=0)
     assert evidence.headline(0.61, d) == "ghost risk: high"
@@ -44,8 +51,13 @@ def test_levels_and_sentences() -> None:
 
 
 def _features() -> dict[str, object]:
-    return {"client_jobs_posted": 30, "client_jobs_with_hires": 0, "client_hire_rate": 0.0, "client_total_spent": 0.0,
-            "client_open_jobs": 12}
+    return {
+        "client_jobs_posted": 30,
+        "client_jobs_with_hires": 0,
+        "client_hire_rate": 0.0,
+        "client_total_spent": 0.0,
+        "client_open_jobs": 12,
+    }
 
 
 def test_the_ghost_reason_is_worded_for_the_model_that_made_it() -> None:
@@ -57,16 +69,24 @@ def test_the_ghost_reason_is_worded_for_the_model_that_made_it() -> None:
     p = calibrated.ghost_probability
     assert p is not None
     assert calibrated.reasons[0].text.startswith(f"{p:.0%}: of 412 resolved postings like this in your store")
-    assert calibrated.ghost_basis == {"calibrated": True, "method": "platt", "outcomes": 412, "clients": 301,
-                                      "never_hired": 250}
+    assert calibrated.ghost_basis == {
+        "calibrated": True,
+        "method": "platt",
+        "outcomes": 412,
+        "clients": 301,
+        "never_hired": 250,
+    }
 
 
 def test_every_output_words_each_stored_score_for_its_model(engine: Engine, db_url: str) -> None:
     cfg = config_from_dict({"database": {"url": db_url}}, env={})
     store(engine, [posting("old", title="Shopify migration", description=LONG_TEXT, client=BAD_CLIENT)], when=T0)
     score_pending(engine, cfg, now=T0, model=rules_only())
-    store(engine, [posting("new", title="Shopify theme fixes", description=LONG_TEXT + " More pages.",
-                           client=BAD_CLIENT)], when=T0)
+    store(
+        engine,
+        [posting("new", title="Shopify theme fixes", description=LONG_TEXT + " More pages.", client=BAD_CLIENT)],
+        when=T0,
+    )
     score_pending(engine, cfg, now=T0, model=replace(rules_only(), version="cal-1", calibration=CALIBRATION))
     rows = latest(engine)
     assert rows["old"]["ghost_basis"]["calibrated"] is False
@@ -100,8 +120,9 @@ def test_every_output_words_each_stored_score_for_its_model(engine: Engine, db_u
         assert "Ghost risk: high. Ghost risk levels come from default weights" in feed
 
     assert "Ghost risk: high." in item_html(old)
-    d = preview(engine, replace(cfg, digest=replace(cfg.digest, min_quality=0)), "me@example.com",
-                now=T0 + timedelta(hours=1))
+    d = preview(
+        engine, replace(cfg, digest=replace(cfg.digest, min_quality=0)), "me@example.com", now=T0 + timedelta(hours=1)
+    )
     assert d.jobs
     assert DEFAULTS_LINE in d.text
     assert DEFAULTS_LINE in d.html

@@ -27,19 +27,34 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 ages = st.one_of(
     st.builds(lambda n, u: f"{n}{u}", st.integers(0, 10**30), st.sampled_from("mhdw")),
-    st.builds(lambda y, m, d, off: f"{y:04d}-{m:02d}-{d:02d}T00:00:00{off}", st.integers(1, 9999),
-              st.integers(1, 12), st.integers(1, 28), st.sampled_from(["", "Z", "+05:00", "-14:00", "+23:59"])),
+    st.builds(
+        lambda y, m, d, off: f"{y:04d}-{m:02d}-{d:02d}T00:00:00{off}",
+        st.integers(1, 9999),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.sampled_from(["", "Z", "+05:00", "-14:00", "+23:59"]),
+    ),
     st.text(max_size=30),
 )
-numbers = st.one_of(st.integers(-(10**30), 10**30).map(str), st.floats(allow_nan=True).map(str),
-                    st.sampled_from(["abc", "1e400", "-1e400", "0x10", " 5 ", "1_0", "", "NaN", "inf"]),
-                    st.text(max_size=20))
-values = st.fixed_dictionaries({}, optional={
-    "age": ages, "min_quality": numbers, "min_budget": numbers, "page": numbers, "limit": numbers,
-    "order": st.one_of(st.sampled_from(["newest", "quality", "oldest", ""]), st.text(max_size=10)),
-    "hide": st.sampled_from(["ghost", "lowball", "gohst", "bogus", ""]),
-    "flag": st.sampled_from(["payment_unverified", "spooky", ""]),
-})
+numbers = st.one_of(
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats(allow_nan=True).map(str),
+    st.sampled_from(["abc", "1e400", "-1e400", "0x10", " 5 ", "1_0", "", "NaN", "inf"]),
+    st.text(max_size=20),
+)
+values = st.fixed_dictionaries(
+    {},
+    optional={
+        "age": ages,
+        "min_quality": numbers,
+        "min_budget": numbers,
+        "page": numbers,
+        "limit": numbers,
+        "order": st.one_of(st.sampled_from(["newest", "quality", "oldest", ""]), st.text(max_size=10)),
+        "hide": st.sampled_from(["ghost", "lowball", "gohst", "bogus", ""]),
+        "flag": st.sampled_from(["payment_unverified", "spooky", ""]),
+    },
+)
 
 
 @given(values)
@@ -99,10 +114,12 @@ def live_both(engine: Engine) -> Iterator[tuple[str, dict[str, int]]]:
         yield url, ids
 
 
-@pytest.mark.parametrize("job_id", ["9223372036854775808", "2147483648", "99999999999999999999999", "0", "-1",
-                                    "abc", "1e3"])
+@pytest.mark.parametrize(
+    "job_id", ["9223372036854775808", "2147483648", "99999999999999999999999", "0", "-1", "abc", "1e3"]
+)
 def test_r36_out_of_range_job_ids_are_422_naming_job_id_on_both_backends(
-        live_both: tuple[str, dict[str, int]], job_id: str) -> None:
+    live_both: tuple[str, dict[str, int]], job_id: str
+) -> None:
     live, _ = live_both
     api = httpx.get(f"{live}/api/jobs/{job_id}", timeout=10)
     assert api.status_code == 422
@@ -114,7 +131,8 @@ def test_r36_out_of_range_job_ids_are_422_naming_job_id_on_both_backends(
 
 
 def test_r36_missing_job_is_an_html_404_for_browsers_and_json_for_the_api(
-        live_both: tuple[str, dict[str, int]]) -> None:
+    live_both: tuple[str, dict[str, int]],
+) -> None:
     live, ids = live_both
     page = httpx.get(f"{live}/jobs/999", headers=HTML, timeout=10)
     assert page.status_code == 404
@@ -133,19 +151,22 @@ def test_r36_missing_job_is_an_html_404_for_browsers_and_json_for_the_api(
     assert httpx.get(f"{live}/jobs/{ids['a1']}", headers=HTML, timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize(("args", "hint"), [
-    (["jobs", "--since", "100000000d"], "--since"),
-    (["jobs", "--since", "0001-01-01T00:00:00+05:00"], "--since"),
-    (["jobs", "--min-quality", "150"], "--min-quality"),
-    (["export", "--since", "100000000d", "--out", "x.csv"], "--since"),
-    (["feed", "--since", "99999999999w", "--out", "x.xml"], "--since"),
-    (["push", "--since", "100000000d"], "--since"),
-])
-def test_r36_cli_out_of_range_is_one_line_exit_2(sqlite_engine: Engine, sqlite_url: str, tmp_path: Path,
-                                                 args: list[str], hint: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["jobs", "--since", "100000000d"], "--since"),
+        (["jobs", "--since", "0001-01-01T00:00:00+05:00"], "--since"),
+        (["jobs", "--min-quality", "150"], "--min-quality"),
+        (["export", "--since", "100000000d", "--out", "x.csv"], "--since"),
+        (["feed", "--since", "99999999999w", "--out", "x.xml"], "--since"),
+        (["push", "--since", "100000000d"], "--since"),
+    ],
+)
+def test_r36_cli_out_of_range_is_one_line_exit_2(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path, args: list[str], hint: str
+) -> None:
     cfg = tmp_path / "jobsift.toml"
-    cfg.write_text(f'[database]\nurl = "{sqlite_url}"\n[[webhooks]]\nurl = "http://127.0.0.1:9/h"\n',
-                   encoding="utf-8")
+    cfg.write_text(f'[database]\nurl = "{sqlite_url}"\n[[webhooks]]\nurl = "http://127.0.0.1:9/h"\n', encoding="utf-8")
     out = [a if not a.endswith((".csv", ".xml")) else str(tmp_path / a) for a in args]
     r = CliRunner().invoke(main, ["--config", str(cfg), *out])
     assert r.exit_code == 2, r.output

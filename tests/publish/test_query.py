@@ -21,14 +21,16 @@ def qurl(engine: Engine, db_url: str) -> str:
 
 def counts(engine: Engine) -> tuple[int, ...]:
     with engine.connect() as conn:
-        return tuple(int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-                     for t in (postings, scores, clients))
+        return tuple(
+            int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in (postings, scores, clients)
+        )
 
 
 def test_select_with_bound_parameters(engine: Engine, db_url: str, qurl: str) -> None:
     seed(engine)
-    r = run_query(qurl, "SELECT source, count(*) AS n FROM jobs WHERE quality >= :q GROUP BY source ORDER BY source",
-                  {"q": 50})
+    r = run_query(
+        qurl, "SELECT source, count(*) AS n FROM jobs WHERE quality >= :q GROUP BY source ORDER BY source", {"q": 50}
+    )
     assert r.columns == ["source", "n"]
     assert r.rows == [("alpha", 1), ("beta", 1), ("gamma", 3)]
     # A parameter holding SQL is data, not code.
@@ -89,8 +91,9 @@ def test_r25_runaway_recursive_cte_is_interrupted(engine: Engine, db_url: str, q
     with pytest.raises(QueryError, match="time limit"):
         run_query(qurl, sql, timeout=0.5)
     # Streaming rows instead stops at the row cap.
-    r = run_query(qurl, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c",
-                  max_rows=50, timeout=5)
+    r = run_query(
+        qurl, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c", max_rows=50, timeout=5
+    )
     assert len(r.rows) == 50
     assert r.truncated
 
@@ -101,8 +104,11 @@ def test_cli_query_formats_and_one_line_error(sqlite_engine: Engine, sqlite_url:
     sql = "SELECT title FROM jobs WHERE quality >= :q ORDER BY quality DESC"
     ok = runner.invoke(main, ["--db", sqlite_url, "query", sql, "-p", "q", "80", "--format", "csv"])
     assert ok.exit_code == 0, ok.output
-    assert ok.output.splitlines()[:3] == ["title", "Senior Python developer for a data pipeline",
-                                          "Django API with 50% off' OR 1=1 --"]
+    assert ok.output.splitlines()[:3] == [
+        "title",
+        "Senior Python developer for a data pipeline",
+        "Django API with 50% off' OR 1=1 --",
+    ]
     js = runner.invoke(main, ["--db", sqlite_url, "query", "SELECT count(*) AS n FROM jobs", "--format", "json"])
     assert '"n": 8' in js.output
     bad = runner.invoke(main, ["--db", sqlite_url, "query", "DELETE FROM postings"])

@@ -59,18 +59,24 @@ def test_the_ghost_job_names_probability_signals_and_quality_points(scored_site:
     assert "market median $" in text
 
 
-@pytest.mark.parametrize(("reason", "words"), [
-    ({"code": "ghost", "value": 0.668, "reference": 0.6}, "ghost probability 67% · flagged from 60%"),
-    ({"code": "ghost.off_platform_contact", "value": 1.0, "reference": 1.2, "contribution": 1.2},
-     "signal value 1 · weight 1.2 · +1.2 to the ghost log-odds"),
-    ({"code": "lowball", "value": 25.0, "reference": 250.0}, "budget $25 · market median $250"),
-    ({"code": "lowball.floor", "value": 25.0, "reference": 30.0}, "budget $25 · your floor $30"),
-    ({"code": "payment_unverified", "value": "unverified"}, "payment unverified"),
-    ({"code": "quality.ghost", "contribution": -10.56}, "-10.6 quality points"),
-    ({"code": "something.new", "value": 1.0, "reference": 2.0, "contribution": -1.5},
-     "value 1 · compared with 2 · effect -1.5"),
-    ({"code": "payment.unknown", "value": None, "contribution": 0.0}, ""),
-])
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ({"code": "ghost", "value": 0.668, "reference": 0.6}, "ghost probability 67% · flagged from 60%"),
+        (
+            {"code": "ghost.off_platform_contact", "value": 1.0, "reference": 1.2, "contribution": 1.2},
+            "signal value 1 · weight 1.2 · +1.2 to the ghost log-odds",
+        ),
+        ({"code": "lowball", "value": 25.0, "reference": 250.0}, "budget $25 · market median $250"),
+        ({"code": "lowball.floor", "value": 25.0, "reference": 30.0}, "budget $25 · your floor $30"),
+        ({"code": "payment_unverified", "value": "unverified"}, "payment unverified"),
+        ({"code": "quality.ghost", "contribution": -10.56}, "-10.6 quality points"),
+        (
+            {"code": "something.new", "value": 1.0, "reference": 2.0, "contribution": -1.5},
+            "value 1 · compared with 2 · effect -1.5",
+        ),
+        ({"code": "payment.unknown", "value": None, "contribution": 0.0}, ""),
+    ],
+)
 def test_reason_figures_in_words(reason: dict[str, Any], words: str) -> None:
     assert reason_figures(reason) == words
-

@@ -22,8 +22,12 @@ def test_report_is_self_contained_with_every_section(sqlite_engine: Engine, sqli
     result = CliRunner().invoke(main, ["--db", sqlite_url, "report", "--out", str(out), "--days", "30"])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    for heading in ("Flag rates by source over time", "Budgets against the market, by category",
-                    "Clients with the strongest ghost signals", "Source health"):
+    for heading in (
+        "Flag rates by source over time",
+        "Budgets against the market, by category",
+        "Clients with the strongest ghost signals",
+        "Source health",
+    ):
         assert heading in html
     assert html.count("<svg") == 4  # four plots, inline
     assert "Ghost client" in html

@@ -17,8 +17,15 @@ from tests.publish.data import NOW, write_score
 
 def add(engine: Engine, source: str, ext: str, title: str, ghost: float, client: Client | None, hours: int) -> None:
     when = NOW - timedelta(hours=hours)
-    p = Posting(source=source, external_id=ext, url=f"https://{source}.test/{ext}", title=title,
-                description_text="work", posted_at=when, client=client)
+    p = Posting(
+        source=source,
+        external_id=ext,
+        url=f"https://{source}.test/{ext}",
+        title=title,
+        description_text="work",
+        posted_at=when,
+        client=client,
+    )
     with engine.begin() as conn:
         repo.upsert_postings(conn, source, [p], when)
         pid = conn.execute(select(postings.c.id).where(postings.c.external_id == ext)).scalar_one()
@@ -28,8 +35,15 @@ def add(engine: Engine, source: str, ext: str, title: str, ghost: float, client:
 
 def seed_report(engine: Engine) -> None:
     for i, ghost in enumerate((0.7, 0.75, 0.8), start=1):  # three clients the source does not name
-        add(engine, "anon", f"a{i}", f"anon job {i}", ghost, Client(key=f"k{i}", jobs_posted=30, jobs_with_hires=0),
-            hours=10 * i)
+        add(
+            engine,
+            "anon",
+            f"a{i}",
+            f"anon job {i}",
+            ghost,
+            Client(key=f"k{i}", jobs_posted=30, jobs_with_hires=0),
+            hours=10 * i,
+        )
     add(engine, "nocli", "n1", "Mild nocli posting", 0.3, None, hours=5)
     add(engine, "nocli", "n2", "Worst nocli posting", 0.85, None, hours=50)
     add(engine, "nocli", "n3", "Middling nocli posting", 0.5, None, hours=24 * 40)
@@ -40,8 +54,11 @@ def seed_report(engine: Engine) -> None:
             sid = repo.ensure_source(conn, name, "rss", f"https://{name}.test/feed")
             conn.execute(update(sources).where(sources.c.id == sid).values(last_outcome="ok"))
             for d in range(n):
-                conn.execute(insert(fetches).values(run_id=run_id, source_id=sid, outcome="ok",
-                                                    started_at=NOW - timedelta(days=d)))
+                conn.execute(
+                    insert(fetches).values(
+                        run_id=run_id, source_id=sid, outcome="ok", started_at=NOW - timedelta(days=d)
+                    )
+                )
 
 
 def section(html: str, heading: str) -> str:

@@ -17,12 +17,17 @@ def test_report_shows_calibration_and_outcome_shares(sqlite_engine: Engine) -> N
     assert "No resolved outcomes yet" in before
     with sqlite_engine.begin() as conn:
         rows = conn.execute(
-            select(postings.c.id, postings.c.first_seen_at).join(scores, scores.c.posting_id == postings.c.id)
-            .where(scores.c.is_latest.is_(True)).order_by(postings.c.id)
+            select(postings.c.id, postings.c.first_seen_at)
+            .join(scores, scores.c.posting_id == postings.c.id)
+            .where(scores.c.is_latest.is_(True))
+            .order_by(postings.c.id)
         ).all()
         for i, (pid, seen) in enumerate(rows):
-            obs = Observation("hired", "sub_status", "closed_awarded") if i % 3 == 0 else Observation(
-                "closed_no_hire", "sub_status", "closed_expired")
+            obs = (
+                Observation("hired", "sub_status", "closed_awarded")
+                if i % 3 == 0
+                else Observation("closed_no_hire", "sub_status", "closed_expired")
+            )
             outcomes.record(conn, pid, obs, seen)
     html = build_report(sqlite_engine, days=30)
     assert "Does the ghost figure match what happened?" in html

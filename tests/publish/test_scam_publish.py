@@ -17,17 +17,22 @@ from jobsift.store.queries import JobFilter, list_jobs
 from tests.publish.receiver import Receiver
 from tests.scoring.factory import GOOD_CLIENT, LONG_TEXT, T0, posting, store
 
-FEE = ("Earn $800/day from home! No experience needed. Pay a $50 registration fee to get started, "
-       "then WhatsApp me for your first task.")
+FEE = (
+    "Earn $800/day from home! No experience needed. Pay a $50 registration fee to get started, "
+    "then WhatsApp me for your first task."
+)
 SCAM_TITLE = "Data entry from home, start today"
 
 
-
 def test_scam_is_red_hidden_by_hide_scam_and_exclude_flags_everywhere(engine: Engine, db_url: str) -> None:
-    store(engine, [
-        posting("ok", title="Shopify catalogue migration", description=LONG_TEXT, client=GOOD_CLIENT),
-        posting("fee", title=SCAM_TITLE, description=FEE, client=GOOD_CLIENT),
-    ], when=T0)
+    store(
+        engine,
+        [
+            posting("ok", title="Shopify catalogue migration", description=LONG_TEXT, client=GOOD_CLIENT),
+            posting("fee", title=SCAM_TITLE, description=FEE, client=GOOD_CLIENT),
+        ],
+        when=T0,
+    )
     plain = config_from_dict({"database": {"url": db_url}}, env={})
     report = score_pending(engine, plain, now=T0)
     assert report.flagged["scam"] == 1
@@ -65,8 +70,9 @@ def test_scam_is_red_hidden_by_hide_scam_and_exclude_flags_everywhere(engine: En
     receiver = Receiver()
     try:
         hooks = [{"url": receiver.url, "kind": "json", "min_quality": 0}]
-        cfg = config_from_dict({"database": {"url": db_url}, "filters": {"exclude_flags": ["scam"]},
-                                "webhooks": hooks}, env={})
+        cfg = config_from_dict(
+            {"database": {"url": db_url}, "filters": {"exclude_flags": ["scam"]}, "webhooks": hooks}, env={}
+        )
         pushed = push_new(engine, cfg, now=T0 + timedelta(hours=1))
         assert pushed.sent == 1
         assert [b["job"]["external_id"] for b in receiver.bodies] == ["ok"]

@@ -18,8 +18,7 @@ def test_api_conforms_to_its_openapi_schema(live: str) -> None:
     schema = schemathesis.openapi.from_url(live + "/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     paths = {op.path for op in operations}
-    assert {"/", "/api/jobs", "/api/jobs/{job_id}", "/jobs/{job_id}", "/feed.xml", "/feed.atom",
-            "/healthz"} <= paths
+    assert {"/", "/api/jobs", "/api/jobs/{job_id}", "/jobs/{job_id}", "/feed.xml", "/feed.atom", "/healthz"} <= paths
     checked = 0
     for operation in operations:
 

@@ -29,16 +29,36 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     d = tmp_path_factory.mktemp("tls")
     key, crt = d / "key.pem", d / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(crt),
-         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return crt, key
 
 
 def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(), PASSWORD.encode())
+        USER.encode(),
+        PASSWORD.encode(),
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -51,8 +71,15 @@ def server_context(cert: tuple[Path, Path]) -> ssl.SSLContext:
 @pytest.fixture
 def starttls_server(cert: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
     inbox, port = Inbox(), free_port()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_context(cert),
-                     require_starttls=True, authenticator=authenticate, auth_require_tls=True)
+    ctl = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context(cert),
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
     ctl.start()
     try:
         yield inbox, port
@@ -63,8 +90,14 @@ def starttls_server(cert: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
 @pytest.fixture
 def smtps_server(cert: tuple[Path, Path]) -> Iterator[tuple[Inbox, int]]:
     inbox, port = Inbox(), free_port()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=server_context(cert),
-                     authenticator=authenticate, auth_require_tls=False)
+    ctl = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=server_context(cert),
+        authenticator=authenticate,
+        auth_require_tls=False,
+    )
     ctl.start()
     try:
         yield inbox, port
@@ -81,8 +114,15 @@ def message() -> EmailMessage:
 
 def test_starttls_with_login_delivers(starttls_server: tuple[Inbox, int], cert: tuple[Path, Path]) -> None:
     inbox, port = starttls_server
-    smtp = SmtpConfig(host="127.0.0.1", port=port, security="starttls", user=USER,
-                      password_env="TEST_SMTP_PASSWORD", ca_file=str(cert[0]), timeout=20)
+    smtp = SmtpConfig(
+        host="127.0.0.1",
+        port=port,
+        security="starttls",
+        user=USER,
+        password_env="TEST_SMTP_PASSWORD",
+        ca_file=str(cert[0]),
+        timeout=20,
+    )
     send_message(message(), smtp, env={"TEST_SMTP_PASSWORD": PASSWORD})
     assert [m.rcpt_tos for m in inbox.messages] == [["me@example.com"]]
     assert inbox.messages[0].message["Subject"] == "jobsift: 3 new jobs"
@@ -90,8 +130,15 @@ def test_starttls_with_login_delivers(starttls_server: tuple[Inbox, int], cert: 
 
 def test_smtps_with_login_delivers(smtps_server: tuple[Inbox, int], cert: tuple[Path, Path]) -> None:
     inbox, port = smtps_server
-    smtp = SmtpConfig(host="127.0.0.1", port=port, security="ssl", user=USER,
-                      password_env="TEST_SMTP_PASSWORD", ca_file=str(cert[0]), timeout=20)
+    smtp = SmtpConfig(
+        host="127.0.0.1",
+        port=port,
+        security="ssl",
+        user=USER,
+        password_env="TEST_SMTP_PASSWORD",
+        ca_file=str(cert[0]),
+        timeout=20,
+    )
     send_message(message(), smtp, env={"TEST_SMTP_PASSWORD": PASSWORD})
     assert len(inbox.messages) == 1
 
@@ -100,8 +147,15 @@ def test_wrong_password_is_refused(starttls_server: tuple[Inbox, int], cert: tup
     import smtplib
 
     inbox, port = starttls_server
-    smtp = SmtpConfig(host="127.0.0.1", port=port, security="starttls", user=USER,
-                      password_env="TEST_SMTP_PASSWORD", ca_file=str(cert[0]), timeout=20)
+    smtp = SmtpConfig(
+        host="127.0.0.1",
+        port=port,
+        security="starttls",
+        user=USER,
+        password_env="TEST_SMTP_PASSWORD",
+        ca_file=str(cert[0]),
+        timeout=20,
+    )
     with pytest.raises(smtplib.SMTPAuthenticationError):
         send_message(message(), smtp, env={"TEST_SMTP_PASSWORD": "wrong"})
     assert inbox.messages == []

@@ -93,9 +93,7 @@ def test_wrong_token_and_unknown_chat_fail_without_retry_and_without_the_token(
     assert "wrong-token" not in " ".join(wrong.errors)
 
 
-def test_429_waits_retry_after_then_sends_and_a_long_wait_is_left_to_the_next_run(
-    engine: Engine, bot: BotApi
-) -> None:
+def test_429_waits_retry_after_then_sends_and_a_long_wait_is_left_to_the_next_run(engine: Engine, bot: BotApi) -> None:
     seed(engine)
     bot.too_many(2)
     sleeps = Sleeps()
@@ -131,11 +129,18 @@ def test_push_cli_with_a_telegram_sink(tmp_path: Path, bot: BotApi) -> None:
     seed(eng)
     eng.dispose()
     cfg = tmp_path / "jobsift.toml"
-    cfg.write_text(f'[database]\nurl = "sqlite:///{db}"\n\n[[webhooks]]\nkind = "telegram"\n'
-                   f'url = "{bot.url}"\nchat_id = "-1001"\nmin_quality = 70\n')
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{db}"\n\n[[webhooks]]\nkind = "telegram"\n'
+        f'url = "{bot.url}"\nchat_id = "-1001"\nmin_quality = 70\n'
+    )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    result = subprocess.run([sys.executable, "-m", "jobsift", "-vv", "--config", str(cfg), "push", "--since", "3d"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "jobsift", "-vv", "--config", str(cfg), "push", "--since", "3d"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "pushed 3 jobs" in result.stdout
     assert "POST" in result.stderr  # httpx did log the request, with the token taken out

@@ -35,22 +35,26 @@ def test_filters_on_the_page_match_the_api_and_the_feed(live: str) -> None:
     api = get(live + "/api/jobs", **params).json()
     feed = feedparser.parse(get(live + "/feed.xml", **params).content)
     titles = sorted(j["title"] for j in api["jobs"])
-    assert titles == sorted(["Senior Python developer for a data pipeline", HOSTILE_TITLE,
-                             "Django API with 50% off' OR 1=1 --"])
+    assert titles == sorted(
+        ["Senior Python developer for a data pipeline", HOSTILE_TITLE, "Django API with 50% off' OR 1=1 --"]
+    )
     assert "Logo design for a bakery" not in page
     assert sorted(e.title.split("] ", 1)[1] for e in feed.entries) == sorted(t.replace("\r\n", " ") for t in titles)
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"q": "react"}, {"b1"}),
-    ({"q": "react, wordpress"}, {"b1", "b2"}),
-    ({"flag": "lowball"}, {"a2", "b2"}),
-    ({"min_budget": "1000"}, {"a1", "g3"}),
-    ({"source": "beta", "hide": "ghost"}, {"b1", "b2"}),
-    ({"country": "canada"}, {"g1", "g2"}),
-    ({"age": "4h"}, {"a1", "a2", "b1"}),
-    ({"exclude": "python"}, {"a2", "b1", "b2", "b3", "g1", "g2"}),  # g1: python only as a skill
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "react"}, {"b1"}),
+        ({"q": "react, wordpress"}, {"b1", "b2"}),
+        ({"flag": "lowball"}, {"a2", "b2"}),
+        ({"min_budget": "1000"}, {"a1", "g3"}),
+        ({"source": "beta", "hide": "ghost"}, {"b1", "b2"}),
+        ({"country": "canada"}, {"g1", "g2"}),
+        ({"age": "4h"}, {"a1", "a2", "b1"}),
+        ({"exclude": "python"}, {"a2", "b1", "b2", "b3", "g1", "g2"}),  # g1: python only as a skill
+    ],
+)
 def test_each_filter(live: str, seeded: Seeded, params: dict[str, str], expected: set[str]) -> None:
     ids = seeded[1]
     got = {j["id"] for j in get(live + "/api/jobs", f="1", **params).json()["jobs"]}
@@ -71,8 +75,13 @@ def test_pagination_without_count(live: str) -> None:
 def test_job_page_shows_explanation_features_and_link_out(live: str, seeded: Seeded) -> None:
     r = get(live + f"/jobs/{seeded[1]['a2']}")
     assert r.status_code == 200
-    for text in ("fixed $25 is the 4th percentile for logo design", "Ghost risk", "hire_rate",
-                 'href="https://alpha.test/jobs/a2"', "rules-test"):
+    for text in (
+        "fixed $25 is the 4th percentile for logo design",
+        "Ghost risk",
+        "hire_rate",
+        'href="https://alpha.test/jobs/a2"',
+        "rules-test",
+    ):
         assert text in r.text
     assert get(live + "/jobs/999999").status_code == 404
     assert get(live + "/jobs/not-a-number").status_code == 422
@@ -119,10 +128,19 @@ def test_r18_hostile_description_is_escaped_in_page_and_both_feeds(live: str, se
 
 
 HOSTILE_PARAMS = [
-    {"q": "' OR 'x'='x"}, {"source": "x'; DROP TABLE postings; --"}, {"min_quality": "1 OR 1=1"},
-    {"hide": "%"}, {"flag": "_"}, {"age": "1d'; DELETE FROM scores; --"}, {"page": "-1"},
-    {"limit": "99999999999999999999"}, {"country": "\" OR \"\"=\""}, {"skill": "%' UNION SELECT * FROM sources --"},
-    {"min_budget": "nan"}, {"order": "id; drop table postings"}, {"q": "\x00"},
+    {"q": "' OR 'x'='x"},
+    {"source": "x'; DROP TABLE postings; --"},
+    {"min_quality": "1 OR 1=1"},
+    {"hide": "%"},
+    {"flag": "_"},
+    {"age": "1d'; DELETE FROM scores; --"},
+    {"page": "-1"},
+    {"limit": "99999999999999999999"},
+    {"country": '" OR ""="'},
+    {"skill": "%' UNION SELECT * FROM sources --"},
+    {"min_budget": "nan"},
+    {"order": "id; drop table postings"},
+    {"q": "\x00"},
 ]
 
 
@@ -130,8 +148,10 @@ HOSTILE_PARAMS = [
 def test_r20_hostile_query_parameters_are_bound_not_leaked(live: str, seeded: Seeded, params: dict[str, str]) -> None:
     engine = seeded[0]
     with engine.connect() as conn:
-        before = (conn.execute(select(func.count()).select_from(postings)).scalar(),
-                  conn.execute(select(func.count()).select_from(scores)).scalar())
+        before = (
+            conn.execute(select(func.count()).select_from(postings)).scalar(),
+            conn.execute(select(func.count()).select_from(scores)).scalar(),
+        )
     (name,) = params
     for path in ("/", "/api/jobs", "/feed.xml", "/feed.atom"):
         r = get(live + path, f="1", **params)
@@ -152,8 +172,10 @@ def test_r20_hostile_query_parameters_are_bound_not_leaked(live: str, seeded: Se
     elif "q" in params or "skill" in params or "source" in params or "country" in params or "flag" in params:
         assert api["jobs"] == []  # the text is matched literally, so nothing matches
     with engine.connect() as conn:
-        after = (conn.execute(select(func.count()).select_from(postings)).scalar(),
-                 conn.execute(select(func.count()).select_from(scores)).scalar())
+        after = (
+            conn.execute(select(func.count()).select_from(postings)).scalar(),
+            conn.execute(select(func.count()).select_from(scores)).scalar(),
+        )
     assert after == before == (8, 8)
 
 

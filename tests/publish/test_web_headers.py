@@ -30,8 +30,16 @@ def get_paths(seeded: Seeded) -> list[str]:
         if "GET" in methods:
             out.append(path.replace("{job_id}", str(job)))
     assert {"/", "/feed.xml", "/api/jobs", "/openapi.json", "/docs"} <= set(out)
-    return [*out, "/docs/assets/swagger-ui-bundle.js", "/nope", "/jobs/999999", "/api/jobs/999999",
-            "/api/jobs/abc", "/jobs/abc", "/?min_quality=abc"]
+    return [
+        *out,
+        "/docs/assets/swagger-ui-bundle.js",
+        "/nope",
+        "/jobs/999999",
+        "/api/jobs/999999",
+        "/api/jobs/abc",
+        "/jobs/abc",
+        "/?min_quality=abc",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +103,7 @@ def live_with_base(seeded: Seeded) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("feed", ["/feed.xml", "/feed.atom"])
-def test_r40_feed_links_come_from_base_url_never_the_host_header(live: str, live_with_base: str,
-                                                                 feed: str) -> None:
+def test_r40_feed_links_come_from_base_url_never_the_host_header(live: str, live_with_base: str, feed: str) -> None:
     spoof = {"Host": "evil.example:666", "X-Forwarded-Host": "evil.example"}
     configured = httpx.get(live_with_base + feed + "?hide=ghost", headers=spoof, timeout=10).text
     assert "evil.example" not in configured

@@ -43,11 +43,14 @@ def test_json_push_sends_each_job_once(engine: Engine, receiver: Receiver) -> No
 
 def test_slack_discord_and_n8n_shapes(sqlite_engine: Engine, receiver: Receiver) -> None:
     seed(sqlite_engine)
-    cfg = replace(load_config(None, env={}), webhooks=[
-        WebhookConfig(url=receiver.url + "?s", kind="slack", min_quality=85),
-        WebhookConfig(url=receiver.url + "?d", kind="discord", min_quality=85),
-        WebhookConfig(url=receiver.url + "?n", kind="n8n", min_quality=85),
-    ])
+    cfg = replace(
+        load_config(None, env={}),
+        webhooks=[
+            WebhookConfig(url=receiver.url + "?s", kind="slack", min_quality=85),
+            WebhookConfig(url=receiver.url + "?d", kind="discord", min_quality=85),
+            WebhookConfig(url=receiver.url + "?n", kind="n8n", min_quality=85),
+        ],
+    )
     report = push_new(sqlite_engine, cfg, now=NOW, sleep=no_sleep)
     assert report.sent == 3
     slack, discord, n8n = receiver.bodies

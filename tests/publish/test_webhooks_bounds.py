@@ -35,12 +35,15 @@ def no_sleep(_s: float) -> None:
 
 def rows(engine: Engine) -> list[tuple[str, str, int]]:
     with engine.connect() as conn:
-        return [(r.sink, r.status, r.attempts) for r in conn.execute(
-            select(webhook_deliveries).order_by(webhook_deliveries.c.posting_id))]
+        return [
+            (r.sink, r.status, r.attempts)
+            for r in conn.execute(select(webhook_deliveries).order_by(webhook_deliveries.c.posting_id))
+        ]
 
 
 def test_r33_a_hanging_sink_is_given_up_after_one_timeout_and_the_rest_deferred(
-        engine: Engine, receiver: Receiver) -> None:
+    engine: Engine, receiver: Receiver
+) -> None:
     seed(engine)
     hook = WebhookConfig(url=receiver.url, kind="json", min_quality=0)
     receiver.hang()
@@ -64,7 +67,8 @@ def test_r33_a_hanging_sink_is_given_up_after_one_timeout_and_the_rest_deferred(
 
 
 def test_r33_deferred_jobs_are_sent_even_after_they_leave_the_new_window(
-        sqlite_engine: Engine, receiver: Receiver) -> None:
+    sqlite_engine: Engine, receiver: Receiver
+) -> None:
     from datetime import timedelta
 
     seed(sqlite_engine)
@@ -106,15 +110,18 @@ SECRET_HOOKS = [
 
 
 @pytest.mark.parametrize(("kind", "path"), SECRET_HOOKS)
-def test_r38_webhook_urls_never_stored_or_printed(sqlite_engine: Engine, sqlite_url: str, tmp_path: Path,
-                                                  kind: str, path: str) -> None:
+def test_r38_webhook_urls_never_stored_or_printed(
+    sqlite_engine: Engine, sqlite_url: str, tmp_path: Path, kind: str, path: str
+) -> None:
     seed(sqlite_engine)
     failing = Receiver([404] * 50)
     try:
         url = failing.url.removesuffix("/hook") + path + "?token=QuErYsEcReT"
         cfg = tmp_path / "jobsift.toml"
-        cfg.write_text(f'[database]\nurl = "{sqlite_url}"\n[[webhooks]]\nurl = "{url}"\nkind = "{kind}"\n'
-                       "min_quality = 0\n", encoding="utf-8")
+        cfg.write_text(
+            f'[database]\nurl = "{sqlite_url}"\n[[webhooks]]\nurl = "{url}"\nkind = "{kind}"\nmin_quality = 0\n',
+            encoding="utf-8",
+        )
         res = CliRunner().invoke(main, ["--config", str(cfg), "push", "--since", "3650d"])
     finally:
         failing.close()
@@ -129,13 +136,17 @@ def test_r38_webhook_urls_never_stored_or_printed(sqlite_engine: Engine, sqlite_
         assert secret not in everything
 
 
-def test_r38_rows_stored_under_the_raw_url_are_adopted_not_sent_twice(sqlite_engine: Engine,
-                                                                      receiver: Receiver) -> None:
+def test_r38_rows_stored_under_the_raw_url_are_adopted_not_sent_twice(
+    sqlite_engine: Engine, receiver: Receiver
+) -> None:
     ids = seed(sqlite_engine)
     hook = WebhookConfig(url=receiver.url, kind="json", min_quality=85)
     with sqlite_engine.begin() as conn:  # what an older jobsift stored: the URL itself
-        conn.execute(insert(webhook_deliveries).values(sink=receiver.url, posting_id=ids["a1"], status="sent",
-                                                       attempts=1, created_at=NOW, sent_at=NOW))
+        conn.execute(
+            insert(webhook_deliveries).values(
+                sink=receiver.url, posting_id=ids["a1"], status="sent", attempts=1, created_at=NOW, sent_at=NOW
+            )
+        )
     r = push_sink(sqlite_engine, hook, now=NOW, sleep=no_sleep)
     assert (r.sent, r.skipped) == (0, 1)
     assert receiver.bodies == []
@@ -145,10 +156,14 @@ def test_r38_rows_stored_under_the_raw_url_are_adopted_not_sent_twice(sqlite_eng
 TOKEN = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=8, max_size=60)
 
 
-@given(host=st.sampled_from(["hooks.slack.com", "discord.com", "n8n.example.org:5678", "127.0.0.1:9"]),
-       segments=st.lists(TOKEN, min_size=1, max_size=4), query=st.none() | TOKEN)
-def test_r38_sink_id_and_redact_keep_no_part_of_path_or_query(host: str, segments: list[str],
-                                                              query: str | None) -> None:
+@given(
+    host=st.sampled_from(["hooks.slack.com", "discord.com", "n8n.example.org:5678", "127.0.0.1:9"]),
+    segments=st.lists(TOKEN, min_size=1, max_size=4),
+    query=st.none() | TOKEN,
+)
+def test_r38_sink_id_and_redact_keep_no_part_of_path_or_query(
+    host: str, segments: list[str], query: str | None
+) -> None:
     url = f"https://{host}/" + "/".join(segments) + (f"?key={query}" if query else "")
     ident = sink_id(url)
     message = redact(f"ConnectError: POST {url} failed; path /{'/'.join(segments)}", url)

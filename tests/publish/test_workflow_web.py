@@ -60,8 +60,10 @@ def test_plain_form_post_with_csrf_saves_and_redirects(store: tuple[Engine, dict
         assert r.headers["location"] == "/?f=1"
         assert state(engine, ids["a1"]).saved
         # applied with connects and boost, then a result, as the forms send them
-        r = web.post(f"/jobs/{ids['a1']}/mark", data={"action": "applied", "connects": "16", "boosted": "1",
-                                                       "csrf": csrf_of(page.text)})
+        r = web.post(
+            f"/jobs/{ids['a1']}/mark",
+            data={"action": "applied", "connects": "16", "boosted": "1", "csrf": csrf_of(page.text)},
+        )
         assert r.headers["location"] == f"/jobs/{ids['a1']}"
         web.post(f"/jobs/{ids['a1']}/mark", data={"action": "interviewed", "csrf": csrf_of(page.text)})
         st = state(engine, ids["a1"])
@@ -144,11 +146,15 @@ def test_off_loopback_writes_need_the_token_by_login_cookie_or_bearer(store: tup
             assert saved.status_code == 303
             no_csrf = web.post(f"/jobs/{ids['b1']}/mark", data={"action": "save"})
             assert no_csrf.status_code == 403  # logged in by cookie: CSRF still needed
-        bearer = httpx.post(f"{url}/jobs/{ids['b1']}/mark", data={"action": "save"},
-                            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+        bearer = httpx.post(
+            f"{url}/jobs/{ids['b1']}/mark",
+            data={"action": "save"},
+            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+        )
         assert bearer.status_code == 200
-        bad = httpx.post(f"{url}/jobs/{ids['g1']}/mark", data={"action": "save"},
-                         headers={"Authorization": "Bearer nope"})
+        bad = httpx.post(
+            f"{url}/jobs/{ids['g1']}/mark", data={"action": "save"}, headers={"Authorization": "Bearer nope"}
+        )
         assert bad.status_code == 403
     assert state(engine, ids["a1"]).saved
     assert state(engine, ids["b1"]).saved

@@ -23,20 +23,45 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(
-    path: Path, base_url: str, n: int, *, interval: float = 60.0, lease: float = 300.0,
-    concurrency: int = 8, prune_time: str = "", extra: str = "",
+    path: Path,
+    base_url: str,
+    n: int,
+    *,
+    interval: float = 60.0,
+    lease: float = 300.0,
+    concurrency: int = 8,
+    prune_time: str = "",
+    extra: str = "",
 ) -> Path:
     """A config with ``n`` RSS sources ``s0..`` at ``{base_url}/f/{i}``, quick fetch settings."""
     lines = [
-        "[fetch]", "per_host_delay = 0.0", "per_host_concurrency = 64", f"concurrency = {concurrency}",
-        "respect_robots = false", "retries = 1", "connect_timeout = 5.0", "read_timeout = 20.0",
-        "total_timeout = 30.0", "",
-        "[schedule]", "jitter_seconds = 0.0", f"lease_seconds = {lease}", f'prune_time = "{prune_time}"', "",
-        extra, "",
+        "[fetch]",
+        "per_host_delay = 0.0",
+        "per_host_concurrency = 64",
+        f"concurrency = {concurrency}",
+        "respect_robots = false",
+        "retries = 1",
+        "connect_timeout = 5.0",
+        "read_timeout = 20.0",
+        "total_timeout = 30.0",
+        "",
+        "[schedule]",
+        "jitter_seconds = 0.0",
+        f"lease_seconds = {lease}",
+        f'prune_time = "{prune_time}"',
+        "",
+        extra,
+        "",
     ]
     for i in range(n):
-        lines += ["[[sources]]", f'name = "s{i}"', 'format = "rss"', f'url = "{base_url}/f/{i}"',
-                  f"interval_minutes = {interval}", ""]
+        lines += [
+            "[[sources]]",
+            f'name = "s{i}"',
+            'format = "rss"',
+            f'url = "{base_url}/f/{i}"',
+            f"interval_minutes = {interval}",
+            "",
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -73,8 +98,12 @@ class Proc:
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         self.args = args
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "jobsift", *args], cwd=cwd, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+            [sys.executable, "-m", "jobsift", *args],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
         )
         self.lines: list[str] = []
         self.cond = threading.Condition()

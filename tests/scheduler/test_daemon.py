@@ -40,8 +40,9 @@ def test_r27_downtime_across_several_triggers_gives_one_catch_up_run(
     try:
         with engine.begin() as conn:  # last crawled 5 hours ago, then the machine was off
             repo.sync_sources(conn, load_config(cfg_path, env={}).sources)
-            conn.execute(update(sources).values(next_due_at=now - timedelta(hours=4),
-                                                last_fetch_at=now - timedelta(hours=5)))
+            conn.execute(
+                update(sources).values(next_due_at=now - timedelta(hours=4), last_fetch_at=now - timedelta(hours=5))
+            )
             run_id = repo.start_run(conn, now - timedelta(hours=5), "schedule")
             conn.execute(update(runs).where(runs.c.id == run_id).values(worker=f"{socket.gethostname()}:{dead_pid()}"))
         daemon = spawn("--config", str(cfg_path), "--db", sqlite_url, "schedule")
@@ -54,8 +55,14 @@ def test_r27_downtime_across_several_triggers_gives_one_catch_up_run(
         with engine.connect() as conn:
             due = [r[0] for r in conn.execute(text("SELECT next_due_at FROM sources"))]
         assert len(due) == n  # next due one interval after the catch-up, not in the past
-        assert scalar(engine, "SELECT count(*) FROM sources WHERE next_due_at > :t",
-                      t=(now + timedelta(minutes=59)).replace(tzinfo=None)) == n
+        assert (
+            scalar(
+                engine,
+                "SELECT count(*) FROM sources WHERE next_due_at > :t",
+                t=(now + timedelta(minutes=59)).replace(tzinfo=None),
+            )
+            == n
+        )
     finally:
         engine.dispose()
 

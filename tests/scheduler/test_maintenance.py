@@ -39,15 +39,35 @@ def count(engine: Engine, table: object, where: object = None) -> int:
 
 
 def posting(ext: str, seen: datetime, *, source: str = "s0", client_id: int | None = None) -> dict[str, object]:
-    return {"source": source, "external_id": ext, "url": f"https://jobs.example/{ext}", "title": f"Job {ext}",
-            "first_seen_at": seen, "last_seen_at": seen, "seen_count": 1, "content_hash": ext,
-            "raw": {"payload": "x" * 200}, "needs_scoring": False, "updated_at": seen, "client_id": client_id,
-            "description_text": "Build a data pipeline."}
+    return {
+        "source": source,
+        "external_id": ext,
+        "url": f"https://jobs.example/{ext}",
+        "title": f"Job {ext}",
+        "first_seen_at": seen,
+        "last_seen_at": seen,
+        "seen_count": 1,
+        "content_hash": ext,
+        "raw": {"payload": "x" * 200},
+        "needs_scoring": False,
+        "updated_at": seen,
+        "client_id": client_id,
+        "description_text": "Build a data pipeline.",
+    }
 
 
 def score(pid: int, at: datetime, latest: bool) -> dict[str, object]:
-    return {"posting_id": pid, "scored_at": at, "is_latest": latest, "model_version": "rules", "quality": 50.0,
-            "flags": [], "flags_text": "", "reasons": [], "features": {}}
+    return {
+        "posting_id": pid,
+        "scored_at": at,
+        "is_latest": latest,
+        "model_version": "rules",
+        "quality": 50.0,
+        "flags": [],
+        "flags_text": "",
+        "reasons": [],
+        "features": {},
+    }
 
 
 def test_prune_drops_old_logs_and_payloads_and_keeps_facts_scores_and_labels(engine: Engine) -> None:
@@ -55,21 +75,27 @@ def test_prune_drops_old_logs_and_payloads_and_keeps_facts_scores_and_labels(eng
     old, recent = now - timedelta(days=40), now - timedelta(days=2)
     with engine.begin() as conn:
         repo.sync_sources(conn, SOURCES)
-        cid = conn.execute(insert(clients).values(source="s0", client_key="c", first_seen_at=old, updated_at=old)
-                           .returning(clients.c.id)).scalar_one()
-        old_id, new_id = (conn.execute(insert(postings).values(**posting(e, t, client_id=cid))
-                                       .returning(postings.c.id)).scalar_one()
-                          for e, t in (("old", old), ("new", recent)))
+        cid = conn.execute(
+            insert(clients)
+            .values(source="s0", client_key="c", first_seen_at=old, updated_at=old)
+            .returning(clients.c.id)
+        ).scalar_one()
+        old_id, new_id = (
+            conn.execute(insert(postings).values(**posting(e, t, client_id=cid)).returning(postings.c.id)).scalar_one()
+            for e, t in (("old", old), ("new", recent))
+        )
         for pid in (old_id, new_id):
             conn.execute(insert(scores), [score(pid, old - timedelta(days=1), False), score(pid, old, True)])
         conn.execute(insert(labels).values(posting_id=old_id, label="ghost", origin="user", created_at=old))
-        conn.execute(insert(client_snapshots), [{"client_id": cid, "observed_at": old - timedelta(days=i)}
-                                                for i in range(3)])
+        conn.execute(
+            insert(client_snapshots), [{"client_id": cid, "observed_at": old - timedelta(days=i)} for i in range(3)]
+        )
         for when in (old, recent):
             run_id = repo.start_run(conn, when, "worker")
             repo.finish_run(conn, run_id, when, "ok", {})
-            repo.record_fetch(conn, run_id, repo.FetchRecord(source_id=1, started_at=when, finished_at=when,
-                                                             outcome="ok"))
+            repo.record_fetch(
+                conn, run_id, repo.FetchRecord(source_id=1, started_at=when, finished_at=when, outcome="ok")
+            )
     report = prune(engine, days=30, now=now)
     assert (report.raw_cleared, report.fetches, report.runs, report.client_snapshots) == (1, 1, 1, 2)
     assert count(engine, postings) == 2  # facts stay
@@ -135,8 +161,9 @@ def test_digest_sender_lookup_is_used_when_the_publish_module_provides_it(
     from jobsift.config import Config, DigestConfig
 
     calls: list[tuple[str, object]] = []
-    monkeypatch.setattr(periodic, "find_digest_sender",
-                        lambda: lambda engine, cfg, period: calls.append(("sent", period)) or "1 sent")
+    monkeypatch.setattr(
+        periodic, "find_digest_sender", lambda: lambda engine, cfg, period: calls.append(("sent", period)) or "1 sent"
+    )
     cfg = Config(digest=DigestConfig(recipients=["me@example.org"], time="07:30"))
     (job,) = [j for j in periodic.daily_jobs(cfg) if j.name == "digest"]
     before = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
@@ -157,20 +184,26 @@ def simulate_week(engine: Engine, start: datetime, clients_ids: list[int]) -> No
     """One week of the daemon (its worst case: a run row per source crawl), new postings, scores."""
     with engine.begin() as conn:
         last = conn.execute(select(func.coalesce(func.max(runs.c.id), 0))).scalar_one()
-        conn.execute(text(
-            "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < :n - 1) "
-            "INSERT INTO runs (started_at, finished_at, status, \"trigger\", worker, stats) "
-            "SELECT datetime(:t0, '+' || (i / :ns * 15) || ' minutes'), "
-            "datetime(:t0, '+' || (i / :ns * 15 + 1) || ' minutes'), "
-            "'ok', 'schedule', 'sim:1', '{\"source/ok\": 1, \"store/new\": 0}' FROM k"
-        ), {"n": CRAWLS_PER_DAY * 7 * N_SOURCES, "ns": N_SOURCES, "t0": start.strftime("%Y-%m-%d %H:%M:%S")})
+        conn.execute(
+            text(
+                "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < :n - 1) "
+                'INSERT INTO runs (started_at, finished_at, status, "trigger", worker, stats) '
+                "SELECT datetime(:t0, '+' || (i / :ns * 15) || ' minutes'), "
+                "datetime(:t0, '+' || (i / :ns * 15 + 1) || ' minutes'), "
+                "'ok', 'schedule', 'sim:1', '{\"source/ok\": 1, \"store/new\": 0}' FROM k"
+            ),
+            {"n": CRAWLS_PER_DAY * 7 * N_SOURCES, "ns": N_SOURCES, "t0": start.strftime("%Y-%m-%d %H:%M:%S")},
+        )
         first_source = conn.execute(select(func.min(sources.c.id))).scalar_one()
-        conn.execute(text(
-            "INSERT INTO fetches (run_id, source_id, started_at, finished_at, url, status_code, outcome, bytes, "
-            "items, new_items, duration_ms, stats) SELECT r.id, s.id, r.started_at, r.finished_at, s.url, 200, "
-            "'ok', 48000, 50, 0, 850, '{\"fetch/requests\": 1}' FROM runs r JOIN sources s "
-            "ON s.id = :first + (r.id % :ns) WHERE r.id > :last"
-        ), {"last": last, "first": first_source, "ns": N_SOURCES})
+        conn.execute(
+            text(
+                "INSERT INTO fetches (run_id, source_id, started_at, finished_at, url, status_code, outcome, bytes, "
+                "items, new_items, duration_ms, stats) SELECT r.id, s.id, r.started_at, r.finished_at, s.url, 200, "
+                "'ok', 48000, 50, 0, 850, '{\"fetch/requests\": 1}' FROM runs r JOIN sources s "
+                "ON s.id = :first + (r.id % :ns) WHERE r.id > :last"
+            ),
+            {"last": last, "first": first_source, "ns": N_SOURCES},
+        )
         rows = []
         for day in range(7):
             when = start + timedelta(days=day)
@@ -184,8 +217,14 @@ def simulate_week(engine: Engine, start: datetime, clients_ids: list[int]) -> No
                     rows.append(row)
         ids = [r[0] for r in conn.execute(insert(postings).returning(postings.c.id), rows)]
         conn.execute(insert(scores), [score(i, start, True) for i in ids])
-        conn.execute(insert(client_snapshots), [{"client_id": c, "observed_at": start + timedelta(days=d),
-                                                 "total_spent": 1000.0 + d} for c in clients_ids for d in range(7)])
+        conn.execute(
+            insert(client_snapshots),
+            [
+                {"client_id": c, "observed_at": start + timedelta(days=d), "total_spent": 1000.0 + d}
+                for c in clients_ids
+                for d in range(7)
+            ],
+        )
 
 
 def test_a_simulated_year_of_crawls_stays_within_the_stated_bound(tmp_path: Path) -> None:
@@ -193,11 +232,18 @@ def test_a_simulated_year_of_crawls_stays_within_the_stated_bound(tmp_path: Path
     engine = open_store(f"sqlite:///{tmp_path / 'year.db'}")
     try:
         with engine.begin() as conn:
-            repo.sync_sources(conn, [SourceConfig(name=f"s{i}", format="rss", url=f"https://feeds.example/{i}")
-                                     for i in range(N_SOURCES)])
-            client_ids = [conn.execute(insert(clients).values(source="s0", client_key=f"c{i}", first_seen_at=T0,
-                                                              updated_at=T0).returning(clients.c.id)).scalar_one()
-                          for i in range(50)]
+            repo.sync_sources(
+                conn,
+                [SourceConfig(name=f"s{i}", format="rss", url=f"https://feeds.example/{i}") for i in range(N_SOURCES)],
+            )
+            client_ids = [
+                conn.execute(
+                    insert(clients)
+                    .values(source="s0", client_key=f"c{i}", first_seen_at=T0, updated_at=T0)
+                    .returning(clients.c.id)
+                ).scalar_one()
+                for i in range(50)
+            ]
         weeks = 365 // 7 + 1
         for week in range(weeks):
             start = T0 + timedelta(days=7 * week)

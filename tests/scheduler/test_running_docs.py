@@ -41,8 +41,9 @@ def test_systemd_unit_execstart_runs_the_daemon_and_stops_cleanly_on_its_kill_si
     assert int(settings["TimeoutStopSec"]) > 10  # the daemon's stated bound
     assert settings["ExecStart"].startswith(DOC_BIN)
     serve_feeds(server, 1)
-    cfg = write_config(tmp_path / "jobsift.toml", server.url, 1,
-                       extra=f'[database]\nurl = "sqlite:///{tmp_path / "jobsift.db"}"')
+    cfg = write_config(
+        tmp_path / "jobsift.toml", server.url, 1, extra=f'[database]\nurl = "sqlite:///{tmp_path / "jobsift.db"}"'
+    )
     daemon = spawn(*localise(settings["ExecStart"], cfg))
     daemon.wait_line(r"source s0: ok 3 items")
     assert daemon.signal(getattr(signal, settings["KillSignal"])) == 0, daemon.output
@@ -55,12 +56,17 @@ def test_cron_line_runs_a_worker_once_and_logs_to_the_file(server: ScriptedServe
     fields = line.group(1).split(None, 5)
     assert fields[:5] == ["*/15", "*", "*", "*", "*"]
     serve_feeds(server, 2)
-    cfg = write_config(tmp_path / "jobsift.toml", server.url, 2,
-                       extra=f'[database]\nurl = "sqlite:///{tmp_path / "jobsift.db"}"')
+    cfg = write_config(
+        tmp_path / "jobsift.toml", server.url, 2, extra=f'[database]\nurl = "sqlite:///{tmp_path / "jobsift.db"}"'
+    )
     log = tmp_path / "worker.log"
     jobsift = f"{shlex.quote(sys.executable)} -m jobsift"
-    command = (fields[5].replace(DOC_BIN, jobsift).replace(DOC_CONFIG, str(cfg))
-               .replace("/var/log/jobsift-worker.log", str(log)))
+    command = (
+        fields[5]
+        .replace(DOC_BIN, jobsift)
+        .replace(DOC_CONFIG, str(cfg))
+        .replace("/var/log/jobsift-worker.log", str(log))
+    )
     for _ in range(2):  # the second cron tick finds nothing due
         subprocess.run(["sh", "-c", command], check=True, cwd=tmp_path, timeout=120)
     text = log.read_text(encoding="utf-8")
@@ -73,7 +79,7 @@ def test_cron_line_runs_a_worker_once_and_logs_to_the_file(server: ScriptedServe
 def test_scale_out_commands_as_written(
     server: ScriptedServer, pg_url: str, tmp_path: Path, spawn: Callable[..., Proc]
 ) -> None:
-    section = DOC[DOC.index("## Running at scale"):]
+    section = DOC[DOC.index("## Running at scale") :]
     block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block is not None
     commands = [c.replace(DOC_PG, pg_url) for c in block.group(1).strip().splitlines()]
@@ -87,8 +93,9 @@ def test_scale_out_commands_as_written(
         w.wait_line("worker .* started")
     engine = open_store(pg_url)
     try:
-        wait_db(engine, "SELECT count(*) FROM sources WHERE last_outcome = 'ok' AND lease_owner IS NULL",
-                lambda v: v == 3)
+        wait_db(
+            engine, "SELECT count(*) FROM sources WHERE last_outcome = 'ok' AND lease_owner IS NULL", lambda v: v == 3
+        )
     finally:
         engine.dispose()
     assert [w.signal(signal.SIGTERM) for w in workers] == [0, 0]

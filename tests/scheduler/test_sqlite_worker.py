@@ -45,10 +45,12 @@ def test_r24_writer_and_analyst_reader_at_once_on_sqlite(
             with reader.connect() as conn:
                 # One statement is one snapshot: postings are only ever added together with the
                 # fetch row that counted them, so the two must agree in every read.
-                postings, fetched, new_items = conn.execute(text(
-                    "SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM fetches), "
-                    "(SELECT coalesce(sum(new_items), 0) FROM fetches)"
-                )).one()
+                postings, fetched, new_items = conn.execute(
+                    text(
+                        "SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM fetches), "
+                        "(SELECT coalesce(sum(new_items), 0) FROM fetches)"
+                    )
+                ).one()
             reads += 1
             if postings != new_items:
                 errors.append((postings, new_items))
@@ -86,8 +88,9 @@ def test_r22_sqlite_worker_killed_mid_run_then_restarted_completes_it(
 ) -> None:
     n = 4
     held = threading.Event()
-    serve_feeds(server, n, lambda i: hold_first(server, i, held) if i % 2 else Reply(200, rss(3, prefix=f"s{i}"),
-                                                                                        RSS_HEADERS))
+    serve_feeds(
+        server, n, lambda i: hold_first(server, i, held) if i % 2 else Reply(200, rss(3, prefix=f"s{i}"), RSS_HEADERS)
+    )
     cfg = write_config(tmp_path / "jobsift.toml", server.url, n)
     engine = open_store(sqlite_url)
     try:

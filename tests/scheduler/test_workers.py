@@ -38,14 +38,21 @@ def test_r26_three_workers_fetch_each_due_source_exactly_once_per_period(
     gate = threading.Event()
     serve_feeds(server, n, lambda i: meet(server, i, 3 * batch, gate))
     smtp = SmtpServer().__enter__()
-    cfg = write_config(tmp_path / "jobsift.toml", server.url, n, concurrency=batch, prune_time="00:00",
-                       extra=f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\ntimeout = 10.0\n\n'
-                       '[digest]\nrecipients = ["a@example.org", "b@example.org"]\ntime = "00:00"\n'
-                       'min_quality = 0.0')
+    cfg = write_config(
+        tmp_path / "jobsift.toml",
+        server.url,
+        n,
+        concurrency=batch,
+        prune_time="00:00",
+        extra=f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\ntimeout = 10.0\n\n'
+        '[digest]\nrecipients = ["a@example.org", "b@example.org"]\ntime = "00:00"\n'
+        "min_quality = 0.0",
+    )
     engine = open_store(pg_url)
     try:
-        workers = [spawn("--config", str(cfg), "--db", pg_url, "worker", "--once", "--batch", str(batch))
-                   for _ in range(3)]
+        workers = [
+            spawn("--config", str(cfg), "--db", pg_url, "worker", "--once", "--batch", str(batch)) for _ in range(3)
+        ]
         assert [w.finish() for w in workers] == [0, 0, 0], "\n".join(w.output for w in workers)
         # The three held their first batches at the same time: the work really was shared.
         assert server.max_in_flight >= 3 * batch
@@ -85,21 +92,27 @@ def test_r22_worker_killed_holding_leases_is_taken_over_after_expiry(
         a = spawn("--config", str(cfg), "--db", pg_url, "worker", "--batch", str(n))
         assert server.wait_for(lambda: len(server.requests) >= n), a.output
         a_pid = a.popen.pid
-        owners = wait_db(engine, "SELECT string_agg(DISTINCT lease_owner, ',') FROM sources",
-                         lambda v: v is not None and v.endswith(f":{a_pid}"))
+        owners = wait_db(
+            engine,
+            "SELECT string_agg(DISTINCT lease_owner, ',') FROM sources",
+            lambda v: v is not None and v.endswith(f":{a_pid}"),
+        )
         assert "," not in owners
         b = spawn("--config", str(cfg), "--db", pg_url, "worker", "--poll", "0.5")
         b.wait_line("worker .* started")
         a.signal(signal.SIGKILL)
         held.set()  # the killed worker's requests can end now; nobody reads them
-        wait_db(engine, "SELECT count(*) FROM sources WHERE last_outcome = 'ok' AND lease_owner IS NULL",
-                lambda v: v == n)
+        wait_db(
+            engine, "SELECT count(*) FROM sources WHERE last_outcome = 'ok' AND lease_owner IS NULL", lambda v: v == n
+        )
         assert b.signal(signal.SIGTERM) == 0, b.output
         assert [server.hits(f"/f/{i}") for i in range(n)] == [2] * n  # A's lost fetch, then B's
         assert scalar(engine, "SELECT count(*) FROM fetches") == n
         assert scalar(engine, "SELECT count(*) FROM postings") == 3 * n
-        assert scalar(engine, "SELECT count(*) FROM (SELECT source FROM postings GROUP BY source "
-                              "HAVING count(*) = 3) x") == n
+        assert (
+            scalar(engine, "SELECT count(*) FROM (SELECT source FROM postings GROUP BY source HAVING count(*) = 3) x")
+            == n
+        )
         assert scalar(engine, "SELECT status FROM runs WHERE worker LIKE :w", w=f"%:{a_pid}") == "aborted"
         with engine.connect() as conn:
             b_runs = conn.execute(text("SELECT status FROM runs WHERE worker NOT LIKE :w"), {"w": f"%:{a_pid}"}).all()

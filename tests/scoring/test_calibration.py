@@ -55,13 +55,22 @@ def test_grouped_folds_never_put_a_client_in_both() -> None:
         assert len(te) > 0
 
 
-@pytest.mark.parametrize("calibration", [
-    {"method": "platt", "a": 0.7, "b": 0.25},
-    {"method": "isotonic", "x": [-3.0, -1.0, 0.0, 2.0], "y": [0.05, 0.2, 0.5, 0.9]},
-])
+@pytest.mark.parametrize(
+    "calibration",
+    [
+        {"method": "platt", "a": 0.7, "b": 0.25},
+        {"method": "isotonic", "x": [-3.0, -1.0, 0.0, 2.0], "y": [0.05, 0.2, 0.5, 0.9]},
+    ],
+)
 def test_calibrated_ghost_keeps_explain_exact(calibration: dict) -> None:
-    f = {"client_hire_rate": 0.0, "client_jobs_posted": 9, "client_jobs_with_hires": 0, "client_total_spent": 0,
-         "days_since_client_activity": 40, "text_upfront_fee": 1}
+    f = {
+        "client_hire_rate": 0.0,
+        "client_jobs_posted": 9,
+        "client_jobs_with_hires": 0,
+        "client_total_spent": 0,
+        "days_since_client_activity": 40,
+        "text_upfront_fee": 1,
+    }
     p, reasons = ghost_figure(f, rules.DEFAULT_WEIGHTS, rules.DEFAULT_INTERCEPT, calibration)
     terms = [r.contribution for r in reasons if r.code.startswith("ghost.")]
     raw = rules.DEFAULT_INTERCEPT + sum(c for _n, _x, _w, c in rules.ghost_terms(f, rules.DEFAULT_WEIGHTS))

@@ -15,7 +15,7 @@ from jobsift.scoring.score import compute_score, merge_reasons
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
 
-GOOD = '''
+GOOD = """
 from jobsift.scoring.flags import CAUTION, Flag, Outcome
 
 def rule(f, model):
@@ -23,7 +23,7 @@ def rule(f, model):
 
 FLAG = Flag(code="{code}", label="odd one", severity=CAUTION, colour="#000", background="#fff", order=99,
             rule=rule, when="odd", example="`odd`")
-'''
+"""
 
 
 def _package(tmp_path: Path, name: str, modules: dict[str, str]) -> tuple[str, list[str]]:
@@ -89,11 +89,15 @@ def test_compute_score_runs_every_registered_flag() -> None:
 
 
 def test_a_signal_feeding_two_flags_is_one_reason_under_the_worse_flag() -> None:
-    merged = merge_reasons([
-        Reason("ghost.upfront_fee", "asks the applicant to pay", 1.0, 1.5, 1.5, "ghost"),
-        Reason("payment_unverified.upfront_fee", "asks the applicant to pay", 1.0, None, None, "payment_unverified"),
-        Reason("quality.ghost", "ghost", contribution=-10.0),
-    ])
+    merged = merge_reasons(
+        [
+            Reason("ghost.upfront_fee", "asks the applicant to pay", 1.0, 1.5, 1.5, "ghost"),
+            Reason(
+                "payment_unverified.upfront_fee", "asks the applicant to pay", 1.0, None, None, "payment_unverified"
+            ),
+            Reason("quality.ghost", "ghost", contribution=-10.0),
+        ]
+    )
     assert [r.code for r in merged] == ["ghost.upfront_fee", "quality.ghost"]
     assert merged[0].flag == "ghost"
     assert merged[0].contribution == 1.5

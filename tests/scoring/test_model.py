@@ -194,8 +194,11 @@ def test_only_resolved_outcomes_become_examples_with_their_first_features(sqlite
     assert ex.counts == {"observed": 1, "user": 0}
     assert ex.y.tolist() == [1]
     with sqlite_engine.connect() as conn:
-        first = conn.execute(select(scores.c.features).where(scores.c.posting_id == ids["plain"])
-                             .order_by(scores.c.id)).scalars().first()
+        first = (
+            conn.execute(select(scores.c.features).where(scores.c.posting_id == ids["plain"]).order_by(scores.c.id))
+            .scalars()
+            .first()
+        )
     assert ex.features == [first]
 
 

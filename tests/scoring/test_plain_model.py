@@ -100,7 +100,13 @@ def test_jobsift_train_writes_an_artifact_loaded_without_scikit_learn(tmp_path: 
 def test_calibration_key_is_kept_in_the_manifest(tmp_path: Path) -> None:
     calibration = {"method": "platt", "outcomes": 40, "clients": 30, "never_hired": 12, "a": 1.5, "b": -0.2}
     path = model_mod.save_artifact(
-        tmp_path / "m", version="ghost-c", payload={}, features=[], metrics={}, training={}, card="",
+        tmp_path / "m",
+        version="ghost-c",
+        payload={},
+        features=[],
+        metrics={},
+        training={},
+        card="",
         calibration=calibration,
     )
     m = model_mod.load_artifact(path)

@@ -41,8 +41,11 @@ def items(amount: float = 100.0) -> list:  # type: ignore[type-arg]
     """N postings with unrelated texts (identical texts would all be reposts of each other)."""
     rng = random.Random(7)
     return [
-        posting(f"p{i}", amount=amount + i, description=" ".join(rng.choice(WORDS) + str(rng.randint(0, 99))
-                                                              for _ in range(40)))
+        posting(
+            f"p{i}",
+            amount=amount + i,
+            description=" ".join(rng.choice(WORDS) + str(rng.randint(0, 99)) for _ in range(40)),
+        )
         for i in range(N)
     ]
 
@@ -53,8 +56,14 @@ def _url(engine: Engine) -> str:
 
 def _spawn(url: str, hours: float) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", SCORER, url, str(hours)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", SCORER, url, str(hours)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def assert_one_newest_latest(engine: Engine, n_postings: int) -> None:

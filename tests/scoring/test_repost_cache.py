@@ -52,8 +52,11 @@ def test_cache_adds_new_postings_without_reading_everything_again(engine: Engine
     store(engine, [posting("first", source="upwork", client=client)], when=T0)
     score_pending(engine, cfg, now=T0, reposts=cache)
     later = T0 + timedelta(days=2)
-    store(engine, [posting("again", source="upwork", client=client), posting("elsewhere", source="freelancer")],
-          when=later)
+    store(
+        engine,
+        [posting("again", source="upwork", client=client), posting("elsewhere", source="freelancer")],
+        when=later,
+    )
     score_pending(engine, cfg, now=later, reposts=cache)
     assert (cache.full_reads, cache.added) == (1, 2)
     rows = latest(engine)
@@ -72,8 +75,11 @@ def test_a_posting_edited_since_the_cache_was_read_is_judged_by_its_current_text
     assert latest(engine)["twin"]["features"]["reposts"] == 1
     # "edited" changes its text completely (the store rewrites its fingerprint); the cache still
     # files it under the old one, but the current fingerprint decides.
-    store(engine, [posting("edited", source="upwork", title="Bookkeeping for a bakery", description=OTHER_TEXT)],
-          when=T0 + timedelta(hours=1))
+    store(
+        engine,
+        [posting("edited", source="upwork", title="Bookkeeping for a bakery", description=OTHER_TEXT)],
+        when=T0 + timedelta(hours=1),
+    )
     with engine.begin() as conn:
         conn.execute(update(postings).values(needs_scoring=True))
     score_pending(engine, cfg, now=T0 + timedelta(hours=1), reposts=cache)

@@ -103,7 +103,8 @@ def test_lowball_reason_never_reads_as_the_cut_itself() -> None:
     typical = score(feats(market=market, skills=["Logo Design"], budget_max_usd=104.0, budget_min_usd=104.0))
     assert FLAG_LOWBALL not in typical.flags
     assert next(r for r in typical.reasons if r.code == "lowball.market").text == (
-        "fixed $104 is the 10th percentile for logo design (median $500)")
+        "fixed $104 is the 10th percentile for logo design (median $500)"
+    )
 
 
 def test_lowball_negative_when_budget_is_typical() -> None:

@@ -14,19 +14,44 @@ from jobsift.scoring.score import compute_score
 from jobsift.scoring.text import signals
 from tests.scoring.factory import GOOD_CLIENT, LONG_TEXT, T0
 
-ADVANCE_FEE = ("Earn $800/day from home! No experience needed. Pay a $50 registration fee to get started, "
-               "then WhatsApp me at +1 555 123 4567 for your first task.")
+ADVANCE_FEE = (
+    "Earn $800/day from home! No experience needed. Pay a $50 registration fee to get started, "
+    "then WhatsApp me at +1 555 123 4567 for your first task."
+)
 
 
 def features(title: str, description: str | None, client: dict[str, Any] | None = None) -> dict[str, Any]:
-    p = {"title": title, "description_text": description, "first_seen_at": T0, "last_seen_at": T0,
-         "budget_kind": "fixed", "budget_max_usd": 400.0, "skills": ["Shopify"]}
-    return build_features(p, client, now=T0, market=Market.from_history(load_prior(), [], 30), settings=Settings(),
-                          reposts=0, relists=0, text_scam_prob=None, text_prior=None)
+    p = {
+        "title": title,
+        "description_text": description,
+        "first_seen_at": T0,
+        "last_seen_at": T0,
+        "budget_kind": "fixed",
+        "budget_max_usd": 400.0,
+        "skills": ["Shopify"],
+    }
+    return build_features(
+        p,
+        client,
+        now=T0,
+        market=Market.from_history(load_prior(), [], 30),
+        settings=Settings(),
+        reposts=0,
+        relists=0,
+        text_scam_prob=None,
+        text_prior=None,
+    )
 
 
-GOOD = {"payment_verified": True, "hire_rate": 0.8, "jobs_posted": 20, "jobs_with_hires": 16,
-        "total_spent": 25_000.0, "open_jobs": 1, "member_since": GOOD_CLIENT.member_since}
+GOOD = {
+    "payment_verified": True,
+    "hire_rate": 0.8,
+    "jobs_posted": 20,
+    "jobs_with_hires": 16,
+    "total_spent": 25_000.0,
+    "open_jobs": 1,
+    "member_since": GOOD_CLIENT.member_since,
+}
 
 
 def test_advance_fee_posting_is_a_scam_capped_at_10_with_each_reason_once() -> None:
@@ -64,8 +89,9 @@ def test_each_hard_request_alone_makes_a_scam(name: str, text: str) -> None:
 
 
 def test_one_soft_cue_is_not_a_scam_but_two_are() -> None:
-    email_only = compute_score(features("Shopify migration", LONG_TEXT + " Questions: hello@ceramics.test", GOOD),
-                               rules_only())
+    email_only = compute_score(
+        features("Shopify migration", LONG_TEXT + " Questions: hello@ceramics.test", GOOD), rules_only()
+    )
     assert "scam" not in email_only.flags
     assert email_only.quality > 10
     two = compute_score(features("Shopify migration", LONG_TEXT + " Easy money! WhatsApp me.", GOOD), rules_only())
@@ -81,17 +107,26 @@ def test_an_ordinary_posting_has_no_scam_evidence() -> None:
 
 
 def test_ordinary_words_near_the_triggers_do_not_match() -> None:
-    text = ("Update the ID field in our Django models, check the balance sheet export, fix the bank holiday "
-            "calendar, build a crypto wallet app with Plaid bank account linking and a gift card checkout, "
-            "and don't overpay for hosting. Crypto knowledge is a plus.")
+    text = (
+        "Update the ID field in our Django models, check the balance sheet export, fix the bank holiday "
+        "calendar, build a crypto wallet app with Plaid bank account linking and a gift card checkout, "
+        "and don't overpay for hosting. Crypto knowledge is a plus."
+    )
     out = scam.text_signals("Django developer", text)
     assert out == {"text_id_documents": 0, "text_bank_or_crypto": 0, "text_check_scheme": 0}
 
 
 def test_scam_is_separate_from_ghost() -> None:
     """A client who never hires is ghost, not scam; a scam from a good client is scam, not ghost."""
-    bad = {"payment_verified": True, "hire_rate": 0.0, "jobs_posted": 40, "jobs_with_hires": 0,
-           "total_spent": 0.0, "open_jobs": 15, "member_since": GOOD_CLIENT.member_since}
+    bad = {
+        "payment_verified": True,
+        "hire_rate": 0.0,
+        "jobs_posted": 40,
+        "jobs_with_hires": 0,
+        "total_spent": 0.0,
+        "open_jobs": 15,
+        "member_since": GOOD_CLIENT.member_since,
+    }
     ghost_only = compute_score(features("Shopify migration", LONG_TEXT, bad), rules_only())
     assert "ghost" in ghost_only.flags
     assert "scam" not in ghost_only.flags

@@ -67,11 +67,14 @@ def test_r38_failed_postgresql_write_is_stored_and_logged_as_one_short_line(
     parameters (tens of KB) is neither stored nor logged; the reason is the driver's first line."""
     engine = open_store(pg_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
-            f"'refused by policy (see postgresql://ops:{SECRET}@db.example/audit)' USING DETAIL = repeat('x', 5000); "
-            "END $$"
-        ))
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                f"'refused by policy (see postgresql://ops:{SECRET}@db.example/audit)' "
+                "USING DETAIL = repeat('x', 5000); "
+                "END $$"
+            )
+        )
         conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON postings FOR EACH ROW EXECUTE FUNCTION refuse()"))
     server.route("/robots.txt", Reply(404))
     server.route("/feed", Reply(200, rss(300), RSS_HEADERS))

@@ -49,8 +49,12 @@ def test_changed_facts_are_updated_and_marked_for_rescoring(engine: Engine) -> N
     with engine.begin() as conn:
         repo.upsert_postings(conn, "s", [make("a")], T0)
         conn.execute(postings.update().values(needs_scoring=False))
-    changed = make("a", budget=Budget(kind="fixed", min=50.0, max=50.0, currency="USD", min_usd=50.0,
-                                      max_usd=50.0, provenance="field", raw="$50"))
+    changed = make(
+        "a",
+        budget=Budget(
+            kind="fixed", min=50.0, max=50.0, currency="USD", min_usd=50.0, max_usd=50.0, provenance="field", raw="$50"
+        ),
+    )
     with engine.begin() as conn:
         stats = repo.upsert_postings(conn, "s", [changed], T0 + timedelta(hours=1))
     assert stats.updated == 1
@@ -72,12 +76,16 @@ def test_gone_then_reappearing_opens_a_new_sighting(engine: Engine) -> None:
     assert stats.reappeared == 1
     with engine.connect() as conn:
         rows = conn.execute(
-            select(sightings).join(postings, postings.c.id == sightings.c.posting_id)
-            .where(postings.c.external_id == "a").order_by(sightings.c.id)
+            select(sightings)
+            .join(postings, postings.c.id == sightings.c.posting_id)
+            .where(postings.c.external_id == "a")
+            .order_by(sightings.c.id)
         ).all()
         gone = conn.execute(select(postings.c.gone_at).where(postings.c.external_id == "a")).scalar()
     assert [(r.first_seen_at, r.gone_at) for r in rows] == [
-        (T0, T0 + timedelta(hours=1)), (T0 + timedelta(days=3), None)]
+        (T0, T0 + timedelta(hours=1)),
+        (T0 + timedelta(days=3), None),
+    ]
     assert gone is None
 
 

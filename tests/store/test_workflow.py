@@ -66,8 +66,10 @@ def test_verdicts_are_labels_and_an_unknown_job_is_refused(engine: Engine) -> No
             workflow.mark(conn, 99999, "save", NOW)
     with engine.connect() as conn:
         rows = conn.execute(select(labels.c.posting_id, labels.c.label, labels.c.origin, labels.c.note)).all()
-    assert sorted((r.label, r.origin, r.note) for r in rows) == [("ghost", "user", None),
-                                                                 ("scam", "user", "asked for a deposit")]
+    assert sorted((r.label, r.origin, r.note) for r in rows) == [
+        ("ghost", "user", None),
+        ("scam", "user", "asked for a deposit"),
+    ]
 
 
 def test_visits_are_sessions_and_new_means_first_seen_after_the_last_one(engine: Engine) -> None:
@@ -88,8 +90,14 @@ def test_visits_are_sessions_and_new_means_first_seen_after_the_last_one(engine:
 def test_ledger_per_month_band_and_flag(engine: Engine) -> None:
     ids = seed(engine)
     with engine.begin() as conn:
-        for ext, connects, result in (("a1", 16, "replied"), ("g3", 24, "hired"), ("b1", 12, "no_reply"),
-                                      ("a2", 6, None), ("b3", 8, "no_reply"), ("b2", 10, "viewed")):
+        for ext, connects, result in (
+            ("a1", 16, "replied"),
+            ("g3", 24, "hired"),
+            ("b1", 12, "no_reply"),
+            ("a2", 6, None),
+            ("b3", 8, "no_reply"),
+            ("b2", 10, "viewed"),
+        ):
             workflow.mark(conn, ids[ext], "applied", NOW, connects=connects, boosted=ext == "g3")
             if result:
                 workflow.mark(conn, ids[ext], result, NOW)
@@ -119,8 +127,9 @@ def test_hidden_jobs_are_not_pushed_to_webhooks_nor_put_in_the_digest(engine: En
         workflow.mark(conn, ids["a1"], "hide", NOW)
     receiver = Receiver()
     try:
-        report = push_sink(engine, WebhookConfig(url=receiver.url, kind="json", min_quality=70), now=NOW,
-                           sleep=lambda _s: None)
+        report = push_sink(
+            engine, WebhookConfig(url=receiver.url, kind="json", min_quality=70), now=NOW, sleep=lambda _s: None
+        )
     finally:
         receiver.close()
     assert report.sent == 2
@@ -146,8 +155,13 @@ def test_blocked_clients_are_left_out_of_listings_and_webhooks(engine: Engine) -
     assert len(shown) == 7
     receiver = Receiver()
     try:
-        report = push_sink(engine, WebhookConfig(url=receiver.url, kind="json", min_quality=70), now=NOW,
-                           sleep=lambda _s: None, blocked_clients=("Acme GmbH",))
+        report = push_sink(
+            engine,
+            WebhookConfig(url=receiver.url, kind="json", min_quality=70),
+            now=NOW,
+            sleep=lambda _s: None,
+            blocked_clients=("Acme GmbH",),
+        )
     finally:
         receiver.close()
     assert report.sent == 2

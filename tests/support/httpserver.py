@@ -70,8 +70,14 @@ class ScriptedServer:
 
             def do_GET(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                              time.monotonic(), self, self.rfile.read(length) if length else b"")
+                req = Request(
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    time.monotonic(),
+                    self,
+                    self.rfile.read(length) if length else b"",
+                )
                 with server.seen:
                     server.requests.append(req)
                     server.in_flight += 1
@@ -245,9 +251,7 @@ def redirect_to(location: str, status: int = 302) -> Reply:
     return Reply(status, b"", {"Location": location})
 
 
-def gate(
-    server: ScriptedServer, reply: Reply, *, until: int, timeout: float = 3.0, total: int | None = None
-) -> Route:
+def gate(server: ScriptedServer, reply: Reply, *, until: int, timeout: float = 3.0, total: int | None = None) -> Route:
     """Hold each request until ``until`` are in flight at once (or ``timeout``), then answer.
 
     With a correct client-side cap of ``until``, requests meet quickly; the wait only runs out
@@ -260,9 +264,11 @@ def gate(
         path = req.path.split("?", 1)[0]
         with server.seen:
             server.seen.wait_for(
-                lambda: server.in_flight >= until
-                or server.release.is_set()
-                or (total is not None and server.hits(path) >= total),
+                lambda: (
+                    server.in_flight >= until
+                    or server.release.is_set()
+                    or (total is not None and server.hits(path) >= total)
+                ),
                 timeout,
             )
         return reply

@@ -37,8 +37,9 @@ class OAuthServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-            def _send(self, status: int, body: dict[str, Any] | None = None,
-                      headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(body or {}).encode()
                 self.send_response(status)
                 base = {"Content-Type": "application/json", "Cache-Control": "no-store"}
@@ -109,8 +110,7 @@ class OAuthServer:
         access = secrets.token_urlsafe(24)
         self.refresh[refresh] = True
         self.access[access] = refresh
-        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
-                "expires_in": self.expires_in}
+        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer", "expires_in": self.expires_in}
 
     def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self.lock:

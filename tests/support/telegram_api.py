@@ -26,7 +26,7 @@ class _EntityCheck(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.bad = f"unsupported start tag \"{tag}\""
+            self.bad = f'unsupported start tag "{tag}"'
 
     def handle_entityref(self, name: str) -> None:
         if name not in ("lt", "gt", "amp", "quot"):
@@ -78,9 +78,17 @@ class BotApi:
 
     def too_many(self, retry_after: int, times: int = 1) -> None:
         for _ in range(times):
-            self.script.append((429, {"ok": False, "error_code": 429,
-                                      "description": f"Too Many Requests: retry after {retry_after}",
-                                      "parameters": {"retry_after": retry_after}}))
+            self.script.append(
+                (
+                    429,
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": f"Too Many Requests: retry after {retry_after}",
+                        "parameters": {"retry_after": retry_after},
+                    },
+                )
+            )
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         with self.lock:
@@ -109,11 +117,13 @@ class BotApi:
             if body.get("parse_mode") == "HTML":
                 problem = entities_problem(text)
                 if problem:
-                    return 400, {"ok": False, "error_code": 400,
-                                 "description": f"Bad Request: can't parse entities: {problem}"}
+                    return 400, {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": f"Bad Request: can't parse entities: {problem}",
+                    }
             self.messages.append(body)
-            return 200, {"ok": True, "result": {"message_id": len(self.messages), "chat": {"id": chat},
-                                                "text": text}}
+            return 200, {"ok": True, "result": {"message_id": len(self.messages), "chat": {"id": chat}, "text": text}}
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -108,21 +108,53 @@ def money(v: float | None) -> dict[str, str] | None:
     return None if v is None else {"rawValue": f"{v:.2f}", "currency": "USD", "displayValue": f"${v:,.2f}"}
 
 
-def job(n: int, title: str, skills: list[str], kind: str, amount: float | None, lo: float | None, hi: float | None,
-        verified: bool, country: str, hires: int, posted: int) -> dict[str, Any]:
+def job(
+    n: int,
+    title: str,
+    skills: list[str],
+    kind: str,
+    amount: float | None,
+    lo: float | None,
+    hi: float | None,
+    verified: bool,
+    country: str,
+    hires: int,
+    posted: int,
+) -> dict[str, Any]:
     return {
-        "id": f"19300000000000000{n:02d}", "ciphertext": f"~0219300000000000000{n:02d}", "title": title,
-        "description": f"<p>{title}. Details inside.</p>", "createdDateTime": f"2026-11-30T{n % 24:02d}:00:00Z",
-        "publishedDateTime": f"2026-11-30T{n % 24:02d}:05:00Z", "experienceLevel": "INTERMEDIATE",
-        "category": "Web, Mobile & Software Dev", "_kind": kind, "amount": money(amount),
-        "hourlyBudgetMin": money(lo), "hourlyBudgetMax": money(hi), "totalApplicants": 5 + n,
+        "id": f"19300000000000000{n:02d}",
+        "ciphertext": f"~0219300000000000000{n:02d}",
+        "title": title,
+        "description": f"<p>{title}. Details inside.</p>",
+        "createdDateTime": f"2026-11-30T{n % 24:02d}:00:00Z",
+        "publishedDateTime": f"2026-11-30T{n % 24:02d}:05:00Z",
+        "experienceLevel": "INTERMEDIATE",
+        "category": "Web, Mobile & Software Dev",
+        "_kind": kind,
+        "amount": money(amount),
+        "hourlyBudgetMin": money(lo),
+        "hourlyBudgetMax": money(hi),
+        "totalApplicants": 5 + n,
         "skills": [{"name": s, "prettyName": s} for s in skills],
-        "client": {"totalHires": hires, "totalPostedJobs": posted, "totalSpent": money(1000.0 * hires),
-                   "verificationStatus": "VERIFIED" if verified else "NOT_VERIFIED", "location": {"country": country},
-                   "totalReviews": hires, "totalFeedback": 4.6 if hires else None,
-                   "memberSinceDateTime": "2020-05-01T00:00:00Z"},
-        "activityStat": {"jobActivity": {"lastClientActivity": "2026-11-30T20:00:00Z", "invitesSent": 3,
-                                         "totalInvitedToInterview": 2, "totalHired": 0, "totalUnansweredInvites": 1}},
+        "client": {
+            "totalHires": hires,
+            "totalPostedJobs": posted,
+            "totalSpent": money(1000.0 * hires),
+            "verificationStatus": "VERIFIED" if verified else "NOT_VERIFIED",
+            "location": {"country": country},
+            "totalReviews": hires,
+            "totalFeedback": 4.6 if hires else None,
+            "memberSinceDateTime": "2020-05-01T00:00:00Z",
+        },
+        "activityStat": {
+            "jobActivity": {
+                "lastClientActivity": "2026-11-30T20:00:00Z",
+                "invitesSent": 3,
+                "totalInvitedToInterview": 2,
+                "totalHired": 0,
+                "totalUnansweredInvites": 1,
+            }
+        },
     }
 
 
@@ -153,25 +185,31 @@ def _matches(j: dict[str, Any], f: dict[str, Any]) -> bool:
     low = (f.get("budgetRange_eq") or {}).get("rangeStart")
     if low is not None and (j["amount"] is None or float(j["amount"]["rawValue"]) < low):
         return False
-    return not (f.get("hourlyRate_eq") and (j["hourlyBudgetMax"] is None
-                or float(j["hourlyBudgetMax"]["rawValue"]) < f["hourlyRate_eq"]["rangeStart"]))
+    return not (
+        f.get("hourlyRate_eq")
+        and (j["hourlyBudgetMax"] is None or float(j["hourlyBudgetMax"]["rawValue"]) < f["hourlyRate_eq"]["rangeStart"])
+    )
 
 
 class Root:
     def __init__(self, jobs: list[dict[str, Any]]) -> None:
         self.jobs = jobs
 
-    def marketplaceJobPostingsSearch(self, info: Any, marketPlaceJobFilter: dict[str, Any] | None = None,
-                                     **_: Any) -> dict[str, Any]:
+    def marketplaceJobPostingsSearch(
+        self, info: Any, marketPlaceJobFilter: dict[str, Any] | None = None, **_: Any
+    ) -> dict[str, Any]:
         f = marketPlaceJobFilter or {}
         hits = [j for j in self.jobs if _matches(j, f)]
         page = f.get("pagination_eq") or {}
         start, first = int(page.get("after") or 0), int(page.get("first") or 10)
-        chunk = hits[start:start + first]
+        chunk = hits[start : start + first]
         end = start + len(chunk)
         edges = [{"node": j, "cursor": str(start + i + 1)} for i, j in enumerate(chunk)]
-        return {"totalCount": len(hits), "edges": edges,
-                "pageInfo": {"hasNextPage": end < len(hits), "endCursor": str(end) if chunk else None}}
+        return {
+            "totalCount": len(hits),
+            "edges": edges,
+            "pageInfo": {"hasNextPage": end < len(hits), "endCursor": str(end) if chunk else None},
+        }
 
     def marketplaceJobPosting(self, info: Any, id: str) -> dict[str, Any] | None:
         return next((j for j in self.jobs if j["id"] == id), None)
@@ -234,8 +272,9 @@ class GraphQLApi:
             return 400, {"errors": [{"message": "body is not JSON"}]}
         with self.lock:
             self.bodies.append(body)
-        result = graphql_sync(SCHEMA, body.get("query") or "", root_value=self.root,
-                              variable_values=body.get("variables"))
+        result = graphql_sync(
+            SCHEMA, body.get("query") or "", root_value=self.root, variable_values=body.get("variables")
+        )
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
             out["errors"] = [{"message": e.message} for e in result.errors]

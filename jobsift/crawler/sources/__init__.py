@@ -75,9 +75,7 @@ def register(
     """Register ``fn`` as the parser of format ``name``."""
 
     def deco(fn: ParseFn) -> ParseFn:
-        _REGISTRY[name] = SourceFormat(
-            name, fn, description, dict(options or {}), full_listing, example_url, fetch
-        )
+        _REGISTRY[name] = SourceFormat(name, fn, description, dict(options or {}), full_listing, example_url, fetch)
         return fn
 
     return deco

@@ -16,9 +16,7 @@ from jobsift.model import ParseResult, Posting
     description="Arbeitnow job board API JSON (Europe; remote flag, tags, job types)",
     example_url="https://www.arbeitnow.com/api/job-board-api",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     loaded = job_list(body, headers, ("data", "jobs"), 'Arbeitnow: expected {"data": [...]}')
     if loaded is None:
         return empty("empty body")
@@ -32,11 +30,21 @@ def parse(
             continue
         text, html_ = describe(job.get("description"))
         types = split_list(job.get("job_types"))
-        result.postings.append(Posting(
-            source=source, external_id=str(key), url=canonical_url(str(url)), title=title,
-            description_text=text, description_html=html_, posted_at=parse_date(job.get("created_at")),
-            skills=split_list(job.get("tags")), company=as_text(job.get("company_name")),
-            job_type=", ".join(types) or None, location=as_text(job.get("location")),
-            remote=as_bool(job.get("remote")), raw=job,
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=str(key),
+                url=canonical_url(str(url)),
+                title=title,
+                description_text=text,
+                description_html=html_,
+                posted_at=parse_date(job.get("created_at")),
+                skills=split_list(job.get("tags")),
+                company=as_text(job.get("company_name")),
+                job_type=", ".join(types) or None,
+                location=as_text(job.get("location")),
+                remote=as_bool(job.get("remote")),
+                raw=job,
+            )
+        )
     return result

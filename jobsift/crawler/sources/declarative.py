@@ -110,9 +110,12 @@ def _budget(f: Mapping[str, Any], spec: Spec) -> Budget | None:
 
 def _client(f: Mapping[str, Any]) -> Client | None:
     client = Client(
-        name=clean_text(f.get("client_name")), payment_verified=as_bool(f.get("payment_verified")),
-        total_spent=parse_amount(f.get("client_spent")), rating=as_float(f.get("client_rating")),
-        reviews_count=as_int(f.get("client_reviews")), jobs_posted=as_int(f.get("client_jobs_posted")),
+        name=clean_text(f.get("client_name")),
+        payment_verified=as_bool(f.get("payment_verified")),
+        total_spent=parse_amount(f.get("client_spent")),
+        rating=as_float(f.get("client_rating")),
+        reviews_count=as_int(f.get("client_reviews")),
+        jobs_posted=as_int(f.get("client_jobs_posted")),
         hire_rate=as_float(f.get("client_hire_rate")),
     )
     return None if client.is_empty else client
@@ -132,15 +135,25 @@ def to_posting(f: Mapping[str, Any], spec: Spec, source: str) -> Posting | None:
     text = html_to_text(desc)
     proposals = as_int(f.get("proposals"))
     return Posting(
-        source=source, external_id=key, url=canonical_url(url), title=title,
-        description_text=text, description_html=sanitize_html(desc) if is_html else text_to_html(text),
-        posted_at=_date(f.get("posted_at"), spec.date_format), budget=_budget(f, spec),
-        category=clean_text(f.get("category")), skills=split_list(f.get("skills")),
-        country=clean_text(f.get("country")), experience_level=clean_text(f.get("experience_level")),
-        company=clean_text(f.get("company")), job_type=clean_text(f.get("job_type")),
-        location=clean_text(f.get("location")), remote=as_bool(f.get("remote")),
+        source=source,
+        external_id=key,
+        url=canonical_url(url),
+        title=title,
+        description_text=text,
+        description_html=sanitize_html(desc) if is_html else text_to_html(text),
+        posted_at=_date(f.get("posted_at"), spec.date_format),
+        budget=_budget(f, spec),
+        category=clean_text(f.get("category")),
+        skills=split_list(f.get("skills")),
+        country=clean_text(f.get("country")),
+        experience_level=clean_text(f.get("experience_level")),
+        company=clean_text(f.get("company")),
+        job_type=clean_text(f.get("job_type")),
+        location=clean_text(f.get("location")),
+        remote=as_bool(f.get("remote")),
         competition=Competition(proposals=proposals) if proposals is not None else None,
-        client=_client(f), raw=dict(f),
+        client=_client(f),
+        raw=dict(f),
     )
 
 
@@ -174,9 +187,7 @@ def _items(body: bytes, headers: Mapping[str, str], spec: Spec) -> list[Any] | N
     full_listing=False,
     example_url="https://careers.example.com/jobs.json",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     spec = compile_spec(options, f"sources[{source}].options")
     items = _items(body, headers, spec)
     if items is None:

@@ -15,10 +15,32 @@ from jobsift.crawler.sources.common import FETCH_OPTIONS
 from jobsift.errors import ConfigError
 
 KINDS = ("json", "xml", "html")
-TEXT_FIELDS = ("title", "url", "id", "description", "company", "category", "country", "location",
-               "job_type", "experience_level", "client_name", "budget", "currency", "budget_kind")
-NUMBER_FIELDS = ("budget_min", "budget_max", "client_spent", "client_rating", "client_reviews",
-                 "client_jobs_posted", "client_hire_rate", "proposals")
+TEXT_FIELDS = (
+    "title",
+    "url",
+    "id",
+    "description",
+    "company",
+    "category",
+    "country",
+    "location",
+    "job_type",
+    "experience_level",
+    "client_name",
+    "budget",
+    "currency",
+    "budget_kind",
+)
+NUMBER_FIELDS = (
+    "budget_min",
+    "budget_max",
+    "client_spent",
+    "client_rating",
+    "client_reviews",
+    "client_jobs_posted",
+    "client_hire_rate",
+    "proposals",
+)
 BOOL_FIELDS = ("remote", "payment_verified")
 DATE_FIELDS = ("posted_at",)
 LIST_FIELDS = ("skills",)
@@ -27,7 +49,7 @@ OPTIONS = {
     "kind": "Document kind: json (JSONPath), xml (XPath) or html (CSS selectors)",
     "items": "Path to the list of items: JSONPath ($.jobs[*]), XPath (//item) or a CSS selector (div.job)",
     "fields": "Table of posting field = path relative to an item (title and url or id are required); "
-              "html: 'selector' for text, 'selector@attr' for an attribute, '@attr' for the item's own",
+    "html: 'selector' for text, 'selector@attr' for an attribute, '@attr' for the item's own",
     "regex": "Table of field = regular expression with one group, applied to the extracted text",
     "date_format": "strptime format of posted_at (default: ISO 8601, RFC 822 or epoch seconds)",
     "base_url": "Base for relative links in url",
@@ -65,7 +87,7 @@ def _str(options: Mapping[str, Any], key: str, where: str, *, required: bool = F
 
 def _json_path(expr: str, where: str) -> Extractor:
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext import parse as jp_parse
+    from jsonpath_ng.ext.parser import parse as jp_parse
 
     try:
         compiled = jp_parse(expr)
@@ -178,6 +200,13 @@ def _compile(options: Mapping[str, Any], where: str) -> Spec:
     budget_kind = _str(options, "budget_kind", where)
     if budget_kind and budget_kind not in ("fixed", "hourly", "salary_year", "salary_month"):
         raise ConfigError(f"{where}.budget_kind: must be fixed, hourly, salary_year or salary_month")
-    return Spec(kind=kind, items=items, fields=compiled, regex=regexes,
-                date_format=_str(options, "date_format", where), base_url=base_url,
-                currency=_str(options, "currency", where), budget_kind=budget_kind)
+    return Spec(
+        kind=kind,
+        items=items,
+        fields=compiled,
+        regex=regexes,
+        date_format=_str(options, "date_format", where),
+        base_url=base_url,
+        currency=_str(options, "currency", where),
+        budget_kind=budget_kind,
+    )

@@ -81,13 +81,11 @@ def wanted(posting: Posting, pattern: re.Pattern[str] | None) -> bool:
 @register(
     "freelancer",
     description="Freelancer.com projects API JSON (budget in its currency, bids, owner payment verified)",
-    options={"skills": "Keep only projects tagged with (or titled by) one of these skills, e.g. [\"python\"]"},
+    options={"skills": 'Keep only projects tagged with (or titled by) one of these skills, e.g. ["python"]'},
     full_listing=False,
     example_url="https://www.freelancer.com/api/projects/0.1/projects/active/?user_details=true&full_description=true",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     doc = load_json(body, headers)
     if doc is None:
         return empty("empty body")
@@ -114,14 +112,20 @@ def parse(
         client = _client(p.get("owner_id"), users if isinstance(users, Mapping) else {})
         seo = p.get("seo_url")
         posting = Posting(
-            source=source, external_id=str(key),
-            url=canonical_url(PROJECT_URL.format(seo if seo else key)), title=title,
-            description_text=text, description_html=html_,
+            source=source,
+            external_id=str(key),
+            url=canonical_url(PROJECT_URL.format(seo if seo else key)),
+            title=title,
+            description_text=text,
+            description_html=html_,
             posted_at=parse_date(first(p, "time_submitted", "submitdate", "time")),
             budget=make_budget(budget.get("minimum"), budget.get("maximum"), code, _kind(p)),
-            skills=strings(p.get("jobs") or []), country=client.country if client else None,
+            skills=strings(p.get("jobs") or []),
+            country=client.country if client else None,
             competition=Competition(proposals=as_int(bids.get("bid_count"))) if bids else None,
-            client=client, job_type=_kind(p), raw=p,
+            client=client,
+            job_type=_kind(p),
+            raw=p,
         )
         if wanted(posting, pattern):
             result.postings.append(posting)

@@ -16,9 +16,17 @@ from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list, strings
 from jobsift.model import ParseResult, Posting
 
-LEVELS = {"entry-level": "entry", "entry": "entry", "junior": "entry", "mid-level": "intermediate",
-          "mid": "intermediate", "senior": "expert", "manager": "expert", "director": "expert",
-          "executive": "expert"}
+LEVELS = {
+    "entry-level": "entry",
+    "entry": "entry",
+    "junior": "entry",
+    "mid-level": "intermediate",
+    "mid": "intermediate",
+    "senior": "expert",
+    "manager": "expert",
+    "director": "expert",
+    "executive": "expert",
+}
 
 
 def _level(value: Any) -> str | None:
@@ -31,9 +39,7 @@ def _level(value: Any) -> str | None:
     description="Himalayas jobs API JSON (remote jobs; yearly salary range, seniority, location restrictions)",
     example_url="https://himalayas.app/jobs/api?limit=20&offset=0",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     loaded = job_list(body, headers, ("jobs", "data"), 'Himalayas: expected {"jobs": [...]}')
     if loaded is None:
         return empty("empty body")
@@ -50,15 +56,29 @@ def parse(
         text, html_ = describe(first(job, "description", "excerpt"))
         categories = strings(job.get("categories") or [])
         places = strings(job.get("locationRestrictions") or [])
-        result.postings.append(Posting(
-            source=source, external_id=canonical_url(key) if key.startswith("http") else key,
-            url=canonical_url(str(url)), title=title, description_text=text, description_html=html_,
-            posted_at=parse_date(job.get("pubDate")),
-            budget=make_budget(job.get("minSalary"), job.get("maxSalary"),
-                               first(job, "currency", "salaryCurrency") or None, "salary_year"),
-            category=categories[0] if categories else None, skills=categories[1:],
-            experience_level=_level(job.get("seniority")), company=as_text(job.get("companyName")),
-            job_type=as_text(job.get("employmentType")), location=", ".join(places) or None,
-            remote=True, raw=job,
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=canonical_url(key) if key.startswith("http") else key,
+                url=canonical_url(str(url)),
+                title=title,
+                description_text=text,
+                description_html=html_,
+                posted_at=parse_date(job.get("pubDate")),
+                budget=make_budget(
+                    job.get("minSalary"),
+                    job.get("maxSalary"),
+                    first(job, "currency", "salaryCurrency") or None,
+                    "salary_year",
+                ),
+                category=categories[0] if categories else None,
+                skills=categories[1:],
+                experience_level=_level(job.get("seniority")),
+                company=as_text(job.get("companyName")),
+                job_type=as_text(job.get("employmentType")),
+                location=", ".join(places) or None,
+                remote=True,
+                raw=job,
+            )
+        )
     return result

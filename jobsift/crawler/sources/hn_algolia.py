@@ -45,8 +45,14 @@ def first_line(comment_html: str) -> str:
 def read_header(line: str) -> dict[str, Any]:
     """Classify the ``|``-separated segments of a post's first line."""
     segs = [s.strip() for s in line.split("|") if s.strip()]
-    out: dict[str, Any] = {"company": segs[0] if len(segs) > 1 else None, "title": None, "location": None,
-                           "remote": None, "salary": None, "job_type": None}
+    out: dict[str, Any] = {
+        "company": segs[0] if len(segs) > 1 else None,
+        "title": None,
+        "location": None,
+        "remote": None,
+        "salary": None,
+        "job_type": None,
+    }
     rest: list[str] = []
     for seg in segs[1:]:
         if out["salary"] is None and _MONEY.search(seg):
@@ -87,14 +93,24 @@ def _comments(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             parent, story = hit.get("parent_id"), hit.get("story_id")
             if parent is not None and story is not None and str(parent) != str(story):
                 continue  # a reply to a job post, not a job post
-            yield {"id": hit.get("objectID"), "text": hit.get("comment_text"), "author": hit.get("author"),
-                   "created": first(hit, "created_at_i", "created_at"), "raw": hit}
+            yield {
+                "id": hit.get("objectID"),
+                "text": hit.get("comment_text"),
+                "author": hit.get("author"),
+                "created": first(hit, "created_at_i", "created_at"),
+                "raw": hit,
+            }
     elif isinstance(doc.get("children"), list):
         for child in doc["children"]:
             if isinstance(child, Mapping) and child.get("type", "comment") == "comment":
                 raw = {k: v for k, v in child.items() if k != "children"}
-                yield {"id": child.get("id"), "text": child.get("text"), "author": child.get("author"),
-                       "created": first(child, "created_at_i", "created_at"), "raw": raw}
+                yield {
+                    "id": child.get("id"),
+                    "text": child.get("text"),
+                    "author": child.get("author"),
+                    "created": first(child, "created_at_i", "created_at"),
+                    "raw": raw,
+                }
 
 
 @register(
@@ -103,9 +119,7 @@ def _comments(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     full_listing=False,
     example_url="https://hn.algolia.com/api/v1/search_by_date?tags=comment,story_42575537&hitsPerPage=500",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     doc = load_json(body, headers)
     if doc is None:
         return empty("empty body")
@@ -119,13 +133,23 @@ def parse(
             continue  # deleted or flagged comments have no text
         head = read_header(first_line(text))
         text_, html_ = describe(text)
-        result.postings.append(Posting(
-            source=source, external_id=str(c["id"]), url=ITEM_URL.format(c["id"]),
-            title=head["title"] or f"HN job post {c['id']}", description_text=text_,
-            description_html=html_, posted_at=parse_date(c["created"]),
-            budget=_salary(head["salary"]), company=head["company"], location=head["location"],
-            remote=head["remote"], job_type=head["job_type"], raw=c["raw"],
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=str(c["id"]),
+                url=ITEM_URL.format(c["id"]),
+                title=head["title"] or f"HN job post {c['id']}",
+                description_text=text_,
+                description_html=html_,
+                posted_at=parse_date(c["created"]),
+                budget=_salary(head["salary"]),
+                company=head["company"],
+                location=head["location"],
+                remote=head["remote"],
+                job_type=head["job_type"],
+                raw=c["raw"],
+            )
+        )
     if isinstance(doc.get("nbPages"), int) and isinstance(doc.get("page"), int) and doc["page"] + 1 < doc["nbPages"]:
         result.warnings.append(f"more pages: page {doc['page'] + 1} of {doc['nbPages']}")
     return result

@@ -11,8 +11,15 @@ from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_text, describe, empty, first, job_list, strings
 from jobsift.model import ParseResult, Posting
 
-LEVELS = {"junior": "entry", "entry": "entry", "midweight": "intermediate", "mid": "intermediate",
-          "senior": "expert", "lead": "expert", "manager": "expert"}
+LEVELS = {
+    "junior": "entry",
+    "entry": "entry",
+    "midweight": "intermediate",
+    "mid": "intermediate",
+    "senior": "expert",
+    "lead": "expert",
+    "manager": "expert",
+}
 
 
 @register(
@@ -20,9 +27,7 @@ LEVELS = {"junior": "entry", "entry": "entry", "midweight": "intermediate", "mid
     description="Jobicy API v2 JSON (remote jobs; industry, geo, level, yearly salary and currency)",
     example_url="https://jobicy.com/api/v2/remote-jobs?count=50",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     loaded = job_list(body, headers, ("jobs",), 'Jobicy: expected {"jobs": [...]}')
     if loaded is None:
         return empty("empty body")
@@ -36,14 +41,26 @@ def parse(
         text, html_ = describe(first(job, "jobDescription", "jobExcerpt"))
         industries = strings(job.get("jobIndustry") or [])
         level = as_text(job.get("jobLevel"))
-        result.postings.append(Posting(
-            source=source, external_id=str(key), url=canonical_url(str(url)), title=title,
-            description_text=text, description_html=html_, posted_at=parse_date(job.get("pubDate")),
-            budget=make_budget(job.get("annualSalaryMin"), job.get("annualSalaryMax"),
-                               job.get("salaryCurrency"), "salary_year"),
-            category=industries[0] if industries else None, skills=industries[1:],
-            experience_level=LEVELS.get((level or "").lower(), level.lower() if level else None),
-            company=as_text(job.get("companyName")), job_type=as_text(job.get("jobType")),
-            location=as_text(job.get("jobGeo")), remote=True, raw=job,
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=str(key),
+                url=canonical_url(str(url)),
+                title=title,
+                description_text=text,
+                description_html=html_,
+                posted_at=parse_date(job.get("pubDate")),
+                budget=make_budget(
+                    job.get("annualSalaryMin"), job.get("annualSalaryMax"), job.get("salaryCurrency"), "salary_year"
+                ),
+                category=industries[0] if industries else None,
+                skills=industries[1:],
+                experience_level=LEVELS.get((level or "").lower(), level.lower() if level else None),
+                company=as_text(job.get("companyName")),
+                job_type=as_text(job.get("jobType")),
+                location=as_text(job.get("jobGeo")),
+                remote=True,
+                raw=job,
+            )
+        )
     return result

@@ -24,8 +24,11 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json is the sl
     _JSONError = (ValueError,)
 
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
 
@@ -53,7 +56,7 @@ def decode_text(body: bytes, headers: Mapping[str, str]) -> str:
     """Bytes to text: a BOM wins, then UTF-16 without BOM, then UTF-8, then the declared charset."""
     for bom, enc in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(enc, errors="replace")
+            return body[len(bom) :].decode(enc, errors="replace")
     if len(body) >= 2 and body[0] == 0 and body[1] != 0:
         return body.decode("utf-16-be", errors="replace")
     if len(body) >= 2 and body[0] != 0 and body[1] == 0:

@@ -27,9 +27,7 @@ def is_job(obj: Any) -> bool:
     description="RemoteOK API JSON (remote jobs; yearly USD salary range, tags, location)",
     example_url="https://remoteok.com/api",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     loaded = job_list(body, headers, ("jobs",), "RemoteOK: expected a JSON list of jobs", keep=is_job)
     if loaded is None:
         return empty("empty body")
@@ -45,12 +43,21 @@ def parse(
         text, html_ = describe(job.get("description"))
         tags = split_list(job.get("tags"))
         location = as_text(job.get("location"))
-        result.postings.append(Posting(
-            source=source, external_id=key, url=canonical_url(str(url)), title=title,
-            description_text=text, description_html=html_,
-            posted_at=parse_date(first(job, "epoch", "date")),
-            budget=make_budget(job.get("salary_min"), job.get("salary_max"), "USD", "salary_year"),
-            skills=tags, company=as_text(job.get("company")), location=location, remote=True,
-            raw=job,
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=key,
+                url=canonical_url(str(url)),
+                title=title,
+                description_text=text,
+                description_html=html_,
+                posted_at=parse_date(first(job, "epoch", "date")),
+                budget=make_budget(job.get("salary_min"), job.get("salary_max"), "USD", "salary_year"),
+                skills=tags,
+                company=as_text(job.get("company")),
+                location=location,
+                remote=True,
+                raw=job,
+            )
+        )
     return result

@@ -23,9 +23,7 @@ SALARIED = {"full_time", "part_time"}
     description="Remotive API JSON (remote jobs; salary parsed from free text)",
     example_url="https://remotive.com/api/remote-jobs?limit=100",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     loaded = job_list(body, headers, ("jobs",), 'Remotive: expected {"jobs": [...]}')
     if loaded is None:
         return empty("empty body")
@@ -40,11 +38,23 @@ def parse(
         hint: BudgetKind | None = "salary_year" if job_type in SALARIED else None
         budget = infer_salary_kind(parse_budget(job.get("salary") or None, kind_hint=hint))
         text, html_ = describe(job.get("description"))
-        result.postings.append(Posting(
-            source=source, external_id=str(key), url=canonical_url(str(url)), title=title,
-            description_text=text, description_html=html_, posted_at=parse_date(job.get("publication_date")),
-            budget=budget, category=as_text(job.get("category")), skills=split_list(job.get("tags")),
-            company=as_text(job.get("company_name")), job_type=job_type,
-            location=as_text(job.get("candidate_required_location")), remote=True, raw=job,
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=str(key),
+                url=canonical_url(str(url)),
+                title=title,
+                description_text=text,
+                description_html=html_,
+                posted_at=parse_date(job.get("publication_date")),
+                budget=budget,
+                category=as_text(job.get("category")),
+                skills=split_list(job.get("tags")),
+                company=as_text(job.get("company_name")),
+                job_type=job_type,
+                location=as_text(job.get("candidate_required_location")),
+                remote=True,
+                raw=job,
+            )
+        )
     return result

@@ -112,8 +112,10 @@ def _atom_entry(el: etree._Element) -> FeedItem:
         elif name == "id":
             item.guid = _text(child)
         elif name in ("content", "summary"):
-            text = _text(child) if child.get("type", "text") != "xhtml" else etree.tostring(
-                child, encoding="unicode", method="html"
+            text = (
+                _text(child)
+                if child.get("type", "text") != "xhtml"
+                else etree.tostring(child, encoding="unicode", method="html")
             )
             if text and (item.description is None or name == "content"):
                 item.description = text
@@ -164,10 +166,14 @@ def _tolerant(body: bytes, error: str) -> Feed:
         extra = {k: str(v) for k, v in e.items() if isinstance(v, str)}
         feed.items.append(
             FeedItem(
-                title=e.get("title"), link=e.get("link"), guid=e.get("id"), description=desc or None,
+                title=e.get("title"),
+                link=e.get("link"),
+                guid=e.get("id"),
+                description=desc or None,
                 published=e.get("published") or e.get("updated"),
                 categories=[t.get("term") for t in e.get("tags", []) if t.get("term")],
-                author=e.get("author"), extra=extra,
+                author=e.get("author"),
+                extra=extra,
             )
         )
     return feed
@@ -225,9 +231,7 @@ def item_key(item: FeedItem) -> str | None:
     description="Any RSS 2.0, RSS 1.0 (RDF) or Atom feed",
     example_url="https://example.com/jobs.rss",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     feed = read_feed(body, headers)
     result = ParseResult(bozo=feed.bozo, warnings=list(feed.warnings), items_seen=len(feed.items))
     for item in feed.items:
@@ -252,9 +256,14 @@ def parse(
                 skills=tuple(c for c in (clean_text(x) for x in item.categories[1:]) if c),
                 company=clean_text(item.author),
                 raw={
-                    "title": item.title, "link": item.link, "guid": item.guid,
-                    "description": item.description, "published": item.published,
-                    "categories": item.categories, "author": item.author, **item.extra,
+                    "title": item.title,
+                    "link": item.link,
+                    "guid": item.guid,
+                    "description": item.description,
+                    "published": item.published,
+                    "categories": item.categories,
+                    "author": item.author,
+                    **item.extra,
                 },
             )
         )

@@ -161,8 +161,7 @@ def search_variables(options: Mapping[str, Any], where: str, after: str | None =
             f["verifiedPaymentOnly_eq"] = True
     first = _int(options.get("page_size"), f"{where}.page_size", 1, 100, 50)
     f["pagination_eq"] = {"after": after or "0", "first": first}
-    return {"marketPlaceJobFilter": f, "searchType": "USER_JOBS_SEARCH",
-            "sortAttributes": [{"field": "RECENCY"}]}
+    return {"marketPlaceJobFilter": f, "searchType": "USER_JOBS_SEARCH", "sortAttributes": [{"field": "RECENCY"}]}
 
 
 def search_body(options: Mapping[str, Any], where: str = "upwork", after: str | None = None) -> dict[str, Any]:
@@ -194,8 +193,11 @@ class _Token:
             if not token:
                 raise ConfigError(f"sources[{self.src.name}].token_env: environment variable {self.env} is not set")
             if refresh:
-                raise BlockedError(f"Upwork refused the token in ${self.env}: renew it, or remove token_env and "
-                                   "run 'jobsift auth upwork'", reason="auth_expired")
+                raise BlockedError(
+                    f"Upwork refused the token in ${self.env}: renew it, or remove token_env and "
+                    "run 'jobsift auth upwork'",
+                    reason="auth_expired",
+                )
             return token
         from jobsift.crawler.upwork_auth import access_token
 
@@ -208,16 +210,20 @@ async def _post(fetcher: Any, src: Any, token: _Token, bearer: list[str], body: 
 
     data = json.dumps(body).encode()
     for attempt in (1, 2):
-        headers = {"Authorization": f"Bearer {bearer[0]}", "Content-Type": "application/json",
-                   "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {bearer[0]}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
         try:
             return await fetcher.fetch(src.url, extra_headers=headers, post_body=data)
         except PermanentFetchError as exc:
             if exc.reason not in ("http_401", "http_403"):
                 raise
             if attempt == 2:
-                raise BlockedError(f"Upwork refused the authorisation ({exc.reason}): {FIX}",
-                                   reason="auth_expired") from None
+                raise BlockedError(
+                    f"Upwork refused the authorisation ({exc.reason}): {FIX}", reason="auth_expired"
+                ) from None
             bearer[0] = await token.get(refresh=True)
     raise AssertionError("unreachable")
 
@@ -277,5 +283,6 @@ async def fetch_upwork(fetcher: Any, src: Any) -> Any:
             if isinstance(detail, dict):
                 node.update({k: v for k, v in detail.items() if v is not None})
                 stats["upwork/details"] += 1
-    return FetchResult(url=src.url, status=first.status, body=json.dumps(doc).encode(), headers=first.headers,
-                       stats=stats)
+    return FetchResult(
+        url=src.url, status=first.status, body=json.dumps(doc).encode(), headers=first.headers, stats=stats
+    )

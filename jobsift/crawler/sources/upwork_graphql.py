@@ -25,9 +25,16 @@ from jobsift.model import Budget, Client, Competition, ParseResult, Posting
 
 JOB_URL = "https://www.upwork.com/jobs/{}"
 TIERS = {
-    "entrylevel": "entry", "entry_level": "entry", "entry": "entry", "1": "entry",
-    "intermediatelevel": "intermediate", "intermediate": "intermediate", "2": "intermediate",
-    "expertlevel": "expert", "expert": "expert", "3": "expert",
+    "entrylevel": "entry",
+    "entry_level": "entry",
+    "entry": "entry",
+    "1": "entry",
+    "intermediatelevel": "intermediate",
+    "intermediate": "intermediate",
+    "2": "intermediate",
+    "expertlevel": "expert",
+    "expert": "expert",
+    "3": "expert",
 }
 
 
@@ -58,9 +65,21 @@ def budget(job: Mapping[str, Any], fixed: Any, lo: Any, hi: Any) -> Budget | Non
 
 
 def _posting(
-    source: str, key: str | None, job: Mapping[str, Any], *, title: Any, description: Any, posted: Any,
-    budget_: Budget | None, client: Client | None, competition: Competition | None, skills: tuple[str, ...],
-    category: Any, level: Any, raw: Mapping[str, Any], warnings: list[str],
+    source: str,
+    key: str | None,
+    job: Mapping[str, Any],
+    *,
+    title: Any,
+    description: Any,
+    posted: Any,
+    budget_: Budget | None,
+    client: Client | None,
+    competition: Competition | None,
+    skills: tuple[str, ...],
+    category: Any,
+    level: Any,
+    raw: Mapping[str, Any],
+    warnings: list[str],
 ) -> Posting | None:
     if not key:
         warnings.append("job without an id skipped")
@@ -106,12 +125,20 @@ def _from_search_result(source: str, r: Mapping[str, Any], warnings: list[str]) 
     )
     key = first(job, "ciphertext", "cipherText") or (f"~02{r['id']}" if r.get("id") else None)
     return _posting(
-        source, key, job, title=r.get("title"), description=r.get("description"),
+        source,
+        key,
+        job,
+        title=r.get("title"),
+        description=r.get("description"),
         posted=first(job, "publishTime", "createTime"),
         budget_=budget(job, job.get("fixedPriceAmount"), job.get("hourlyBudgetMin"), job.get("hourlyBudgetMax")),
-        client=client, competition=Competition(proposals=as_int(job.get("totalApplicants"))),
-        skills=strings(r.get("ontologySkills") or []), category=None, level=job.get("contractorTier"),
-        raw=r, warnings=warnings,
+        client=client,
+        competition=Competition(proposals=as_int(job.get("totalApplicants"))),
+        skills=strings(r.get("ontologySkills") or []),
+        category=None,
+        level=job.get("contractorTier"),
+        raw=r,
+        warnings=warnings,
     )
 
 
@@ -122,19 +149,30 @@ def _from_api_node(source: str, n: Mapping[str, Any], warnings: list[str]) -> Po
     client = Client(
         payment_verified=payment_status(c.get("verificationStatus")),
         total_spent=as_float(c.get("totalSpent")),
-        jobs_posted=posted, jobs_with_hires=hires,
+        jobs_posted=posted,
+        jobs_with_hires=hires,
         hire_rate=round(hires / posted, 3) if posted and hires is not None else None,
-        reviews_count=as_int(c.get("totalReviews")), rating=as_float(c.get("totalFeedback")),
-        member_since=parse_date(c.get("memberSinceDateTime")), country=as_text(dig(c, "location", "country")),
+        reviews_count=as_int(c.get("totalReviews")),
+        rating=as_float(c.get("totalFeedback")),
+        member_since=parse_date(c.get("memberSinceDateTime")),
+        country=as_text(dig(c, "location", "country")),
     )
     key = n.get("ciphertext") or n.get("id")
     return _posting(
-        source, str(key) if key else None, n, title=n.get("title"), description=n.get("description"),
+        source,
+        str(key) if key else None,
+        n,
+        title=n.get("title"),
+        description=n.get("description"),
         posted=first(n, "publishedDateTime", "createdDateTime"),
         budget_=budget(n, n.get("amount"), n.get("hourlyBudgetMin"), n.get("hourlyBudgetMax")),
-        client=client, competition=_api_activity(n),
-        skills=strings(n.get("skills") or []), category=n.get("category"), level=n.get("experienceLevel"),
-        raw=n, warnings=warnings,
+        client=client,
+        competition=_api_activity(n),
+        skills=strings(n.get("skills") or []),
+        category=n.get("category"),
+        level=n.get("experienceLevel"),
+        raw=n,
+        warnings=warnings,
     )
 
 
@@ -142,8 +180,11 @@ def _api_activity(n: Mapping[str, Any]) -> Competition:
     """``activityStat.jobActivity`` (public API) or ``clientActivity`` (web app), when present."""
     act = dig(n, "activityStat", "jobActivity") or n.get("clientActivity") or {}
     return Competition(
-        proposals=as_int(first(n, "totalApplicants", ("activityStat", "applicationsBidStats", "totalApplicants"))
-                         if n.get("totalApplicants") is not None else act.get("totalApplicants")),
+        proposals=as_int(
+            first(n, "totalApplicants", ("activityStat", "applicationsBidStats", "totalApplicants"))
+            if n.get("totalApplicants") is not None
+            else act.get("totalApplicants")
+        ),
         interviewing=as_int(act.get("totalInvitedToInterview")),
         invites_sent=as_int(first(act, "invitesSent", "invitationsSent")),
         unanswered_invites=as_int(first(act, "totalUnansweredInvites", "unansweredInvites")),
@@ -166,29 +207,46 @@ def _from_details(source: str, d: Mapping[str, Any], fallback_id: Any, warnings:
         name=as_text(dig(binfo, "company", "name")),
         payment_verified=payment_status(buyer.get("isPaymentMethodVerified")),
         total_spent=as_float(dig(stats, "totalCharges")),
-        jobs_posted=posted, jobs_with_hires=with_hires,
+        jobs_posted=posted,
+        jobs_with_hires=with_hires,
         hire_rate=round(with_hires / posted, 3) if posted and with_hires is not None else None,
         open_jobs=as_int(jobs.get("openCount")),
-        reviews_count=as_int(stats.get("feedbackCount")), rating=as_float(stats.get("score")),
+        reviews_count=as_int(stats.get("feedbackCount")),
+        rating=as_float(stats.get("score")),
         member_since=parse_date(dig(binfo, "company", "contractDate")),
         country=as_text(dig(binfo, "location", "country")),
     )
     comp = Competition(
-        proposals=as_int(act.get("totalApplicants")), interviewing=as_int(act.get("totalInvitedToInterview")),
-        invites_sent=as_int(act.get("invitationsSent")), unanswered_invites=as_int(act.get("unansweredInvites")),
-        hires=as_int(act.get("totalHired")), last_client_activity_at=parse_date(act.get("lastBuyerActivity")),
+        proposals=as_int(act.get("totalApplicants")),
+        interviewing=as_int(act.get("totalInvitedToInterview")),
+        invites_sent=as_int(act.get("invitationsSent")),
+        unanswered_invites=as_int(act.get("unansweredInvites")),
+        hires=as_int(act.get("totalHired")),
+        last_client_activity_at=parse_date(act.get("lastBuyerActivity")),
     )
     ext = opening.get("extendedBudgetInfo") or {}
     key = info.get("ciphertext") or fallback_id
     skills = strings(dig(opening, "sandsData", "ontologySkills") or [])
     return _posting(
-        source, str(key) if key else None, info, title=info.get("title"), description=opening.get("description"),
+        source,
+        str(key) if key else None,
+        info,
+        title=info.get("title"),
+        description=opening.get("description"),
         posted=first(opening, "publishTime", "postedOn") or info.get("createdOn"),
         budget_=budget(info, opening.get("budget"), ext.get("hourlyBudgetMin"), ext.get("hourlyBudgetMax")),
-        client=client, competition=comp if any(v is not None for v in (
-            comp.proposals, comp.interviewing, comp.invites_sent, comp.hires, comp.last_client_activity_at)) else None,
-        skills=skills, category=dig(opening, "category", "name"), level=opening.get("contractorTier"),
-        raw=d, warnings=warnings,
+        client=client,
+        competition=comp
+        if any(
+            v is not None
+            for v in (comp.proposals, comp.interviewing, comp.invites_sent, comp.hires, comp.last_client_activity_at)
+        )
+        else None,
+        skills=skills,
+        category=dig(opening, "category", "name"),
+        level=opening.get("contractorTier"),
+        raw=d,
+        warnings=warnings,
     )
 
 
@@ -200,9 +258,7 @@ def _from_details(source: str, d: Mapping[str, Any], fallback_id: Any, warnings:
     full_listing=False,
     example_url="https://api.upwork.com/graphql",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     doc = load_json(body, headers)
     if doc is None:
         return empty("empty body")
@@ -227,8 +283,11 @@ def parse(
     if isinstance(api, Mapping):
         edges = api.get("edges") or []
         result.items_seen += len(edges)
-        found += [_from_api_node(source, e["node"], result.warnings) for e in edges
-                  if isinstance(e, Mapping) and isinstance(e.get("node"), Mapping)]
+        found += [
+            _from_api_node(source, e["node"], result.warnings)
+            for e in edges
+            if isinstance(e, Mapping) and isinstance(e.get("node"), Mapping)
+        ]
         if dig(api, "pageInfo", "hasNextPage"):
             result.warnings.append("more results: page with pageInfo.endCursor")
     if isinstance(data.get("marketplaceJobPosting"), Mapping):

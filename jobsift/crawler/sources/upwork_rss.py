@@ -104,8 +104,14 @@ def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> 
         skills=tuple(s for s in (clean_text(x) for x in fields.get("skills", "").split(",")) if s),
         country=country,
         client=client,
-        raw={"title": item.title, "link": item.link, "guid": item.guid, "description": item.description,
-             "published": item.published, "fields": fields},
+        raw={
+            "title": item.title,
+            "link": item.link,
+            "guid": item.guid,
+            "description": item.description,
+            "published": item.published,
+            "fields": fields,
+        },
     )
 
 
@@ -114,9 +120,7 @@ def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> 
     description="Upwork-style job RSS (budget, hourly range, category, skills, country in the description)",
     example_url="https://upwork-feed.example.com/rss?q=python",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     feed = read_feed(body, headers)
     verified = True if feed.title and _VERIFIED.search(feed.title) else None
     result = ParseResult(bozo=feed.bozo, warnings=list(feed.warnings), items_seen=len(feed.items))

@@ -30,9 +30,7 @@ def split_title(title: str) -> tuple[str | None, str]:
     description="We Work Remotely RSS (company from the title, region, category, job type)",
     example_url="https://weworkremotely.com/categories/remote-back-end-programming-jobs.rss",
 )
-def parse(
-    body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]
-) -> ParseResult:
+def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapping[str, Any]) -> ParseResult:
     feed = read_feed(body, headers)
     result = ParseResult(bozo=feed.bozo, warnings=list(feed.warnings), items_seen=len(feed.items))
     for item in feed.items:
@@ -45,14 +43,30 @@ def parse(
         region = clean_text(item.extra.get("region"))
         hq = _HQ.search(item.description or "")
         text, safe_html = describe(item.description)
-        result.postings.append(Posting(
-            source=source, external_id=key, url=canonical_url(url), title=title,
-            description_text=text, description_html=safe_html,
-            posted_at=parse_date(item.published),
-            category=clean_text(item.categories[0]) if item.categories else None,
-            company=company, job_type=clean_text(item.extra.get("type")), location=region, remote=True,
-            raw={"title": item.title, "link": item.link, "guid": item.guid, "description": item.description,
-                 "published": item.published, "categories": item.categories, **item.extra,
-                 **({"headquarters": clean_text(hq.group(1))} if hq else {})},
-        ))
+        result.postings.append(
+            Posting(
+                source=source,
+                external_id=key,
+                url=canonical_url(url),
+                title=title,
+                description_text=text,
+                description_html=safe_html,
+                posted_at=parse_date(item.published),
+                category=clean_text(item.categories[0]) if item.categories else None,
+                company=company,
+                job_type=clean_text(item.extra.get("type")),
+                location=region,
+                remote=True,
+                raw={
+                    "title": item.title,
+                    "link": item.link,
+                    "guid": item.guid,
+                    "description": item.description,
+                    "published": item.published,
+                    "categories": item.categories,
+                    **item.extra,
+                    **({"headquarters": clean_text(hq.group(1))} if hq else {}),
+                },
+            )
+        )
     return result

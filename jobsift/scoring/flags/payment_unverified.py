@@ -18,8 +18,9 @@ def rule(f: F, _model: ModelView) -> Outcome:
         reason = Reason("payment_unverified", "client's payment method is not verified", "unverified", flag=CODE)
         term = QualityTerm("quality.payment_unverified", "payment not verified", -QUALITY_WEIGHT)
         return Outcome(True, [reason], {"payment_status": "unverified"}, [term])
-    reason = Reason("payment.unknown", "the source does not say whether payment is verified", "unknown",
-                    contribution=0.0)
+    reason = Reason(
+        "payment.unknown", "the source does not say whether payment is verified", "unknown", contribution=0.0
+    )
     return Outcome(False, [reason], {"payment_status": "unknown"})
 
 

@@ -12,8 +12,13 @@ from jobsift.model import ParseResult, Posting
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
-def parse_bytes(fmt: str, body: bytes, headers: Mapping[str, str] | None = None,
-                options: Mapping[str, Any] | None = None, source: str = "test") -> ParseResult:
+def parse_bytes(
+    fmt: str,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    options: Mapping[str, Any] | None = None,
+    source: str = "test",
+) -> ParseResult:
     return get_format(fmt).parse(body, headers or {}, source=source, options=options or {})
 
 

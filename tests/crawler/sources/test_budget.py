@@ -36,8 +36,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("text", "hint", "kind", "lo", "hi", "cur"), CASES)
-def test_parse_budget_table(text: str, hint: str | None, kind: str | None, lo: float | None,
-                            hi: float | None, cur: str | None) -> None:
+def test_parse_budget_table(
+    text: str, hint: str | None, kind: str | None, lo: float | None, hi: float | None, cur: str | None
+) -> None:
     b = parse_budget(text, kind_hint=hint)  # type: ignore[arg-type]
     assert b is not None
     assert (b.kind, b.min, b.max, b.currency) == (kind, lo, hi, cur)
@@ -157,8 +158,13 @@ def test_r17_random_text_never_raises_and_keeps_raw(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.from_regex(r"[$€£₹]?\s?[0-9]{1,7}([.,][0-9]{1,3})?\s?[kK]?\s?(-\s?[$€£₹]?[0-9]{1,7}[kK]?)?"
-                     r"\s?(/hr|/hour| a year|/month)?", fullmatch=True))
+@given(
+    st.from_regex(
+        r"[$€£₹]?\s?[0-9]{1,7}([.,][0-9]{1,3})?\s?[kK]?\s?(-\s?[$€£₹]?[0-9]{1,7}[kK]?)?"
+        r"\s?(/hr|/hour| a year|/month)?",
+        fullmatch=True,
+    )
+)
 def test_r17_money_like_strings_parse_to_sane_numbers(text: str) -> None:
     b = parse_budget(text)
     assert b is not None

@@ -79,8 +79,11 @@ FEED = """<?xml version="1.0"?>
 def test_generic_rss_budget_gets_a_kind_and_a_fee_none() -> None:
     posts = {p.external_id: p for p in parse_bytes("rss", FEED.encode()).postings}
     assert posts["p1"].budget is not None
-    assert (posts["p1"].budget.kind, posts["p1"].budget.max, posts["p1"].budget.provenance) == \
-        ("fixed", 10, "parsed_from_text")
+    assert (posts["p1"].budget.kind, posts["p1"].budget.max, posts["p1"].budget.provenance) == (
+        "fixed",
+        10,
+        "parsed_from_text",
+    )
     assert posts["p2"].budget is None
 
 

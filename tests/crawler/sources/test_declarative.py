@@ -12,24 +12,60 @@ from jobsift.errors import ConfigError
 from tests.crawler.sources.helpers import assert_wellformed, by_id, parse_fixture
 
 JSON_OPTIONS: dict[str, Any] = {
-    "kind": "json", "items": "$.data.openings[*]", "base_url": "https://orchard.example",
-    "fields": {"id": "ref", "title": "name", "url": "links.apply", "posted_at": "opened", "budget": "pay",
-               "category": "team", "skills": "stack[*]", "location": "'where'", "company": "$.team"},
-    "regex": {"budget": "Pay: (.*)"}, "date_format": "%d/%m/%Y", "currency": "USD",
+    "kind": "json",
+    "items": "$.data.openings[*]",
+    "base_url": "https://orchard.example",
+    "fields": {
+        "id": "ref",
+        "title": "name",
+        "url": "links.apply",
+        "posted_at": "opened",
+        "budget": "pay",
+        "category": "team",
+        "skills": "stack[*]",
+        "location": "'where'",
+        "company": "$.team",
+    },
+    "regex": {"budget": "Pay: (.*)"},
+    "date_format": "%d/%m/%Y",
+    "currency": "USD",
 }
 XML_OPTIONS: dict[str, Any] = {
-    "kind": "xml", "items": "//jb:posting", "namespaces": {"jb": "urn:example:jobboard"},
-    "fields": {"id": "@id", "title": "headline", "url": "href", "posted_at": "when", "budget_min": "pay/low",
-               "budget_max": "pay/high", "currency": "pay/@currency", "budget_kind": "pay/@type",
-               "client_name": "client", "payment_verified": "client/@verified", "client_spent": "client/@spent",
-               "description": "summary", "skills": "tags/tag"},
+    "kind": "xml",
+    "items": "//jb:posting",
+    "namespaces": {"jb": "urn:example:jobboard"},
+    "fields": {
+        "id": "@id",
+        "title": "headline",
+        "url": "href",
+        "posted_at": "when",
+        "budget_min": "pay/low",
+        "budget_max": "pay/high",
+        "currency": "pay/@currency",
+        "budget_kind": "pay/@type",
+        "client_name": "client",
+        "payment_verified": "client/@verified",
+        "client_spent": "client/@spent",
+        "description": "summary",
+        "skills": "tags/tag",
+    },
     "date_format": "%Y-%m-%d %H:%M",
 }
 HTML_OPTIONS: dict[str, Any] = {
-    "kind": "html", "items": "section.gig", "base_url": "https://maple.example",
-    "fields": {"id": "@data-gig", "title": "h3.gig-title a", "url": "h3.gig-title a@href", "budget": "span.rate",
-               "posted_at": "time@datetime", "description": "div.desc", "skills": "ul.skills li",
-               "client_name": "span.client", "payment_verified": "span.client"},
+    "kind": "html",
+    "items": "section.gig",
+    "base_url": "https://maple.example",
+    "fields": {
+        "id": "@data-gig",
+        "title": "h3.gig-title a",
+        "url": "h3.gig-title a@href",
+        "budget": "span.rate",
+        "posted_at": "time@datetime",
+        "description": "div.desc",
+        "skills": "ul.skills li",
+        "client_name": "span.client",
+        "payment_verified": "span.client",
+    },
     "regex": {"client_name": r"Client:\s*([^(]+?)\s*(?:\(|$)", "payment_verified": r"\((payment verified)\)"},
 }
 
@@ -45,8 +81,7 @@ def test_declarative_json() -> None:
     assert be.posted_at == datetime(2025, 3, 3, tzinfo=UTC)
     b = be.budget
     assert b is not None
-    assert (b.kind, b.min, b.max, b.currency, b.provenance) == (
-        "salary_year", 110000, 130000, "USD", "field")
+    assert (b.kind, b.min, b.max, b.currency, b.provenance) == ("salary_year", 110000, 130000, "USD", "field")
     assert be.skills == ("Python", "Postgres")
     assert be.category == "Platform"
     assert be.location == "Remote (US)"
@@ -64,11 +99,18 @@ def test_declarative_xml_with_namespaces() -> None:
     clinic = jobs["kx-501"]
     assert clinic.url == "https://board.example.net/p/kx-501"  # tracking parameter dropped
     assert clinic.budget is not None
-    assert (clinic.budget.kind, clinic.budget.min, clinic.budget.max,
-                                          clinic.budget.currency) == ("fixed", 800, 1200, "EUR")
+    assert (clinic.budget.kind, clinic.budget.min, clinic.budget.max, clinic.budget.currency) == (
+        "fixed",
+        800,
+        1200,
+        "EUR",
+    )
     assert clinic.client is not None
-    assert (clinic.client.name, clinic.client.payment_verified,
-                                          clinic.client.total_spent) == ("Clinica Sol", True, 5400)
+    assert (clinic.client.name, clinic.client.payment_verified, clinic.client.total_spent) == (
+        "Clinica Sol",
+        True,
+        5400,
+    )
     assert clinic.description_text == "Patient portal in Laravel."
     assert clinic.skills == ("PHP", "Laravel")
     assert clinic.posted_at == datetime(2025, 3, 4, 7, 45, tzinfo=UTC)
@@ -97,32 +139,42 @@ def test_declarative_html_css_selectors() -> None:
     assert ill.client.payment_verified is True
     proof = by_id(r)["mw-12"]
     assert proof.budget is not None
-    assert (proof.budget.kind, proof.budget.min, proof.budget.currency) == (
-        "fixed", 300, "GBP")
+    assert (proof.budget.kind, proof.budget.min, proof.budget.currency) == ("fixed", 300, "GBP")
     assert proof.client is not None
     assert proof.client.payment_verified is None
 
 
-@pytest.mark.parametrize(("options", "key"), [
-    ({"items": "$[*]", "fields": {"title": "t", "url": "u"}}, "kind"),
-    ({"kind": "yaml", "items": "$[*]", "fields": {"title": "t", "url": "u"}}, "kind"),
-    ({"kind": "json", "fields": {"title": "t", "url": "u"}}, "items"),
-    ({"kind": "json", "items": "$[*", "fields": {"title": "t", "url": "u"}}, "items"),
-    ({"kind": "json", "items": "$[*]", "fields": {"url": "u"}}, "fields.title"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t"}}, "fields.url"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u", "salary": "s"}}, "fields.salary"),
-    ({"kind": "xml", "items": "//item[", "fields": {"title": "t", "url": "u"}}, "items"),
-    ({"kind": "html", "items": "div..x", "fields": {"title": "t", "url": "u"}}, "items"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"title": "no group"}},
-     "regex.title"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"budget": "(x)"}},
-     "regex.budget"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"title": "(x"}},
-     "regex.title"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "base_url": "ftp://x"}, "base_url"),
-    ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "budget_kind": "weekly"},
-     "budget_kind"),
-])
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"items": "$[*]", "fields": {"title": "t", "url": "u"}}, "kind"),
+        ({"kind": "yaml", "items": "$[*]", "fields": {"title": "t", "url": "u"}}, "kind"),
+        ({"kind": "json", "fields": {"title": "t", "url": "u"}}, "items"),
+        ({"kind": "json", "items": "$[*", "fields": {"title": "t", "url": "u"}}, "items"),
+        ({"kind": "json", "items": "$[*]", "fields": {"url": "u"}}, "fields.title"),
+        ({"kind": "json", "items": "$[*]", "fields": {"title": "t"}}, "fields.url"),
+        ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u", "salary": "s"}}, "fields.salary"),
+        ({"kind": "xml", "items": "//item[", "fields": {"title": "t", "url": "u"}}, "items"),
+        ({"kind": "html", "items": "div..x", "fields": {"title": "t", "url": "u"}}, "items"),
+        (
+            {"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"title": "no group"}},
+            "regex.title",
+        ),
+        (
+            {"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"budget": "(x)"}},
+            "regex.budget",
+        ),
+        (
+            {"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "regex": {"title": "(x"}},
+            "regex.title",
+        ),
+        ({"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "base_url": "ftp://x"}, "base_url"),
+        (
+            {"kind": "json", "items": "$[*]", "fields": {"title": "t", "url": "u"}, "budget_kind": "weekly"},
+            "budget_kind",
+        ),
+    ],
+)
 def test_bad_options_name_the_key(options: dict[str, Any], key: str) -> None:
     fmt = get_format("declarative")
     with pytest.raises(ConfigError, match=rf"sources\[acme\]\.options\.{key.replace('.', '[.]')}"):

@@ -24,8 +24,11 @@ def reference_url(url: str) -> str:
         return url.strip()
     if not parts.scheme or not parts.netloc:
         return url.strip()
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+    ]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
 
 
@@ -34,8 +37,22 @@ def test_canonical_url_matches_urllib() -> None:
     schemes = ["https", "http", "HTTPS", "ftp", ""]
     hosts = ["Jobs.Example.com", "x.test:8080", "a-b.c", "[::1]", "ex ample.com", "bücher.de", ""]
     paths = ["", "/", "/jobs/1", "/a b", "/%7E01ab", "/ü", "/x;y=1", "/p/", "\t/p"]
-    queries = ["", "?", "?utm_source=rss", "?source=rss&ref=x", "?a=1", "?utm_x=1&a=2", "?UTM_Medium=e",
-               "?%75tm_source=x", "?q=a+b", "?k", "?&&utm_a=", "?src=1#frag", "#frag", "?ref=1&ref=2"]
+    queries = [
+        "",
+        "?",
+        "?utm_source=rss",
+        "?source=rss&ref=x",
+        "?a=1",
+        "?utm_x=1&a=2",
+        "?UTM_Medium=e",
+        "?%75tm_source=x",
+        "?q=a+b",
+        "?k",
+        "?&&utm_a=",
+        "?src=1#frag",
+        "#frag",
+        "?ref=1&ref=2",
+    ]
     for _ in range(3000):
         scheme = rng.choice(schemes)
         url = (f"{scheme}://" if scheme else "") + rng.choice(hosts) + rng.choice(paths) + rng.choice(queries)
@@ -56,7 +73,7 @@ def reference_prose(text: str | None) -> Budget | None:
             if i == 0 or not low[i - 1].isalnum():
                 starts.append(i)
             i = low.find(word, i + 1)
-    near_figures = [i for i in sorted(starts) if re.search(r"\d", text[i:i + 48])]
+    near_figures = [i for i in sorted(starts) if re.search(r"\d", text[i : i + 48])]
     for i in near_figures[:MAX_LABELS]:
         budget = budget_at_label(text, i)
         if budget is not None:
@@ -66,9 +83,44 @@ def reference_prose(text: str | None) -> Budget | None:
 
 def test_budget_from_prose_matches_reference() -> None:
     rng = random.Random(9)
-    words = ["budget", "Budget:", "salary", "pay", "rate", "hourly rate", "price", "compensation", "the", "python",
-             "years", "3", "2024", "$500", "$40-60/hr", "€60k", "USD 1,200", "100", "per", "hour", "repay",
-             "pirate", "budgets", "\n", ".", "<", "٣", "a year", "k", "$", "to", "-", "50", "in", "2", "x" * 30]
+    words = [
+        "budget",
+        "Budget:",
+        "salary",
+        "pay",
+        "rate",
+        "hourly rate",
+        "price",
+        "compensation",
+        "the",
+        "python",
+        "years",
+        "3",
+        "2024",
+        "$500",
+        "$40-60/hr",
+        "€60k",
+        "USD 1,200",
+        "100",
+        "per",
+        "hour",
+        "repay",
+        "pirate",
+        "budgets",
+        "\n",
+        ".",
+        "<",
+        "٣",
+        "a year",
+        "k",
+        "$",
+        "to",
+        "-",
+        "50",
+        "in",
+        "2",
+        "x" * 30,
+    ]
     for _ in range(3000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
         assert budget_from_prose(text) == reference_prose(text), text

@@ -10,8 +10,20 @@ import pytest
 from jobsift.crawler.sources import all_formats, builtin_modules
 from tests.crawler.sources.helpers import assert_wellformed, by_id, parse_fixture
 
-EXPECTED_FORMATS = {"rss", "upwork-rss", "upwork-graphql", "remoteok", "remotive", "weworkremotely", "arbeitnow",
-                    "jobicy", "himalayas", "freelancer", "hn-algolia", "declarative"}
+EXPECTED_FORMATS = {
+    "rss",
+    "upwork-rss",
+    "upwork-graphql",
+    "remoteok",
+    "remotive",
+    "weworkremotely",
+    "arbeitnow",
+    "jobicy",
+    "himalayas",
+    "freelancer",
+    "hn-algolia",
+    "declarative",
+}
 
 
 def test_every_builtin_format_is_registered_and_documented() -> None:
@@ -117,13 +129,19 @@ def test_upwork_graphql_search() -> None:
     assert good.experience_level == "expert"
     assert good.skills == ("FastAPI", "Python")
     assert good.client is not None
-    assert (good.client.payment_verified, good.client.total_spent, good.client.reviews_count, good.client.rating,
-            good.client.country) == (True, 15230.5, 12, 4.9, "Netherlands")
+    assert (
+        good.client.payment_verified,
+        good.client.total_spent,
+        good.client.reviews_count,
+        good.client.rating,
+        good.client.country,
+    ) == (True, 15230.5, 12, 4.9, "Netherlands")
     assert good.competition is not None
     assert good.competition.proposals == 7
     assert good.posted_at == datetime(2025, 3, 4, 10, 15, tzinfo=UTC)
     assert good.description_html == (
-        "<p>Build a FastAPI service that renders PDF invoices.</p><p>Must include tests.</p>")
+        "<p>Build a FastAPI service that renders PDF invoices.</p><p>Must include tests.</p>"
+    )
     assert bad.client is not None
     assert bad.client.payment_verified is False
     assert bad.client.total_spent is None
@@ -226,7 +244,12 @@ def test_weworkremotely() -> None:
     assert len(r.postings) == 3
     p = r.postings[0]
     assert (p.company, p.title, p.location, p.category, p.job_type) == (
-        "Northwind Labs", "Senior Elixir Developer", "Anywhere in the World", "Back-End Programming", "Full-Time")
+        "Northwind Labs",
+        "Senior Elixir Developer",
+        "Anywhere in the World",
+        "Back-End Programming",
+        "Full-Time",
+    )
     assert p.raw is not None
     assert p.raw["headquarters"] == "Lisbon, Portugal"
     assert "& a 4-day week" in (p.description_text or "")
@@ -293,8 +316,7 @@ def test_freelancer_full_api() -> None:
     assert shop.competition.proposals == 23
     c = shop.client
     assert c is not None
-    assert (c.key, c.payment_verified, c.country, c.rating, c.reviews_count) == (
-        "7001", True, "United States", 4.8, 31)
+    assert (c.key, c.payment_verified, c.country, c.rating, c.reviews_count) == ("7001", True, "United States", 4.8, 31)
     assert shop.skills == ("Shopify", "eCommerce")
     logo = jobs["39000002"]
     assert logo.budget is not None
@@ -318,11 +340,14 @@ def test_hn_algolia_search_hits() -> None:
     assert set(jobs) == {"43000001", "43000002", "43000004"}  # reply and deleted comment dropped
     acme = jobs["43000001"]
     assert (acme.company, acme.title, acme.location, acme.remote) == (
-        "Acme Robotics", "Senior Embedded Engineer", "Munich, Germany", True)
+        "Acme Robotics",
+        "Senior Embedded Engineer",
+        "Munich, Germany",
+        True,
+    )
     b = acme.budget
     assert b is not None
-    assert (b.kind, b.min, b.max, b.currency, b.provenance) == (
-        "salary_year", 85000, 105000, "EUR", "parsed_from_text")
+    assert (b.kind, b.min, b.max, b.currency, b.provenance) == ("salary_year", 85000, 105000, "EUR", "parsed_from_text")
     assert acme.url == "https://news.ycombinator.com/item?id=43000001"
     assert acme.posted_at == datetime.fromtimestamp(1741017600, tz=UTC)
     tiny = jobs["43000002"]

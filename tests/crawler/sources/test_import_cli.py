@@ -14,8 +14,10 @@ from jobsift.store.schema import postings
 from tests.crawler.sources.helpers import FIXTURES
 
 
-@pytest.mark.parametrize(("fmt", "name", "count"), [
-    ("upwork-rss", "verified.rss", 3), ("freelancer", "projects.json", 3), ("remotive", "jobs.json", 4)])
+@pytest.mark.parametrize(
+    ("fmt", "name", "count"),
+    [("upwork-rss", "verified.rss", 3), ("freelancer", "projects.json", 3), ("remotive", "jobs.json", 4)],
+)
 def test_import_fixture_files(tmp_path: Path, fmt: str, name: str, count: int) -> None:
     db = f"sqlite:///{tmp_path / 'import.db'}"
     runner = CliRunner()
@@ -37,7 +39,6 @@ def test_import_fixture_files(tmp_path: Path, fmt: str, name: str, count: int) -
 
 def test_import_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'import.db'}"
-    result = CliRunner().invoke(main, ["import", str(FIXTURES / "rss" / "basic.rss"), "--format", "nope",
-                                       "--db", db])
+    result = CliRunner().invoke(main, ["import", str(FIXTURES / "rss" / "basic.rss"), "--format", "nope", "--db", db])
     assert result.exit_code != 0
     assert "unknown format 'nope'" in result.output

@@ -27,8 +27,11 @@ def reference_sanitize(fragment: str | None) -> str | None:
     if not fragment:
         return None
     cleaned = nh3.clean(
-        fragment.translate(CTRL_TABLE), tags=set(ALLOWED_TAGS), attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer",
+        fragment.translate(CTRL_TABLE),
+        tags=set(ALLOWED_TAGS),
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
     )
     return cleaned.strip() or None
 
@@ -44,13 +47,79 @@ def reference_text(fragment: str | None) -> str | None:
     return re.sub(r"\n\s*\n+", "\n\n", text).strip() or None
 
 
-TAGS = ["p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "span", "code", "div", "blockquote",
-        "h1", "h3", "hr", "pre", "table", "tr", "td", "a", "script", "style", "img", "font", "P", "Li"]
-TEXTS = ["Python dev", " ", "\n", "  \n\n  ", "R&D", "a &amp; b", "&lt;x&gt;", "&nbsp;", "\xa0", "1 > 0",
-         "x < y", "café", "naÃ¯ve", "\r\n", "\r", "\t", "\x00\x07", "\u2028", "\u3000", "&quot;", "&#39;",
-         "&amp;amp;", "’", "$50/hr", "&copy;", "\x85", "B\u200ac", "&#12;", "&amp;#x1f;", "&amp;#12;"]
-ATTRS = ['', '', '', '', ' class="x"', ' href="https://x.test/a?b=1&amp;c=2"', ' onclick="bad()"',
-         " href='javascript:alert(1)'", ' style="color:red"']
+TAGS = [
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "span",
+    "code",
+    "div",
+    "blockquote",
+    "h1",
+    "h3",
+    "hr",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "a",
+    "script",
+    "style",
+    "img",
+    "font",
+    "P",
+    "Li",
+]
+TEXTS = [
+    "Python dev",
+    " ",
+    "\n",
+    "  \n\n  ",
+    "R&D",
+    "a &amp; b",
+    "&lt;x&gt;",
+    "&nbsp;",
+    "\xa0",
+    "1 > 0",
+    "x < y",
+    "café",
+    "naÃ¯ve",
+    "\r\n",
+    "\r",
+    "\t",
+    "\x00\x07",
+    "\u2028",
+    "\u3000",
+    "&quot;",
+    "&#39;",
+    "&amp;amp;",
+    "’",
+    "$50/hr",
+    "&copy;",
+    "\x85",
+    "B\u200ac",
+    "&#12;",
+    "&amp;#x1f;",
+    "&amp;#12;",
+]
+ATTRS = [
+    "",
+    "",
+    "",
+    "",
+    ' class="x"',
+    ' href="https://x.test/a?b=1&amp;c=2"',
+    ' onclick="bad()"',
+    " href='javascript:alert(1)'",
+    ' style="color:red"',
+]
 
 
 def random_fragment(rng: random.Random) -> str:
@@ -111,13 +180,28 @@ def test_text_matches_reference(maker: object) -> None:
 
 
 def test_fast_path_refuses_what_html5_would_change() -> None:
-    for fragment in ("<p><ul><li>a</li></ul></p>", "<b><p>x</p></b>", "<li>x</li>", "<div><li>x</li></div>",
-                     "<p>a<p>b</p></p>", "<h1><h2>b</h2></h1>", "<p>R&D</p>", "<p>1 > 0</p>", "<P>x</P>",
-                     "<p class=x>y</p>", "<p/>", "</br>", "<!-- x -->", "<pre>\nx</pre>", "<p>x"):
+    for fragment in (
+        "<p><ul><li>a</li></ul></p>",
+        "<b><p>x</p></b>",
+        "<li>x</li>",
+        "<div><li>x</li></div>",
+        "<p>a<p>b</p></p>",
+        "<h1><h2>b</h2></h1>",
+        "<p>R&D</p>",
+        "<p>1 > 0</p>",
+        "<P>x</P>",
+        "<p class=x>y</p>",
+        "<p/>",
+        "</br>",
+        "<!-- x -->",
+        "<pre>\nx</pre>",
+        "<p>x",
+    ):
         assert markup._already_clean(fragment) is None, fragment
         assert sanitize_html(fragment) == reference_sanitize(fragment)
     assert markup._already_clean("<p>a <b>b</b></p><ul><li>c<br/></li></ul>") == (
-        "<p>a <b>b</b></p><ul><li>c<br></li></ul>")
+        "<p>a <b>b</b></p><ul><li>c<br></li></ul>"
+    )
 
 
 def test_sanitize_still_removes_scripts_and_handlers() -> None:

@@ -19,8 +19,32 @@ def three_passes(text: str) -> str:
     return text
 
 
-PIECES = ["café", "naÃ¯ve", "â€“", "â€™s", "Ã©tÃ©", "В©", "вЂ™", "Привет", "’", "“quoted”", "東京", "\xa0",
-          "Â", "Ã", "â", "€", "plain ", "x", "ÃƒÂ©", "Ð¿Ñ€Ð¸", "ðŸ˜€", "ð", "\u00f4\u00bf", "\u00c2\u0080"]
+PIECES = [
+    "café",
+    "naÃ¯ve",
+    "â€“",
+    "â€™s",
+    "Ã©tÃ©",
+    "В©",
+    "вЂ™",
+    "Привет",
+    "’",
+    "“quoted”",
+    "東京",
+    "\xa0",
+    "Â",
+    "Ã",
+    "â",
+    "€",
+    "plain ",
+    "x",
+    "ÃƒÂ©",
+    "Ð¿Ñ€Ð¸",
+    "ðŸ˜€",
+    "ð",
+    "\u00f4\u00bf",
+    "\u00c2\u0080",
+]
 
 
 def test_pre_check_gives_the_three_pass_result() -> None:

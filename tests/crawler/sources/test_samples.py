@@ -70,7 +70,12 @@ def test_upwork_graphql_search_sample() -> None:
     c = p.client
     assert c is not None
     assert (c.payment_verified, c.total_spent, c.reviews_count, c.rating, c.country) == (
-        True, 8098.49, 58, 4.78, "United States")
+        True,
+        8098.49,
+        58,
+        4.78,
+        "United States",
+    )
     assert p.competition is not None
     assert p.competition.proposals == 13
     assert p.experience_level == "intermediate"
@@ -84,7 +89,12 @@ def test_upwork_graphql_details_sample() -> None:
     c = p.client
     assert c is not None
     assert (c.payment_verified, c.total_spent, c.jobs_with_hires, c.reviews_count, c.rating) == (
-        True, 807509.95, 197, 138, 4.99)
+        True,
+        807509.95,
+        197,
+        138,
+        4.99,
+    )
     assert c.country == "United States"
     assert c.jobs_posted is None
     assert c.hire_rate is None
@@ -98,8 +108,7 @@ def test_remoteok_sample() -> None:
     jobs = by_id(r)
     vc = jobs["1130489"]
     assert vc.budget is not None
-    assert (vc.budget.kind, vc.budget.min, vc.budget.max, vc.budget.currency) == (
-        "salary_year", 90000, 110000, "USD")
+    assert (vc.budget.kind, vc.budget.min, vc.budget.max, vc.budget.currency) == ("salary_year", 90000, 110000, "USD")
     assert vc.company == "vCluster Labs"
     assert sum(1 for p in r.postings if p.budget) == 1
     assert jobs["1130495"].posted_at == datetime(2026, 2, 22, 0, 0, 4, tzinfo=UTC)
@@ -125,9 +134,15 @@ def test_remotive_samples_with_bom() -> None:
     assert all(p.posted_at and p.posted_at.tzinfo is UTC for p in small.postings)
 
 
-@pytest.mark.parametrize(("name", "count"), [
-    ("maentx_remote-back-end-programming-jobs.rss", 59), ("maentx_remote-customer-support-jobs.rss", 27),
-    ("maentx_remote-design-jobs.rss", 22), ("maentx_remote-devops-sysadmin-jobs.rss", 30)])
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [
+        ("maentx_remote-back-end-programming-jobs.rss", 59),
+        ("maentx_remote-customer-support-jobs.rss", 27),
+        ("maentx_remote-design-jobs.rss", 22),
+        ("maentx_remote-devops-sysadmin-jobs.rss", 30),
+    ],
+)
 def test_weworkremotely_samples(name: str, count: int) -> None:
     r = parse_sample("weworkremotely", "weworkremotely", name)
     assert len(r.postings) == count
@@ -141,7 +156,11 @@ def test_weworkremotely_title_split() -> None:
     r = parse_sample("weworkremotely", "weworkremotely", "maentx_remote-back-end-programming-jobs.rss")
     p = r.postings[0]
     assert (p.company, p.title, p.location, p.job_type) == (
-        "FinDox Inc", "Senior C# and PostgreSQL Backend Developer", "Anywhere in the World", "Full-Time")
+        "FinDox Inc",
+        "Senior C# and PostgreSQL Backend Developer",
+        "Anywhere in the World",
+        "Full-Time",
+    )
 
 
 def test_arbeitnow_sample() -> None:
@@ -169,7 +188,14 @@ def test_freelancer_sample() -> None:
     r = parse_sample("freelancer", "freelancer", "imchetanyadav-freelance-data_freelancer.json")
     assert len(r.postings) == 98
     assert Counter(p.budget.currency for p in r.postings if p.budget) == {
-        "USD": 42, "INR": 27, "GBP": 11, "AUD": 8, "EUR": 8, "SGD": 1, "CAD": 1}
+        "USD": 42,
+        "INR": 27,
+        "GBP": 11,
+        "AUD": 8,
+        "EUR": 8,
+        "SGD": 1,
+        "CAD": 1,
+    }
     jobs = by_id(r)
     web = jobs["26230828"].budget
     assert web is not None
@@ -184,11 +210,19 @@ def test_freelancer_sample() -> None:
 
 
 def test_declarative_json_on_scraped_upwork_sample() -> None:
-    options = {"kind": "json", "items": "$[*]",
-               "fields": {"title": "title", "url": "link", "description": "description",
-                          "budget": "typeOfJob.budget", "budget_kind": "typeOfJob.type",
-                          "payment_verified": "paymentverified"},
-               "regex": {"budget_kind": "(?i)(hourly|fixed)"}}
+    options = {
+        "kind": "json",
+        "items": "$[*]",
+        "fields": {
+            "title": "title",
+            "url": "link",
+            "description": "description",
+            "budget": "typeOfJob.budget",
+            "budget_kind": "typeOfJob.type",
+            "payment_verified": "paymentverified",
+        },
+        "regex": {"budget_kind": "(?i)(hourly|fixed)"},
+    }
     r = parse_sample("declarative", "upwork-scraped", "RidaEn-nasry-upwork-bot_jobs.json", options)
     assert len(r.postings) == 34
     verified = Counter(p.client.payment_verified for p in r.postings if p.client)
@@ -201,16 +235,24 @@ def test_declarative_json_on_scraped_upwork_sample() -> None:
 
 def test_declarative_html_on_saved_upwork_search_page() -> None:
     options = {
-        "kind": "html", "items": "article.job-tile", "base_url": "https://www.upwork.com",
-        "fields": {"id": "@data-ev-job-uid", "title": "a[data-test=job-tile-title-link]",
-                   "url": "a[data-test=job-tile-title-link]@href", "budget": "ul.job-tile-info-list",
-                   "payment_verified": "li[data-test=payment-verified]",
-                   "client_spent": "li[data-test=total-spent] strong",
-                   "country": "li[data-test=location] .rr-mask", "description": "p.text-body-sm"},
-        "regex": {"payment_verified": r"(?i)payment\s+(verified|unverified)",
-                  "country": r"(?:Location\s*)?(\S.*)"}}
-    r = parse_sample("declarative", "upwork-search-html",
-                     "richardadonnell_example_logged_in_search_html_structure.html", options)
+        "kind": "html",
+        "items": "article.job-tile",
+        "base_url": "https://www.upwork.com",
+        "fields": {
+            "id": "@data-ev-job-uid",
+            "title": "a[data-test=job-tile-title-link]",
+            "url": "a[data-test=job-tile-title-link]@href",
+            "budget": "ul.job-tile-info-list",
+            "payment_verified": "li[data-test=payment-verified]",
+            "client_spent": "li[data-test=total-spent] strong",
+            "country": "li[data-test=location] .rr-mask",
+            "description": "p.text-body-sm",
+        },
+        "regex": {"payment_verified": r"(?i)payment\s+(verified|unverified)", "country": r"(?:Location\s*)?(\S.*)"},
+    }
+    r = parse_sample(
+        "declarative", "upwork-search-html", "richardadonnell_example_logged_in_search_html_structure.html", options
+    )
     assert len(r.postings) == 10
     assert all(p.url.startswith("https://www.upwork.com/jobs/") for p in r.postings)
     assert all(p.client is not None and p.client.payment_verified is True for p in r.postings)

@@ -13,6 +13,7 @@ import html
 import re
 
 import nh3
+import re2
 
 from jobsift.crawler.textfix import fix_mojibake, squash_blanks, strip_controls
 
@@ -152,8 +153,15 @@ def sanitize_html(fragment: str | None) -> str | None:
     return cleaned.strip() or None
 
 
-_BLOCK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", re.I)  # one break, not two
-_TAG = re.compile(r"<[^>]+>")
+# On RE2 (no backtracking): with Python's engine a text of many "<" and no ">" costs quadratic time,
+# since every "<" scans to the end (R32). Same patterns, same matches.
+_RE2 = re2.Options()
+_RE2.log_errors = False
+_RE2_I = re2.Options()
+_RE2_I.log_errors = False
+_RE2_I.case_sensitive = False
+_BLOCK = re2.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", _RE2_I)  # one break, not two
+_TAG = re2.compile(r"<[^>]+>", _RE2)
 
 
 def html_to_text(fragment: str | None) -> str | None:

@@ -28,6 +28,14 @@ _TITLE_SUFFIX = re.compile(r"\s+-\s+Upwork\s*$")
 _VERIFIED = re.compile(r"payment\s+verified", re.I)
 
 
+def strip_site_suffix(title: str) -> str:
+    """``title`` without a trailing " - Upwork"; the pattern only sees the last 100 characters, so a
+    title of many blanks and dashes costs linear time (R32)."""
+    cut = max(0, len(title) - 100)
+    m = _TITLE_SUFFIX.search(title, cut)
+    return title[: m.start()] if m else title
+
+
 def strip_trailing_breaks(html_text: str) -> str:
     """``html_text`` without the ``<br>`` tags (and blanks) it ends with.
 
@@ -84,7 +92,7 @@ def posting_from_item(item: FeedItem, *, source: str, verified: bool | None) -> 
     fields, cut = labelled_fields(description) if "<b>" in description.lower() else ({}, None)
     link = item.link or item.guid
     key = upwork_id(link) or upwork_id(item.guid) or item_key(item)
-    title = clean_title(_TITLE_SUFFIX.sub("", item.title or ""))
+    title = clean_title(strip_site_suffix(item.title or ""))
     if not key or not title or not link:
         return None
     body = strip_trailing_breaks(description[:cut]) if cut is not None else description

@@ -72,6 +72,10 @@ class JobsiftGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as exc:  # a bad value: one line naming the option, not the usage block
+            hint = f" (see 'jobsift {exc.ctx.info_name} --help')" if exc.ctx is not None and exc.ctx.info_name else ""
+            click.echo(f"Error: {printable(exc.format_message())}{hint}", err=True)
+            sys.exit(2)
         except ConfigError as exc:
             click.echo(f"error: config: {printable(redact(str(exc)))}", err=True)
             sys.exit(2)

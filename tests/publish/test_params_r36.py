@@ -174,3 +174,4 @@ def test_r36_cli_out_of_range_is_one_line_exit_2(
     assert len(lines) == 1, r.output
     assert hint in lines[0]
     assert "Traceback" not in r.output
+    assert r.output.strip().count("\n") == 0, r.output  # one line: no usage block around it

@@ -71,6 +71,8 @@ def sink_id(url: str) -> str:
 
 def redact(text: str, url: str) -> str:
     """``text`` with the sink's URL (and its path alone) replaced by its identifier."""
+    if not url:  # a Telegram sink on the real Bot API has no URL of its own (its token is redacted there)
+        return text
     ident = sink_id(url)
     out = text.replace(url, ident)
     path = urlsplit(url).path

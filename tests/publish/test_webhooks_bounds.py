@@ -173,3 +173,9 @@ def test_r38_sink_id_and_redact_keep_no_part_of_path_or_query(
     assert ident.startswith(f"https://{host.split(':')[0]}")
     assert sink_id(url) == ident  # stable: the same sink keeps its rows
     assert sink_id(url + "x") != ident
+
+
+def test_redacting_with_no_sink_url_leaves_the_text_as_it_is() -> None:
+    # A Telegram sink on the real Bot API has an empty url: nothing to redact, and the text must
+    # not be rewritten around every character (str.replace("", ...) would).
+    assert redact("HTTP 429: retry later", "") == "HTTP 429: retry later"

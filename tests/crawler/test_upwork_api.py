@@ -84,7 +84,8 @@ def write_config(tmp_path: Path, stack: dict[str, Any], **extra: Any) -> Path:
 def crawl(cfg: Path) -> dict[str, Any]:
     result = CliRunner().invoke(main, ["--config", str(cfg), "crawl", "--json"])
     assert result.exit_code in (0, 1), result.output
-    return {o["name"]: o for o in json.loads(result.output)["sources"]}["upwork"]
+    # stdout only: a stand-in server thread may log a reset keep-alive connection to stderr meanwhile
+    return {o["name"]: o for o in json.loads(result.stdout)["sources"]}["upwork"]
 
 
 def jobs(cfg: Path) -> dict[str, dict[str, Any]]:

@@ -21,7 +21,7 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from jobsift.encoding import csv_safe, json_default
-from jobsift.store.queries import JobFilter, jobs_select
+from jobsift.store.queries import CLIENT_COLUMNS, JobFilter, jobs_select
 
 FORMATS = ("csv", "jsonl", "parquet")
 COLUMNS: tuple[str, ...] = (
@@ -68,17 +68,7 @@ COLUMNS: tuple[str, ...] = (
     "model_version",
     "scored_at",
     "client_id",
-    "client_name",
-    "client_payment_verified",
-    "client_total_spent",
-    "client_jobs_posted",
-    "client_jobs_with_hires",
-    "client_hire_rate",
-    "client_open_jobs",
-    "client_reviews_count",
-    "client_rating",
-    "client_member_since",
-    "client_country",
+    *CLIENT_COLUMNS,
 )
 TIME_COLUMNS = {
     "posted_at",

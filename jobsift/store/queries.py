@@ -136,6 +136,22 @@ def jobs_select(f: JobFilter) -> Select[Any]:
     return q
 
 
+#: The client's fields as the listing query names them (``client_`` + the clients column).
+CLIENT_COLUMNS = (
+    "client_name",
+    "client_payment_verified",
+    "client_total_spent",
+    "client_jobs_posted",
+    "client_jobs_with_hires",
+    "client_hire_rate",
+    "client_open_jobs",
+    "client_reviews_count",
+    "client_rating",
+    "client_member_since",
+    "client_country",
+)
+
+
 def job_dict(row: Any) -> dict[str, Any]:
     """A listing row as the JSON object documented in the README."""
     m = row._mapping
@@ -144,22 +160,7 @@ def job_dict(row: Any) -> dict[str, Any]:
         budget = {
             k: m[f"budget_{k}"] for k in ("kind", "min", "max", "currency", "min_usd", "max_usd", "provenance", "raw")
         }
-    client = {
-        k.removeprefix("client_"): m[k]
-        for k in (
-            "client_name",
-            "client_payment_verified",
-            "client_total_spent",
-            "client_jobs_posted",
-            "client_jobs_with_hires",
-            "client_hire_rate",
-            "client_open_jobs",
-            "client_reviews_count",
-            "client_rating",
-            "client_member_since",
-            "client_country",
-        )
-    }
+    client = {k.removeprefix("client_"): m[k] for k in CLIENT_COLUMNS}
     return {
         "id": m["id"],
         "source": m["source"],

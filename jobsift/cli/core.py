@@ -381,21 +381,12 @@ def sources() -> None:
 @pass_ctx
 def sources_list(ctx: Context, as_json: bool) -> None:
     """Each source's health: last outcome, last success, last error, items last run."""
-    from sqlalchemy import func, select
-
     from jobsift.store import repo
-    from jobsift.store.schema import postings
-    from jobsift.store.schema import sources as sources_t
+    from jobsift.store.source_health import source_health
 
     with ctx.engine.begin() as conn:
         repo.sync_sources(conn, ctx.config.sources)
-        per_source = select(postings.c.source, func.count()).group_by(postings.c.source)
-        counts: dict[str, int] = dict(conn.execute(per_source).all())
-        rows = [dict(r._mapping) for r in conn.execute(select(sources_t).order_by(sources_t.c.name))]
-    for r in rows:
-        r["postings"] = counts.get(r["name"], 0)
-        r.pop("lease_owner", None)
-        r.pop("lease_expires_at", None)
+        rows = source_health(conn)
     if as_json:
         click.echo(dumps(rows))
         return

@@ -37,7 +37,8 @@ from jobsift.publish.templating import render
 from jobsift.store import repo
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.records import Job
-from jobsift.store.schema import digest_items, digests, sources
+from jobsift.store.schema import digest_items, digests
+from jobsift.store.source_health import failing_sources
 
 log = logging.getLogger(__name__)
 CANDIDATES = 5000  # new jobs looked at per digest, best first; more than a day ever brings
@@ -142,22 +143,6 @@ def select_jobs(
     return chosen, left_out
 
 
-def source_health(conn: Connection) -> list[dict[str, Any]]:
-    """Sources whose last fetch failed or was blocked, worst first."""
-    rows = conn.execute(
-        select(
-            sources.c.name,
-            sources.c.last_outcome,
-            sources.c.last_error,
-            sources.c.consecutive_failures,
-            sources.c.last_success_at,
-        )
-        .where(sources.c.last_outcome.in_(["failed", "blocked", "deferred"]))
-        .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
 def build_digest(
     conn: Connection,
     cfg: Config,
@@ -181,7 +166,7 @@ def build_digest(
         subject = cfg.digest.subject.format(count=len(jobs), date=period)
     except (KeyError, IndexError, ValueError):
         subject = f"jobsift: {len(jobs)} new jobs worth a look"
-    d = Digest(recipient, period, jobs, dict(left_out.most_common()), source_health(conn), one_line(subject, 250))
+    d = Digest(recipient, period, jobs, dict(left_out.most_common()), failing_sources(conn), one_line(subject, 250))
     context = {"d": d, "now": now, "base_url": cfg_base_url(cfg)}
     d.html = render("digest.html", **context)
     d.text = render("digest.txt", **context)

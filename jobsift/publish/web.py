@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import Engine, and_, select, text
+from sqlalchemy import Engine, text
 
 from jobsift.config import Config
 from jobsift.publish.feed import render_feed
@@ -35,9 +35,9 @@ from jobsift.publish.weberrors import InvalidParams, install_error_pages
 from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.publish.workflow_web import fill_states, finish, install, page_state
 from jobsift.scoring.flags import flag_codes
-from jobsift.store.queries import get_job, list_jobs
-from jobsift.store.records import Job
-from jobsift.store.schema import postings, scores, sources
+from jobsift.store.queries import get_job, job_detail, list_jobs
+from jobsift.store.records import Job, JobDetail
+from jobsift.store.source_health import source_names
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,8 @@ class SourceNames:
         with self.lock:
             if time.monotonic() - self.at > self.ttl:
                 with self.engine.connect() as conn:
-                    names = set(conn.execute(select(sources.c.name)).scalars())
-                    if not names:  # stores filled by import only: ask the postings once
-                        names = set(conn.execute(select(postings.c.source).distinct().limit(200)).scalars())
-                self.names, self.at = sorted(names), time.monotonic()
+                    self.names = source_names(conn)  # stores filled by import only: the postings' sources
+                self.at = time.monotonic()
             return list(self.names)
 
 
@@ -174,10 +172,10 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             api_link=api_link,
             reasons=flagged_reasons(job),
             client=client_lines(job),
-            features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
-            description_html=safe_html(extra["description_html"]),
+            features=sorted((str(k), v) for k, v in (extra.features or {}).items()),
+            description_html=safe_html(extra.description_html),
             link_out=safe_url(job.url),
-            scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
+            scored_at=extra.scored_at.strftime("%Y-%m-%d %H:%M UTC") if extra.scored_at else "",
             explained=_explain(engine, cfg, job_id) if job.quality is not None else None,
             wf=wf,
         )
@@ -214,7 +212,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         from fastapi.encoders import jsonable_encoder
 
         job, extra = _load_job(engine, job_id)
-        return JSONResponse(jsonable_encoder({**job.to_json(), "features": extra["features"] or {}}))
+        return JSONResponse(jsonable_encoder({**job.to_json(), "features": extra.features or {}}))
 
     @app.get("/healthz", summary="Liveness and database check")
     def healthz() -> dict[str, Any]:
@@ -250,23 +248,12 @@ def _explain(engine: Engine, cfg: Config, job_id: int) -> dict[str, Any] | None:
         return None
 
 
-def _load_job(engine: Engine, job_id: int) -> tuple[Job, dict[str, Any]]:
+def _load_job(engine: Engine, job_id: int) -> tuple[Job, JobDetail]:
     with engine.connect() as conn:
         job = get_job(conn, job_id)
         if job is None:
             raise HTTPException(status_code=404, detail="no such job")
-        html = conn.execute(select(postings.c.description_html).where(postings.c.id == job_id)).scalar()
-        latest = conn.execute(
-            select(scores.c.features, scores.c.scored_at)
-            .where(and_(scores.c.posting_id == job_id, scores.c.is_latest))
-            .order_by(scores.c.id.desc())
-            .limit(1)
-        ).first()
-    return job, {
-        "description_html": html,
-        "features": latest.features if latest else None,
-        "scored_at": latest.scored_at if latest else None,
-    }
+        return job, job_detail(conn, job_id)
 
 
 #: What each filter accepts, as precisely as FilterParams checks it (so a schema-valid request is accepted).

@@ -280,7 +280,9 @@ def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str 
         f"imported {report.files} files: {report.items} postings, {report.new} new, "
         f"{report.updated} updated" + (f", {scored} scored" if scored is not None else "")
     )
-    if report.items == 0 and report.errors:
+    # Any file refused, unreadable or only partly parsed makes the import partial: exit 1, as a
+    # partial crawl does (docs/running.md#exit-codes); the files that could be read are stored.
+    if report.errors:
         sys.exit(1)
 
 
@@ -378,6 +380,7 @@ def sources() -> None:
 @sources.command("list", epilog="Example:\n\n    jobsift sources list --json")
 @click.option("--json", "as_json", is_flag=True)
 @common_options
+@reads_store
 @pass_ctx
 def sources_list(ctx: Context, as_json: bool) -> None:
     """Each source's health: last outcome, last success, last error, items last run."""

@@ -103,6 +103,7 @@ def feed(ctx: Context, /, out: Path, atom: bool, limit: int, base_url: str | Non
     help="With --dry-run: write the digest here (.html, .txt, or .eml for the whole message).",
 )
 @common_options
+@reads_store
 @pass_ctx
 def digest(
     ctx: Context,
@@ -159,6 +160,7 @@ def digest(
 @click.command(epilog="Example:\n\n    jobsift push        # POST new jobs to every [[webhooks]] sink")
 @click.option("--since", help="Consider jobs first seen within this age (default 2d).")
 @common_options
+@reads_store
 @pass_ctx
 def push(ctx: Context, since: str | None) -> None:
     """POST new jobs above each webhook's min_quality (json, slack, discord or n8n shape), once per sink."""

@@ -41,9 +41,7 @@ def build_repost_index(conn: Connection) -> RepostIndex:
 
 def repost_details(conn: Connection, ids: Sequence[int]) -> dict[int, Entry]:
     """What decides whether a near-duplicate is a repost: fingerprint, source, client and company."""
-    return {
-        pid: Entry(f.id, f.fingerprint, f.source, f.client_id, f.company) for pid, f in repost_facts(conn, ids).items()
-    }
+    return repost_facts(conn, ids)
 
 
 class RepostCache:

@@ -130,7 +130,10 @@ class StoredScore(_FromMapping):
 
 @dataclass(frozen=True, slots=True)
 class RepostFacts:
-    """What decides whether a near-duplicate is a repost: fingerprint, source, client and company."""
+    """What decides whether a near-duplicate is a repost: fingerprint, source, client and company.
+
+    The repost index keeps one per stored posting (``scoring.reposts.Entry`` is this record).
+    """
 
     id: int
     fingerprint: str

@@ -17,7 +17,8 @@ from jobsift.scoring.linear import bounded
 from jobsift.scoring.market import Market
 from jobsift.scoring.text import signals, word_count
 from jobsift.store.budget_figure import budget_figure
-from jobsift.store.scoring_records import ClientForScoring, PostingForScoring
+from jobsift.store.records import ClientSummary
+from jobsift.store.scoring_records import CLIENT_FIELDS, PostingForScoring
 
 Row = Mapping[str, Any]
 
@@ -63,7 +64,7 @@ def budget_usd(p: Row | PostingForScoring) -> float | None:
     return p.budget_figure if isinstance(p, PostingForScoring) else budget_figure(p)
 
 
-def _filters(p: PostingForScoring, c: ClientForScoring, s: Settings) -> dict[str, Any]:
+def _filters(p: PostingForScoring, c: ClientSummary, s: Settings) -> dict[str, Any]:
     text = bounded(f"{p.title or ''} {p.description_text or ''}").lower()
     skills = [str(x).lower() for x in (p.skills or [])]
     out: dict[str, Any] = {
@@ -83,12 +84,12 @@ def _filters(p: PostingForScoring, c: ClientForScoring, s: Settings) -> dict[str
     return out
 
 
-NO_CLIENT = ClientForScoring()
+NO_CLIENT = ClientSummary(**dict.fromkeys(CLIENT_FIELDS))
 
 
 def build_features(
     p: PostingForScoring,
-    c: ClientForScoring | None,
+    c: ClientSummary | None,
     *,
     now: datetime,
     market: Market,
@@ -98,10 +99,11 @@ def build_features(
     text_scam_prob: float | None,
     text_prior: float | None,
 ) -> dict[str, Any]:
-    """All inputs of one posting's score. ``p`` is the stored posting, ``c`` its client or None."""
+    """All inputs of one posting's score. ``p`` is the stored posting, ``c`` its client's stats or None."""
     c = c or NO_CLIENT
     usd = p.budget_figure
-    kind = p.budget_kind
+    kind = p.budget.kind
+    comp = p.competition
     f: dict[str, Any] = {
         "payment_verified": c.payment_verified,
         "client_hire_rate": c.hire_rate,
@@ -112,12 +114,12 @@ def build_features(
         "client_reviews_count": c.reviews_count,
         "client_rating": c.rating,
         "client_age_days": _days(now, c.member_since),
-        "proposals": p.proposals,
-        "interviewing": p.interviewing,
-        "hires": p.hires,
-        "invites_sent": p.invites_sent,
-        "unanswered_invites": p.unanswered_invites,
-        "days_since_client_activity": _days(now, p.last_client_activity_at),
+        "proposals": comp.proposals,
+        "interviewing": comp.interviewing,
+        "hires": comp.hires,
+        "invites_sent": comp.invites_sent,
+        "unanswered_invites": comp.unanswered_invites,
+        "days_since_client_activity": _days(now, comp.last_client_activity_at),
         "days_listed": _days(p.last_seen_at or now, p.posted_at or p.first_seen_at),
         "days_since_first_seen": _days(now, p.first_seen_at),
         "reposts": reposts,

@@ -183,7 +183,7 @@ class Scorer:
             try:
                 out[pid] = feat.build_features(
                     p,
-                    client_rows.get(p.client_id) if p.client_id is not None else None,
+                    client_rows[p.client_id].stats if p.client_id in client_rows else None,
                     now=self.now,
                     market=self.market,
                     settings=self.settings,

@@ -246,7 +246,7 @@ def examples(m: Marketplace) -> tuple[list[dict[str, Any]], list[int], list[str]
         now = m.at(p.posted_day)
         f = build_features(
             PostingForScoring.from_mapping(posting_row(p, m.start)),
-            ClientForScoring.from_mapping(client_row(p.client, m.start, p.posted_day)),
+            ClientForScoring.from_mapping(client_row(p.client, m.start, p.posted_day)).stats,
             now=now,
             market=market,
             settings=settings,

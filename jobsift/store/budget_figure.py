@@ -17,25 +17,12 @@ from sqlalchemy import ColumnElement, case, func
 from jobsift.store.schema import postings
 
 
-def figure(
-    max_usd: float | None, min_usd: float | None, currency: str | None, max_: float | None, min_: float | None
-) -> float | None:
-    """The figure from a posting's ``budget_*`` values (max/min in USD, currency, native max/min)."""
-    v = max_usd if max_usd is not None else min_usd
-    if v is None and (currency or "USD").upper() == "USD":
-        v = max_ if max_ is not None else min_
-    return float(v) if v is not None and float(v) > 0 else None
-
-
 def budget_figure(p: Mapping[str, Any]) -> float | None:
     """The figure for one postings row (or any mapping with the ``budget_*`` column names)."""
-    return figure(
-        p.get("budget_max_usd"),
-        p.get("budget_min_usd"),
-        p.get("budget_currency"),
-        p.get("budget_max"),
-        p.get("budget_min"),
-    )
+    v = p.get("budget_max_usd") if p.get("budget_max_usd") is not None else p.get("budget_min_usd")
+    if v is None and (p.get("budget_currency") or "USD").upper() == "USD":
+        v = p.get("budget_max") if p.get("budget_max") is not None else p.get("budget_min")
+    return float(v) if v is not None and float(v) > 0 else None
 
 
 def budget_figure_sql(c: Any = None) -> ColumnElement[Any]:

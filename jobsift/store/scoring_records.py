@@ -1,10 +1,12 @@
 """What the store hands to scoring: typed, frozen records, never ``dict[str, Any]`` rows.
 
 ``PostingForScoring`` is a postings row without the raw item and the HTML (scoring never reads
-them); ``ClientForScoring`` its client's row; ``StoredScore`` a latest ``scores`` row as
-``jobsift explain`` compares it; ``RepostFacts`` what decides whether a near-duplicate is a repost.
-The store builds them (``store.pending``, ``store.scores``, ``store.fingerprints``); tests and the
-simulated marketplace build them from plain mappings with ``from_mapping``.
+them), its budget and competition as the listing's records (``store.records.Budget``,
+``Competition``: one shape, one budget figure); ``ClientForScoring`` its client's row, the stats
+as the listing's ``ClientSummary``; ``StoredScore`` a latest ``scores`` row as ``jobsift explain``
+compares it; ``RepostFacts`` what decides whether a near-duplicate is a repost. The store builds
+them (``store.pending``, ``store.scores``, ``store.fingerprints``); tests and the simulated
+marketplace build them from plain mappings with ``from_mapping``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Self
 
-from jobsift.store.budget_figure import figure
+from jobsift.store.records import BUDGET_FIELDS, COMPETITION_FIELDS, Budget, ClientSummary, Competition
 
 
 class _FromMapping:
@@ -28,8 +30,13 @@ class _FromMapping:
         return cls(**{k: v for k, v in m.items() if k in names})
 
 
+NO_BUDGET = Budget(**dict.fromkeys(BUDGET_FIELDS))
+NO_COMPETITION = Competition(**dict.fromkeys(COMPETITION_FIELDS))
+CLIENT_FIELDS = tuple(f.name for f in fields(ClientSummary))
+
+
 @dataclass(frozen=True, slots=True)
-class PostingForScoring(_FromMapping):
+class PostingForScoring:
     """One stored posting as scoring reads it."""
 
     id: int = 0
@@ -43,14 +50,8 @@ class PostingForScoring(_FromMapping):
     last_seen_at: datetime | None = None
     gone_at: datetime | None = None
     seen_count: int | None = None
-    budget_kind: str | None = None
-    budget_min: float | None = None
-    budget_max: float | None = None
-    budget_currency: str | None = None
-    budget_min_usd: float | None = None
-    budget_max_usd: float | None = None
-    budget_provenance: str | None = None
-    budget_raw: str | None = None
+    #: Always a record (all ``None`` when the source gives no budget), so ``budget.kind`` is safe.
+    budget: Budget = NO_BUDGET
     category: str | None = None
     skills: tuple[str, ...] | None = None
     country: str | None = None
@@ -59,12 +60,7 @@ class PostingForScoring(_FromMapping):
     job_type: str | None = None
     location: str | None = None
     remote: bool | None = None
-    proposals: int | None = None
-    interviewing: int | None = None
-    invites_sent: int | None = None
-    unanswered_invites: int | None = None
-    hires: int | None = None
-    last_client_activity_at: datetime | None = None
+    competition: Competition = NO_COMPETITION
     client_id: int | None = None
     content_hash: str | None = None
     fingerprint: str | None = None
@@ -77,33 +73,41 @@ class PostingForScoring(_FromMapping):
         if isinstance(self.skills, list):  # a JSON list from the store
             object.__setattr__(self, "skills", tuple(self.skills))
 
+    @classmethod
+    def from_mapping(cls, m: Mapping[Any, Any]) -> Self:
+        """From a postings row (or any mapping of its column names: ``budget_max_usd``, ``proposals``...).
+
+        A name that is no such column is refused (``TypeError``): a typo must not read as "unknown".
+        """
+        names = {f.name for f in fields(cls)} - {"budget", "competition"}
+        nested = {f"budget_{k}" for k in BUDGET_FIELDS} | set(COMPETITION_FIELDS)
+        unknown = set(m) - names - nested
+        if unknown:
+            raise TypeError(f"not a postings column scoring reads: {', '.join(sorted(map(str, unknown)))}")
+        return cls(
+            budget=Budget(**{k: m.get(f"budget_{k}") for k in BUDGET_FIELDS}),
+            competition=Competition(**{k: m.get(k) for k in COMPETITION_FIELDS}),
+            **{k: v for k, v in m.items() if k in names},
+        )
+
     @property
     def budget_figure(self) -> float | None:
         """The figure compared with the market (``jobsift.store.budget_figure``, one definition)."""
-        return figure(self.budget_max_usd, self.budget_min_usd, self.budget_currency, self.budget_max, self.budget_min)
+        return self.budget.figure
 
 
 @dataclass(frozen=True, slots=True)
-class ClientForScoring(_FromMapping):
-    """A posting's client as scoring reads it (the current stats; ``stats_hash`` keys rescoring)."""
+class ClientForScoring:
+    """A posting's client as scoring reads it: its current stats and the hash that keys rescoring."""
 
+    stats: ClientSummary
     id: int | None = None
-    source: str | None = None
-    client_key: str | None = None
-    name: str | None = None
-    payment_verified: bool | None = None
-    total_spent: float | None = None
-    jobs_posted: int | None = None
-    jobs_with_hires: int | None = None
-    hire_rate: float | None = None
-    open_jobs: int | None = None
-    reviews_count: int | None = None
-    rating: float | None = None
-    member_since: datetime | None = None
-    country: str | None = None
-    first_seen_at: datetime | None = None
-    updated_at: datetime | None = None
     stats_hash: str | None = None
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[Any, Any]) -> Self:
+        """From a clients row (or any mapping of its column names; missing stats are unknown)."""
+        return cls(ClientSummary(**{k: m.get(k) for k in CLIENT_FIELDS}), m.get("id"), m.get("stats_hash"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,8 +44,8 @@ def feats(
     }
     p.update(row)
     return build_features(
-        PostingForScoring(**p),
-        None if client is None else ClientForScoring(**client),
+        PostingForScoring.from_mapping(p),
+        None if client is None else ClientForScoring.from_mapping(client).stats,
         now=T0,
         market=market,
         settings=settings or Settings(),

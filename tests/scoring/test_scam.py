@@ -32,8 +32,8 @@ def features(title: str, description: str | None, client: dict[str, Any] | None 
         "skills": ["Shopify"],
     }
     return build_features(
-        PostingForScoring(**p),
-        None if client is None else ClientForScoring(**client),
+        PostingForScoring.from_mapping(p),
+        None if client is None else ClientForScoring.from_mapping(client).stats,
         now=T0,
         market=Market.from_history(load_prior(), [], 30),
         settings=Settings(),

@@ -15,6 +15,7 @@ from jobsift.cli import main
 from jobsift.store.labels import add_user_label, all_labels, unscored_label_count
 from jobsift.store.outcomes import outcome_status
 from jobsift.store.pending import COLUMNS, clients_for_scoring, pending_ids, postings_for_scoring, sighting_counts
+from jobsift.store.records import Budget, ClientSummary, Competition
 from jobsift.store.schema import clients, postings, scores
 from jobsift.store.scores import first_score_features, latest_score
 from jobsift.store.scoring_records import ClientForScoring, PostingForScoring, StoredScore
@@ -48,8 +49,19 @@ def test_scoring_modules_hold_no_sql_and_never_import_the_schema(path: Path) -> 
 
 def test_the_scoring_record_carries_every_column_scoring_reads() -> None:
     """A new postings column reaches scoring (or is left out here on purpose, like the raw item)."""
-    assert {f.name for f in dataclasses.fields(PostingForScoring)} == {c.name for c in COLUMNS}
-    assert {f.name for f in dataclasses.fields(ClientForScoring)} == {c.name for c in clients.c}
+    flat = {f.name for f in dataclasses.fields(PostingForScoring)} - {"budget", "competition"}
+    flat |= {f"budget_{f.name}" for f in dataclasses.fields(Budget)}
+    flat |= {f.name for f in dataclasses.fields(Competition)}
+    assert flat == {c.name for c in COLUMNS}
+    client = {f.name for f in dataclasses.fields(ClientSummary)} | {"id", "stats_hash"}
+    assert client == {c.name for c in clients.c} - {"source", "client_key", "first_seen_at", "updated_at"}
+
+
+def test_a_name_that_is_no_postings_column_is_refused_not_read_as_unknown() -> None:
+    with pytest.raises(TypeError, match="budget_maximum"):
+        PostingForScoring.from_mapping({"title": "t", "budget_maximum": 5.0})
+    p = PostingForScoring.from_mapping({"budget_kind": "fixed", "budget_max": 50.0, "proposals": 3})
+    assert (p.budget.kind, p.budget_figure, p.competition.proposals, p.competition.hires) == ("fixed", 50.0, 3, None)
 
 
 def test_records_are_frozen() -> None:
@@ -58,7 +70,7 @@ def test_records_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.title = "other"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        ClientForScoring(id=1).hire_rate = 0.5  # type: ignore[misc]
+        ClientForScoring.from_mapping({"id": 1}).stats.hire_rate = 0.5  # type: ignore[misc]
     assert not hasattr(p, "__dict__")  # slots
 
 
@@ -96,7 +108,7 @@ def test_the_store_reads_for_scoring_on_both_backends(engine: Engine) -> None:
         assert a.client_id is not None
         by_id = clients_for_scoring(conn, [a.client_id, a.client_id])
         assert list(by_id) == [a.client_id]
-        assert (by_id[a.client_id].name, by_id[a.client_id].payment_verified) == ("Never Hires Ltd", False)
+        assert (by_id[a.client_id].stats.name, by_id[a.client_id].stats.payment_verified) == ("Never Hires Ltd", False)
         assert by_id[a.client_id].stats_hash
         assert sighting_counts(conn, ids) == dict.fromkeys(ids, 1)
         assert latest_score(conn, a.id) is None

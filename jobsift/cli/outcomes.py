@@ -63,36 +63,24 @@ def reobserve(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
 @pass_ctx
 def outcome(ctx: Context, job_id: int, as_json: bool) -> None:
     """Show a posting's current outcome and every observed change (time, source field, value)."""
-    from sqlalchemy import select
-
-    from jobsift.store.outcomes import history, outcome_column
-    from jobsift.store.schema import posting_outcomes, postings
+    from jobsift.store.outcomes import history, outcome_status
 
     with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(
-                postings.c.id,
-                outcome_column().label("outcome"),
-                posting_outcomes.c.checks,
-                posting_outcomes.c.next_check_at,
-            )
-            .select_from(postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id))
-            .where(postings.c.id == job_id)
-        ).first()
-        if row is None:
+        status = outcome_status(conn, job_id)
+        if status is None:
             raise click.UsageError(f"no posting with id {job_id}")
         events = history(conn, job_id)
     data = {
         "id": job_id,
-        "outcome": row.outcome,
-        "checks": row.checks or 0,
-        "next_check_at": row.next_check_at,
+        "outcome": status.outcome,
+        "checks": status.checks,
+        "next_check_at": status.next_check_at,
         "events": events,
     }
     if as_json:
         click.echo(dumps(data))
         return
-    nxt = f", next check {row.next_check_at:%Y-%m-%d %H:%M}Z" if row.next_check_at else ""
-    click.echo(f"#{job_id}: {row.outcome} ({data['checks']} checks{nxt})")
+    nxt = f", next check {status.next_check_at:%Y-%m-%d %H:%M}Z" if status.next_check_at else ""
+    click.echo(f"#{job_id}: {status.outcome} ({status.checks} checks{nxt})")
     for e in events:
         click.echo(f"  {e['observed_at']:%Y-%m-%d %H:%M}Z  {e['outcome']:<15} {e['source_field']} = {e['value']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine
 
 from jobsift.errors import JobsiftError, NotFoundError
 from jobsift.scoring import evidence, rules
@@ -12,12 +12,14 @@ from jobsift.scoring.calibration import apply, linear_map
 from jobsift.scoring.model import GhostModel, find_version
 from jobsift.scoring.score import compute_score, reason_dict
 from jobsift.scoring.text import posting_text
-from jobsift.store.schema import postings, scores
+from jobsift.store.pending import posting_for_scoring
+from jobsift.store.scores import latest_score
+from jobsift.store.scoring_records import StoredScore
 
 COMPARED = ("quality", "flags", "ghost_probability", "payment_status", "lowball_ratio", "lowball_percentile", "reasons")
 
 
-def _stored_view(row: Any) -> dict[str, Any]:
+def _stored_view(row: StoredScore) -> dict[str, Any]:
     return {
         "quality": row.quality,
         "flags": list(row.flags or []),
@@ -29,7 +31,7 @@ def _stored_view(row: Any) -> dict[str, Any]:
     }
 
 
-def _words(row: Any) -> dict[str, Any]:
+def _words(row: StoredScore) -> dict[str, Any]:
     """How the stored ghost figure may be put: calibrated or not, the words and the one-line basis."""
     job = {"ghost_probability": row.ghost_probability, "ghost_basis": row.ghost_basis}
     b = evidence.job_basis(job)
@@ -44,12 +46,10 @@ def _words(row: Any) -> dict[str, Any]:
 def explain(engine: Engine, job_id: int, db_url: str, model_path: str = "") -> dict[str, Any]:
     """Everything behind job ``job_id``'s latest score, and whether recomputing it reproduces it."""
     with engine.connect() as conn:
-        post = conn.execute(select(postings).where(postings.c.id == job_id)).first()
+        post = posting_for_scoring(conn, job_id)
         if post is None:
             raise NotFoundError(f"no posting with id {job_id}")
-        row = conn.execute(
-            select(scores).where(and_(scores.c.posting_id == job_id, scores.c.is_latest.is_(True)))
-        ).first()
+        row = latest_score(conn, job_id)
     if row is None:
         raise JobsiftError(f"posting {job_id} has not been scored yet (run 'jobsift score')")
     features = dict(row.features or {})

@@ -17,6 +17,8 @@ from jobsift.scoring.linear import bounded
 from jobsift.scoring.market import Market
 from jobsift.scoring.text import signals, word_count
 from jobsift.store.budget_figure import budget_figure
+from jobsift.store.records import ClientSummary
+from jobsift.store.scoring_records import CLIENT_FIELDS, PostingForScoring
 
 Row = Mapping[str, Any]
 
@@ -57,14 +59,14 @@ def _days(later: datetime, earlier: datetime | None) -> float | None:
     return round(max(0.0, (later - earlier).total_seconds() / 86400), 2)
 
 
-def budget_usd(p: Row) -> float | None:
+def budget_usd(p: Row | PostingForScoring) -> float | None:
     """The figure compared with the market: ``jobsift.store.budget_figure`` (one definition)."""
-    return budget_figure(p)
+    return p.budget_figure if isinstance(p, PostingForScoring) else budget_figure(p)
 
 
-def _filters(p: Row, c: Row | None, s: Settings) -> dict[str, Any]:
-    text = bounded(f"{p.get('title') or ''} {p.get('description_text') or ''}").lower()
-    skills = [str(x).lower() for x in (p.get("skills") or [])]
+def _filters(p: PostingForScoring, c: ClientSummary, s: Settings) -> dict[str, Any]:
+    text = bounded(f"{p.title or ''} {p.description_text or ''}").lower()
+    skills = [str(x).lower() for x in (p.skills or [])]
     out: dict[str, Any] = {
         "filter_keyword_match": any(k in text for k in s.keywords) if s.keywords else None,
         "filter_excluded_keyword": next((k for k in s.exclude_keywords if k in text), None),
@@ -74,17 +76,20 @@ def _filters(p: Row, c: Row | None, s: Settings) -> dict[str, Any]:
         "filter_country_ok": None,
         "filter_blocked_client": False,
     }
-    country = (c or {}).get("country") or p.get("country")
+    country = c.country or p.country
     if s.countries and country:
         out["filter_country_ok"] = str(country).lower() in s.countries
-    names = {str(v).strip().lower() for v in ((c or {}).get("name"), p.get("company")) if v}
+    names = {str(v).strip().lower() for v in (c.name, p.company) if v}
     out["filter_blocked_client"] = bool(names & set(s.blocked))
     return out
 
 
+NO_CLIENT = ClientSummary(**dict.fromkeys(CLIENT_FIELDS))
+
+
 def build_features(
-    p: Row,
-    c: Row | None,
+    p: PostingForScoring,
+    c: ClientSummary | None,
     *,
     now: datetime,
     market: Market,
@@ -94,38 +99,37 @@ def build_features(
     text_scam_prob: float | None,
     text_prior: float | None,
 ) -> dict[str, Any]:
-    """All inputs of one posting's score. ``p`` is a postings row, ``c`` its clients row or None."""
-    c = c or {}
-    usd = budget_usd(p)
-    kind = p.get("budget_kind")
+    """All inputs of one posting's score. ``p`` is the stored posting, ``c`` its client's stats or None."""
+    c = c or NO_CLIENT
+    usd = p.budget_figure
+    kind = p.budget.kind
+    comp = p.competition
     f: dict[str, Any] = {
-        "payment_verified": c.get("payment_verified"),
-        "client_hire_rate": c.get("hire_rate"),
-        "client_jobs_posted": c.get("jobs_posted"),
-        "client_jobs_with_hires": c.get("jobs_with_hires"),
-        "client_total_spent": c.get("total_spent"),
-        "client_open_jobs": c.get("open_jobs"),
-        "client_reviews_count": c.get("reviews_count"),
-        "client_rating": c.get("rating"),
-        "client_age_days": _days(now, c.get("member_since")),
-        "proposals": p.get("proposals"),
-        "interviewing": p.get("interviewing"),
-        "hires": p.get("hires"),
-        "invites_sent": p.get("invites_sent"),
-        "unanswered_invites": p.get("unanswered_invites"),
-        "days_since_client_activity": _days(now, p.get("last_client_activity_at")),
-        "days_listed": _days(p.get("last_seen_at") or now, p.get("posted_at") or p.get("first_seen_at")),
-        "days_since_first_seen": _days(now, p.get("first_seen_at")),
+        "payment_verified": c.payment_verified,
+        "client_hire_rate": c.hire_rate,
+        "client_jobs_posted": c.jobs_posted,
+        "client_jobs_with_hires": c.jobs_with_hires,
+        "client_total_spent": c.total_spent,
+        "client_open_jobs": c.open_jobs,
+        "client_reviews_count": c.reviews_count,
+        "client_rating": c.rating,
+        "client_age_days": _days(now, c.member_since),
+        "proposals": comp.proposals,
+        "interviewing": comp.interviewing,
+        "hires": comp.hires,
+        "invites_sent": comp.invites_sent,
+        "unanswered_invites": comp.unanswered_invites,
+        "days_since_client_activity": _days(now, comp.last_client_activity_at),
+        "days_listed": _days(p.last_seen_at or now, p.posted_at or p.first_seen_at),
+        "days_since_first_seen": _days(now, p.first_seen_at),
         "reposts": reposts,
         "relists": relists,
-        "description_words": (
-            word_count(bounded(p["description_text"])) if p.get("description_text") is not None else None
-        ),
+        "description_words": (word_count(bounded(p.description_text)) if p.description_text is not None else None),
         "text_scam_prob": None if text_scam_prob is None else round(float(text_scam_prob), 6),
         "text_prior": text_prior,
         "budget_kind": kind,
         "budget_usd": usd,
-        "experience_level": p.get("experience_level"),
+        "experience_level": p.experience_level,
         "ghost_threshold": settings.ghost_threshold,
         "lowball_percentile": settings.lowball_percentile,
         "floor_fixed": settings.floor_fixed,
@@ -137,14 +141,14 @@ def build_features(
         "market_percentile": None,
         "market_threshold_usd": None,
     }
-    for code, v in signals(p.get("title") or "", p.get("description_text")).items():
+    for code, v in signals(p.title or "", p.description_text).items():
         f["text_" + code] = v
-    f.update(flags.text_features(p.get("title") or "", p.get("description_text")))
+    f.update(flags.text_features(p.title or "", p.description_text))
     if usd is not None and kind in ("fixed", "hourly"):
-        skills: Sequence[str] = list(p.get("skills") or [])
-        if p.get("category"):
-            skills = [*skills, str(p["category"])]
-        match = market.match(kind, p.get("experience_level"), skills, title=bounded(p.get("title") or ""))
+        skills: Sequence[str] = list(p.skills or [])
+        if p.category:
+            skills = [*skills, str(p.category)]
+        match = market.match(kind, p.experience_level, skills, title=bounded(p.title or ""))
         if match is not None:
             f.update(
                 market_key=match.key,

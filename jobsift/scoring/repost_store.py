@@ -17,29 +17,17 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from jobsift.scoring.reposts import Entry, RepostIndex, parse_fingerprints
-from jobsift.store.schema import postings
+from jobsift.store.fingerprints import fingerprint_rows, repost_facts
 
 REFRESH_SECONDS = 600.0
 
 
 def load_fingerprints(conn: Connection, after_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(ids, fingerprint values) of the stored postings with a fingerprint and ``id > after_id``."""
-    # The driver's cursor directly: at 1M rows, SQLAlchemy's Row objects would triple the load time.
-    # ``fingerprint`` is indexed, so SQLite reads the index (which carries the id), not the table.
-    sql = "SELECT id, fingerprint FROM postings WHERE fingerprint > ''"
-    if after_id:
-        # The primary key's range, not the fingerprint index (SQLite would otherwise scan all of it).
-        # An int formatted in, not text: the driver's cursor differs in placeholder style by backend.
-        sql = f"SELECT id, fingerprint FROM postings WHERE id > {int(after_id)} AND fingerprint IS NOT NULL"  # noqa: S608
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = [r for r in cursor.fetchall() if len(r[1]) == 16]
-    finally:
-        cursor.close()
+    rows = fingerprint_rows(conn, after_id)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     return ids, parse_fingerprints([r[1] for r in rows])
 
@@ -53,12 +41,7 @@ def build_repost_index(conn: Connection) -> RepostIndex:
 
 def repost_details(conn: Connection, ids: Sequence[int]) -> dict[int, Entry]:
     """What decides whether a near-duplicate is a repost: fingerprint, source, client and company."""
-    out: dict[int, Entry] = {}
-    cols = (postings.c.id, postings.c.fingerprint, postings.c.source, postings.c.client_id, postings.c.company)
-    for start in range(0, len(ids), 5000):
-        for r in conn.execute(select(*cols).where(postings.c.id.in_(ids[start : start + 5000]))):
-            out[r.id] = Entry(r.id, r.fingerprint or "", r.source, r.client_id, r.company)
-    return out
+    return repost_facts(conn, ids)
 
 
 class RepostCache:

@@ -24,9 +24,10 @@ known clients of one source does not count as a repost).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
+
+from jobsift.store.scoring_records import RepostFacts
 
 BITS = 64
 BANDS = 4
@@ -45,15 +46,9 @@ def bands(fp: str) -> list[tuple[int, int]]:
     return [(i, (value >> (i * BAND_BITS)) & 0xFFFF) for i in range(BANDS)]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the index keeps per stored posting: enough to decide whether a match is a repost."""
-
-    id: int
-    fingerprint: str
-    source: str
-    client_id: int | None = None
-    company: str | None = None
+#: What the index keeps per stored posting: enough to decide whether a match is a repost (id,
+#: fingerprint, source, client id, company), the record the store reads them as.
+Entry = RepostFacts
 
 
 def is_repost_pair(a: Entry, b: Entry) -> bool:

@@ -9,14 +9,13 @@ keeps ``needs_scoring = true`` with ``score_error`` set; the rest of the batch i
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, and_, cast, func, select
+from sqlalchemy import Connection, Engine
 
 from jobsift.config import Config
 from jobsift.model import Reason, Score
@@ -28,17 +27,14 @@ from jobsift.scoring.model import GhostModel, load_for_scoring
 from jobsift.scoring.repost_store import RepostCache, build_repost_index, repost_details
 from jobsift.scoring.reposts import Entry, RepostIndex
 from jobsift.scoring.text import posting_text
-from jobsift.store.budget_figure import budget_figure_sql
+from jobsift.store.market_history import market_history
+from jobsift.store.pending import clients_for_scoring, pending_ids, postings_for_scoring, sighting_counts
 from jobsift.store.queries import count_resolved_outcomes
-from jobsift.store.schema import clients, postings, sightings
 from jobsift.store.scores import ReadKey, write_scores
+from jobsift.store.scoring_records import PostingForScoring
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # postings per transaction
-HISTORY_LIMIT = 100_000
-HISTORY_DAYS = 180
-#: Everything but the raw item and the HTML, which scoring never reads.
-COLUMNS = [c for c in postings.c if c.name not in ("raw", "description_html")]
 
 
 @dataclass
@@ -149,55 +145,14 @@ def score_row(posting_id: int, s: Score, now: datetime) -> dict[str, Any]:
     }
 
 
-def history_usd() -> Any:
-    """SQL for the figure compared with the market (``jobsift.store.budget_figure``)."""
-    return budget_figure_sql()
-
-
 def build_market(conn: Connection, min_samples: int, now: datetime) -> Market:
-    """The shipped prior blended with the store's recent fixed/hourly budgets.
-
-    The database groups the last ``HISTORY_LIMIT`` budgets by (kind, level, skills, category,
-    amount) and counts them: budgets repeat a lot ($5, $50, $500), so Python sees a few thousand
-    groups instead of 100k rows.
-    """
-    c = postings.c
-    recent = (
-        select(
-            c.budget_kind.label("kind"),
-            c.experience_level.label("level"),
-            cast(c.skills, Text).label("skills"),
-            c.category.label("category"),
-            history_usd().label("usd"),
-        )
-        .where(and_(c.budget_kind.in_(("fixed", "hourly")), c.first_seen_at >= now - timedelta(days=HISTORY_DAYS)))
-        .order_by(c.id.desc())
-        .limit(HISTORY_LIMIT)
-        .subquery()
-    )
-    grouped = (
-        select(recent.c.kind, recent.c.level, recent.c.skills, recent.c.category, recent.c.usd, func.count())
-        .where(recent.c.usd > 0)
-        .group_by(recent.c.kind, recent.c.level, recent.c.skills, recent.c.category, recent.c.usd)
-    )
+    """The shipped prior blended with the store's recent fixed/hourly budgets (``store.market_history``)."""
     records: list[tuple[str, float, str, list[str]]] = []
     counts: list[int] = []
-    decoded: dict[str | None, list[str]] = {None: []}
-    for kind, level, skills_json, category, usd, n in conn.execute(grouped):
-        if skills_json not in decoded:
-            value = json.loads(skills_json)
-            decoded[skills_json] = [str(x) for x in value] if isinstance(value, list) else []
-        skills = decoded[skills_json] + ([category] if category else [])
-        records.append((kind, float(usd), norm_level(level or ""), skills))
-        counts.append(int(n))
+    for g in market_history(conn, now):
+        records.append((g.kind, g.usd, norm_level(g.level or ""), [*g.skills, *([g.category] if g.category else [])]))
+        counts.append(g.n)
     return Market.from_history(load_prior(), records, min_samples, counts)
-
-
-def _pending_ids(conn: Connection, rescore_all: bool) -> list[int]:
-    q = select(postings.c.id).order_by(postings.c.id)
-    if not rescore_all:
-        q = q.where(postings.c.needs_scoring.is_(True))
-    return [int(r[0]) for r in conn.execute(q)]
 
 
 class Scorer:
@@ -209,28 +164,16 @@ class Scorer:
         self.read: dict[int, ReadKey] = {}
 
     def features_for(self, conn: Connection, ids: Sequence[int]) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
-        rows = {r.id: dict(r._mapping) for r in conn.execute(select(*COLUMNS).where(postings.c.id.in_(ids)))}
-        client_ids = {r["client_id"] for r in rows.values() if r["client_id"] is not None}
-        client_rows = {}
-        if client_ids:
-            client_rows = {
-                c.id: dict(c._mapping) for c in conn.execute(select(clients).where(clients.c.id.in_(client_ids)))
-            }
+        rows = postings_for_scoring(conn, ids)
+        client_rows = clients_for_scoring(conn, (r.client_id for r in rows.values() if r.client_id is not None))
         for pid, r in rows.items():  # what these features are computed from (checked again at write)
-            cr = client_rows.get(r["client_id"])
-            self.read[pid] = (r["content_hash"], cr["stats_hash"] if cr else None)
-        stretches: dict[int, int] = dict(
-            conn.execute(
-                select(sightings.c.posting_id, func.count())
-                .where(sightings.c.posting_id.in_(ids))
-                .group_by(sightings.c.posting_id)
-            ).all()
-        )
+            cr = client_rows.get(r.client_id) if r.client_id is not None else None
+            self.read[pid] = (r.content_hash, cr.stats_hash if cr else None)
+        stretches = sighting_counts(conn, ids)
         order = [i for i in ids if i in rows]
         probs = self._text_probs([rows[i] for i in order])
         entries = [
-            Entry(i, rows[i]["fingerprint"] or "", rows[i]["source"], rows[i]["client_id"], rows[i]["company"])
-            for i in order
+            Entry(i, rows[i].fingerprint or "", rows[i].source, rows[i].client_id, rows[i].company) for i in order
         ]
         repost_counts = self.index.reposts_many(entries, resolve=lambda wanted: repost_details(conn, wanted))
         out: dict[int, dict[str, Any]] = {}
@@ -240,7 +183,7 @@ class Scorer:
             try:
                 out[pid] = feat.build_features(
                     p,
-                    client_rows.get(p["client_id"]),
+                    client_rows[p.client_id].stats if p.client_id in client_rows else None,
                     now=self.now,
                     market=self.market,
                     settings=self.settings,
@@ -253,8 +196,8 @@ class Scorer:
                 errors[pid] = f"{type(exc).__name__}: {exc}"
         return out, errors
 
-    def _text_probs(self, rows: list[dict[str, Any]]) -> list[float | None]:
-        texts = [posting_text(r["title"] or "", r["description_text"]) for r in rows]
+    def _text_probs(self, rows: list[PostingForScoring]) -> list[float | None]:
+        texts = [posting_text(r.title or "", r.description_text) for r in rows]
         try:
             probs = self.model.predict_text(texts)
         except Exception as exc:  # noqa: BLE001 - a model that fails at predict time is dropped, rules go on
@@ -284,7 +227,7 @@ def score_pending(
             report.warnings.append(warning)
     report.model_version = model.version
     with engine.connect() as conn:
-        ids = _pending_ids(conn, rescore_all)
+        ids = pending_ids(conn, rescore_all)
         if not ids:
             return report
         market = build_market(conn, cfg.scoring.market_min_samples, now)

@@ -232,6 +232,7 @@ def examples(m: Marketplace) -> tuple[list[dict[str, Any]], list[int], list[str]
     """(features as scoring stores them at first sight, never-hired label, client) of every resolved posting."""
     from jobsift.scoring.features import Settings, build_features
     from jobsift.scoring.market import Market
+    from jobsift.store.scoring_records import ClientForScoring, PostingForScoring
 
     market = Market.from_history({}, [], 30)
     settings = Settings()
@@ -244,8 +245,8 @@ def examples(m: Marketplace) -> tuple[list[dict[str, Any]], list[int], list[str]
             continue
         now = m.at(p.posted_day)
         f = build_features(
-            posting_row(p, m.start),
-            client_row(p.client, m.start, p.posted_day),
+            PostingForScoring.from_mapping(posting_row(p, m.start)),
+            ClientForScoring.from_mapping(client_row(p.client, m.start, p.posted_day)).stats,
             now=now,
             market=market,
             settings=settings,

@@ -241,6 +241,29 @@ def history(conn: Connection, posting_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeStatus:
+    """A posting's outcome as a reader sees it, how often it was checked and when it is next."""
+
+    posting_id: int
+    outcome: str
+    checks: int
+    next_check_at: datetime | None
+
+
+def outcome_status(conn: Connection, posting_id: int) -> OutcomeStatus | None:
+    """The posting's current outcome (``outcome_column``), or None when there is no such posting."""
+    o = posting_outcomes.c
+    row = conn.execute(
+        select(postings.c.id, outcome_column().label("outcome"), o.checks, o.next_check_at)
+        .select_from(postings.outerjoin(posting_outcomes, o.posting_id == postings.c.id))
+        .where(postings.c.id == posting_id)
+    ).first()
+    if row is None:
+        return None
+    return OutcomeStatus(int(row.id), row.outcome, int(row.checks or 0), row.next_check_at)
+
+
 def shares(conn: Connection) -> list[dict[str, Any]]:
     """Postings per (source, category, outcome as shown), for the report."""
     o = posting_outcomes.c

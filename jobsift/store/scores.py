@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from jobsift.store.schema import clients, postings, scores
+from jobsift.store.scoring_records import StoredScore
 
 #: What the features were computed from: (posting content hash, client stats hash).
 ReadKey = tuple[str | None, str | None]
@@ -97,3 +98,22 @@ def write_scores(
         if pid not in skipped:
             conn.execute(update(postings).where(postings.c.id == pid).values(needs_scoring=True, score_error=msg))
     return skipped
+
+
+def latest_score(conn: Connection, posting_id: int) -> StoredScore | None:
+    """The posting's latest score, or None when it has not been scored."""
+    row = conn.execute(
+        select(scores).where(and_(scores.c.posting_id == posting_id, scores.c.is_latest.is_(True)))
+    ).first()
+    return None if row is None else StoredScore.from_mapping(row._mapping)
+
+
+def first_score_features(conn: Connection) -> dict[int, tuple[dict[str, Any], int | None]]:
+    """Per scored posting: the features of its **first** score and its client id (for training)."""
+    first = select(func.min(scores.c.id).label("id")).group_by(scores.c.posting_id).subquery()
+    q = (
+        select(scores.c.posting_id, scores.c.features, postings.c.client_id)
+        .join(first, first.c.id == scores.c.id)
+        .join(postings, postings.c.id == scores.c.posting_id)
+    )
+    return {int(r.posting_id): (r.features or {}, r.client_id) for r in conn.execute(q)}

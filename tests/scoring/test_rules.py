@@ -16,6 +16,7 @@ from jobsift.scoring.flags.payment_unverified import CODE as FLAG_PAYMENT_UNVERI
 from jobsift.scoring.market import Cell, Market, load_prior
 from jobsift.scoring.model import rules_only
 from jobsift.scoring.score import compute_score
+from jobsift.store.scoring_records import ClientForScoring, PostingForScoring
 from tests.scoring.factory import LONG_TEXT, T0
 
 MARKET = Market(load_prior())
@@ -43,8 +44,8 @@ def feats(
     }
     p.update(row)
     return build_features(
-        p,
-        client,
+        PostingForScoring.from_mapping(p),
+        None if client is None else ClientForScoring.from_mapping(client).stats,
         now=T0,
         market=market,
         settings=settings or Settings(),

@@ -12,6 +12,7 @@ from jobsift.scoring.market import Market, load_prior
 from jobsift.scoring.model import rules_only
 from jobsift.scoring.score import compute_score
 from jobsift.scoring.text import signals
+from jobsift.store.scoring_records import ClientForScoring, PostingForScoring
 from tests.scoring.factory import GOOD_CLIENT, LONG_TEXT, T0
 
 ADVANCE_FEE = (
@@ -31,8 +32,8 @@ def features(title: str, description: str | None, client: dict[str, Any] | None 
         "skills": ["Shopify"],
     }
     return build_features(
-        p,
-        client,
+        PostingForScoring.from_mapping(p),
+        None if client is None else ClientForScoring.from_mapping(client).stats,
         now=T0,
         market=Market.from_history(load_prior(), [], 30),
         settings=Settings(),

@@ -118,7 +118,7 @@ def test_r23_one_posting_raising_does_not_stop_the_others(engine: Engine, monkey
     real = feat.build_features
 
     def flaky(p: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if p["external_id"] == "p042":
+        if p.external_id == "p042":
             raise ValueError("boom")
         return real(p, *args, **kwargs)
 

@@ -222,7 +222,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
         with engine.connect() as conn:
             jobs = list_jobs(conn, queries["feed query (hide ghost, quality>=60, 100 items)"].to_filter())
         render = _timed(lambda: render_rss(jobs, link="http://127.0.0.1/"), repeat)
-        base = _timed(lambda: json.dumps(jobs, default=str), repeat)
+        base = _timed(lambda: json.dumps([j.to_json() for j in jobs], default=str), repeat)
         records.append(
             {
                 "name": "render 100-item RSS feed p50",

@@ -24,6 +24,8 @@ from jobsift.cli.output import Column, fitted_table, make_console, printable
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from jobsift.store.records import Job
+
 STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
 
 
@@ -49,7 +51,7 @@ SOURCES_TABLE = (
 )
 
 
-def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) -> None:
+def print_jobs_table(rows: list[Job], *, title: str | None = None) -> None:
     """The listing, fitted to the terminal: reasons under each title; source, age, budget and flags
     fold under the title too when the terminal is narrow."""
     from jobsift.publish.present import age_text, budget_text
@@ -57,17 +59,17 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     console = make_console()
     cells = [
         {
-            "id": str(r["id"]),
-            "quality": "" if r.get("quality") is None else f"{r['quality']:.0f}",
-            "flags": list(r.get("flags") or []) or "-",
-            "title": r["title"],
-            "budget": budget_text(r.get("budget")),
-            "age": age_text(r.get("posted_at") or r.get("first_seen_at")),
-            "source": r["source"],
+            "id": str(r.id),
+            "quality": "" if r.quality is None else f"{r.quality:.0f}",
+            "flags": list(r.flags) or "-",
+            "title": r.title,
+            "budget": budget_text(r.budget),
+            "age": age_text(r.posted_at or r.first_seen_at),
+            "source": r.source,
         }
         for r in rows
     ]
-    notes = [[x.get("text", "") for x in (r.get("reasons") or []) if x.get("flag")][:2] for r in rows]
+    notes = [[x.get("text", "") for x in r.reasons if x.get("flag")][:2] for r in rows]
     console.print(
         fitted_table(
             JOBS_TABLE,
@@ -81,7 +83,7 @@ def print_jobs_table(rows: list[dict[str, Any]], *, title: str | None = None) ->
     )
 
 
-def print_basis_notes(rows: list[dict[str, Any]]) -> None:
+def print_basis_notes(rows: list[Job]) -> None:
     """What the listed ghost figures rest on, once (defaults not yet calibrated, or the calibration)."""
     import textwrap
 
@@ -92,26 +94,26 @@ def print_basis_notes(rows: list[dict[str, Any]]) -> None:
         click.echo(textwrap.fill(printable(note), width=max(40, width)))
 
 
-def print_flag_examples(rows: list[dict[str, Any]], db_url: str) -> dict[str, int]:
+def print_flag_examples(rows: list[Job], db_url: str) -> dict[str, int]:
     """For each flag, the worst posting carrying it and the reasons behind that flag; returns flag → id."""
     from jobsift.scoring.flags import flag_codes
 
     click.echo("\nWhy postings were flagged (one example per flag):")
     examples: dict[str, int] = {}
     for flag in flag_codes():
-        flagged = [r for r in rows if flag in (r.get("flags") or [])]
+        flagged = [r for r in rows if flag in r.flags]
         if not flagged:
             click.echo(f"  {flag}: no posting in this run")
             continue
         # Prefer a posting not shown yet with the fewest other flags: the clearest example.
         shown = set(examples.values())
-        worst = min(flagged, key=lambda r: (r["id"] in shown, len(r.get("flags") or []), r.get("quality") or 0))
-        examples[flag] = worst["id"]
-        why = [x["text"] for x in worst.get("reasons") or [] if x.get("flag") == flag and x.get("text")]
-        click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst['id']} {printable(repr(worst['title'][:60]))}:")
+        worst = min(flagged, key=lambda r: (r.id in shown, len(r.flags), r.quality or 0))
+        examples[flag] = worst.id
+        why = [x["text"] for x in worst.reasons if x.get("flag") == flag and x.get("text")]
+        click.echo(f"  {flag} ({len(flagged)} postings), e.g. #{worst.id} {printable(repr(worst.title[:60]))}:")
         for text in why[:4]:
             click.echo(f"      - {printable(text)}")
-        click.echo(f"      full breakdown: jobsift --db {db_url} explain {worst['id']}")
+        click.echo(f"      full breakdown: jobsift --db {db_url} explain {worst.id}")
     return examples
 
 
@@ -358,9 +360,9 @@ def jobs(
             f = replace(f, new_since=since or datetime.now(UTC))
         rows = list_jobs(conn, f)
     if fmt == "json":
-        click.echo(dumps(rows))
+        click.echo(dumps([r.to_json() for r in rows]))
     elif fmt == "csv":
-        write_csv(rows, JOB_COLUMNS, sys.stdout)
+        write_csv([r.to_json() for r in rows], JOB_COLUMNS, sys.stdout)
     else:
         print_jobs_table(rows)
         print_basis_notes(rows)
@@ -447,7 +449,7 @@ def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     for w in result.warnings[:10]:
         click.echo(f"  warning: {printable(w)}")
     for p in result.postings[:20]:
-        b = budget_text(asdict(p.budget) if p.budget else None)
+        b = budget_text(p.budget)
         click.echo(f"  - {printable(p.title[:70])}  {b}  {printable(p.url)}")
 
 

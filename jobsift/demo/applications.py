@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine
 
 from jobsift.store import workflow
 from jobsift.store.queries import JobFilter, list_jobs
+from jobsift.store.records import Job
 
 MARKETPLACES = ("demo-freelancer", "demo-upwork-graphql")
 #: (rank from the best, connects, boosted, results in order); negative ranks count from the worst.
@@ -29,12 +29,12 @@ PLAN: tuple[tuple[int, int, bool, tuple[str, ...]], ...] = (
 )
 
 
-def marketplace_jobs(engine: Engine) -> list[dict[str, Any]]:
+def marketplace_jobs(engine: Engine) -> list[Job]:
     with engine.connect() as conn:
         rows = list_jobs(conn, JobFilter(sources=MARKETPLACES, limit=None, order="quality"))
     return sorted(
-        (r for r in rows if r.get("quality") is not None),
-        key=lambda r: (-(r["quality"] or 0), r["source"], r["external_id"]),
+        (r for r in rows if r.quality is not None),
+        key=lambda r: (-(r.quality or 0), r.source, r.external_id),
     )
 
 
@@ -47,13 +47,13 @@ def record_demo_applications(engine: Engine, now: datetime | None = None) -> int
     with engine.begin() as conn:
         for i, (rank, connects, boosted, results) in enumerate(PLAN):
             job = jobs[rank]
-            if job["id"] in chosen:
+            if job.id in chosen:
                 continue
-            chosen.add(job["id"])
+            chosen.add(job.id)
             when = now - timedelta(days=20 - 3 * i)
-            workflow.mark(conn, job["id"], "applied", when, connects=connects, boosted=boosted)
+            workflow.mark(conn, job.id, "applied", when, connects=connects, boosted=boosted)
             for step, result in enumerate(results, start=1):
-                workflow.mark(conn, job["id"], result, when + timedelta(days=step))
+                workflow.mark(conn, job.id, result, when + timedelta(days=step))
     return len(chosen)
 
 
@@ -66,15 +66,14 @@ def show(engine: Engine, db_url: str, say: Callable[[str], None]) -> None:
         led = workflow.ledger(conn)
     say(f"\nA marketplace source: demo-freelancer (Freelancer.com's active-projects API shape), {len(rows)} projects:")
     for r in rows[:6]:
-        client = r.get("client") or {}
-        verified = client.get("payment_verified")
+        verified = r.client.payment_verified if r.client is not None else None
         paid = "payment unknown" if verified is None else "payment verified" if verified else "payment NOT verified"
-        bids = (r.get("competition") or {}).get("proposals")
-        q = r.get("quality")
+        bids = r.competition.proposals
+        q = r.quality
         qtext = f"{q:3.0f}" if q is not None else "  -"
         say(
-            f"  #{r['id']:<4} {qtext}  {r['title'][:44]:<44} "
-            f"{budget_text(r.get('budget')) or '-':<18} {bids if bids is not None else '?'} bids, {paid}"
+            f"  #{r.id:<4} {qtext}  {r.title[:44]:<44} "
+            f"{budget_text(r.budget) or '-':<18} {bids if bids is not None else '?'} bids, {paid}"
         )
     if not led.total.applications:
         return

@@ -36,6 +36,7 @@ from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
 from jobsift.store import repo
 from jobsift.store.queries import JobFilter, list_jobs
+from jobsift.store.records import Job
 from jobsift.store.schema import digest_items, digests, sources
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ CANDIDATES = 5000  # new jobs looked at per digest, best first; more than a day 
 class Digest:
     recipient: str
     period: str
-    jobs: list[dict[str, Any]]
+    jobs: list[Job]
     filtered: dict[str, int]
     sources: list[dict[str, Any]]
     subject: str
@@ -80,9 +81,9 @@ def period_of(now: datetime, cfg: Config) -> str:
 # --- choosing the jobs ---------------------------------------------------------------------------
 
 
-def _client_key(job: dict[str, Any]) -> str:
-    client = job.get("client") or {}
-    return str(client.get("name") or job.get("company") or f"{job['source']}:{job['external_id']}").lower()
+def _client_key(job: Job) -> str:
+    name = job.client.name if job.client is not None else None
+    return str(name or job.company or f"{job.source}:{job.external_id}").lower()
 
 
 def select_jobs(
@@ -92,7 +93,7 @@ def select_jobs(
     now: datetime,
     *,
     digest_id: int | None = None,
-) -> tuple[list[dict[str, Any]], Counter[str]]:
+) -> tuple[list[Job], Counter[str]]:
     """The digest's jobs, best first, and a count of the new jobs left out, by reason.
 
     Jobs already reserved by another digest of ``recipient`` (not ``digest_id``) are never chosen.
@@ -110,26 +111,26 @@ def select_jobs(
     wanted.min_quality = None  # the digest has its own threshold
     wanted.limit = None
     allowed = (
-        {j["id"] for j in list_jobs(conn, replace(wanted.to_filter(), since=since, ids=[j["id"] for j in new]))}
+        {j.id for j in list_jobs(conn, replace(wanted.to_filter(), since=since, ids=[j.id for j in new]))}
         if new
         else set()
     )
     left_out: Counter[str] = Counter()
-    chosen: list[dict[str, Any]] = []
+    chosen: list[Job] = []
     per_client: Counter[str] = Counter()
     blocked = {b.lower() for b in cfg.filters.blocked_clients}
     for job in new:
-        flags = set(job.get("flags") or [])
-        if job["id"] in sent_ids:
+        flags = set(job.flags)
+        if job.id in sent_ids:
             left_out["already in an earlier digest"] += 1
-        elif job.get("quality") is None:
+        elif job.quality is None:
             left_out["not scored yet"] += 1
         elif blocked and _client_key(job) in blocked:
             left_out["blocked client"] += 1
-        elif job["id"] not in allowed:
+        elif job.id not in allowed:
             hidden = flags & set(cfg.filters.exclude_flags)
             left_out[f"flagged {sorted(hidden)[0]}" if hidden else "your keyword or country filters"] += 1
-        elif job["quality"] < cfg.digest.min_quality:
+        elif job.quality < cfg.digest.min_quality:
             left_out[f"quality below {cfg.digest.min_quality:g}"] += 1
         elif per_client[_client_key(job)] >= cfg.digest.per_client_cap:
             left_out[f"more than {cfg.digest.per_client_cap} from one client"] += 1
@@ -164,7 +165,7 @@ def build_digest(
     period: str,
     now: datetime,
     *,
-    jobs: list[dict[str, Any]] | None = None,
+    jobs: list[Job] | None = None,
     digest_id: int | None = None,
     left_out: Counter[str] | None = None,
 ) -> Digest:
@@ -279,9 +280,9 @@ def reserve(
         if jobs:
             conn.execute(
                 insert(digest_items),
-                [{"digest_id": digest_id, "recipient": recipient, "posting_id": j["id"]} for j in jobs],
+                [{"digest_id": digest_id, "recipient": recipient, "posting_id": j.id} for j in jobs],
             )
-        return [j["id"] for j in jobs], left_out
+        return [j.id for j in jobs], left_out
 
 
 def send_digests(

@@ -21,7 +21,8 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from jobsift.encoding import csv_safe, json_default
-from jobsift.store.queries import CLIENT_COLUMNS, JobFilter, jobs_select
+from jobsift.store.queries import JobFilter, jobs_select
+from jobsift.store.records import BUDGET_FIELDS, CLIENT_COLUMNS, COMPETITION_FIELDS
 
 FORMATS = ("csv", "jsonl", "parquet")
 COLUMNS: tuple[str, ...] = (
@@ -36,14 +37,7 @@ COLUMNS: tuple[str, ...] = (
     "last_seen_at",
     "gone_at",
     "seen_count",
-    "budget_kind",
-    "budget_min",
-    "budget_max",
-    "budget_currency",
-    "budget_min_usd",
-    "budget_max_usd",
-    "budget_provenance",
-    "budget_raw",
+    *(f"budget_{k}" for k in BUDGET_FIELDS),
     "category",
     "skills",
     "country",
@@ -52,12 +46,7 @@ COLUMNS: tuple[str, ...] = (
     "job_type",
     "location",
     "remote",
-    "proposals",
-    "interviewing",
-    "invites_sent",
-    "unanswered_invites",
-    "hires",
-    "last_client_activity_at",
+    *COMPETITION_FIELDS,
     "quality",
     "flags",
     "ghost_probability",

@@ -31,27 +31,28 @@ from jobsift.publish.present import (
     title_prefix,
     xml_text,
 )
+from jobsift.store.records import Job
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "jobsift"
 
 
-def job_link(job: dict[str, Any], base_url: str) -> str:
+def job_link(job: Job, base_url: str) -> str:
     """The posting's own URL, or our page for it when the source URL is not http(s)."""
-    return safe_url(job.get("url")) or f"{base_url.rstrip('/')}/jobs/{job['id']}"
+    return safe_url(job.url) or f"{base_url.rstrip('/')}/jobs/{job.id}"
 
 
-def item_html(job: dict[str, Any], base_url: str = "") -> str:
+def item_html(job: Job, base_url: str = "") -> str:
     """The HTML shown by a feed reader for one job (every source value escaped)."""
     e = html.escape
-    parts = [f"<p><b>Quality {e(quality_text(job.get('quality')))}</b>"]
-    flags = job.get("flags") or []
+    parts = [f"<p><b>Quality {e(quality_text(job.quality))}</b>"]
+    flags = job.flags
     if flags:
         parts.append(" · flags: " + ", ".join(e(flag_label(f)) for f in flags))
-    budget = budget_text(job.get("budget"))
+    budget = budget_text(job.budget)
     if budget:
         parts.append(f" · budget {e(budget)}")
-    parts.append(f" · {e(str(job.get('source') or ''))}</p>")
+    parts.append(f" · {e(str(job.source or ''))}</p>")
     words = ghost_words(job)
     if words:
         parts.append(f"<p>{e(words[:1].upper() + words[1:])}. {e(ghost_basis_line(job))}</p>")
@@ -61,23 +62,23 @@ def item_html(job: dict[str, Any], base_url: str = "") -> str:
     client = client_lines(job)
     if client:
         parts.append(f"<p>Client: {e(' · '.join(client))}</p>")
-    text = snippet(job.get("description"), 600)
+    text = snippet(job.description, 600)
     if text:
         parts.append(f"<p>{e(text)}</p>")
     if base_url:
-        parts.append(f'<p><a href="{e(base_url.rstrip("/"))}/jobs/{int(job["id"])}">Why this score</a></p>')
+        parts.append(f'<p><a href="{e(base_url.rstrip("/"))}/jobs/{int(job.id)}">Why this score</a></p>')
     return xml_text("".join(parts))
 
 
-def _when(job: dict[str, Any]) -> datetime:
-    when = job.get("posted_at") or job.get("first_seen_at") or datetime.now(UTC)
+def _when(job: Job) -> datetime:
+    when = job.posted_at or job.first_seen_at or datetime.now(UTC)
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _categories(job: dict[str, Any]) -> list[str]:
-    cats = [str(f) for f in (job.get("flags") or [])]
-    if job.get("category"):
-        cats.append(str(job["category"]))
+def _categories(job: Job) -> list[str]:
+    cats = [str(f) for f in job.flags]
+    if job.category:
+        cats.append(str(job.category))
     return [xml_text(c) for c in cats if xml_text(c).strip()]
 
 
@@ -89,7 +90,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 
 def render_rss(
-    jobs: Sequence[dict[str, Any]],
+    jobs: Sequence[Job],
     *,
     title: str = "jobsift",
     link: str = "http://localhost/",
@@ -108,9 +109,9 @@ def render_rss(
         _sub(channel, f"{{{ATOM_NS}}}link", href=self_url, rel="self", type="application/rss+xml")
     for job in jobs:
         item = _sub(channel, "item")
-        _sub(item, "title", title_prefix(job) + one_line(job.get("title"), 300))
+        _sub(item, "title", title_prefix(job) + one_line(job.title, 300))
         _sub(item, "link", job_link(job, link))
-        guid = _sub(item, "guid", f"jobsift:{job.get('source')}:{job.get('external_id')}")
+        guid = _sub(item, "guid", f"jobsift:{job.source}:{job.external_id}")
         guid.set("isPermaLink", "false")
         _sub(item, "pubDate", format_datetime(_when(job)))
         for cat in _categories(job):
@@ -120,7 +121,7 @@ def render_rss(
 
 
 def render_atom(
-    jobs: Sequence[dict[str, Any]],
+    jobs: Sequence[Job],
     *,
     title: str = "jobsift",
     link: str = "http://localhost/",
@@ -141,8 +142,8 @@ def render_atom(
         _sub(feed, f"{{{ATOM_NS}}}link", href=self_url, rel="self", type="application/atom+xml")
     for job in jobs:
         entry = _sub(feed, f"{{{ATOM_NS}}}entry")
-        _sub(entry, f"{{{ATOM_NS}}}id", f"tag:jobsift,2026:{job.get('source')}/{job.get('external_id')}")
-        _sub(entry, f"{{{ATOM_NS}}}title", title_prefix(job) + one_line(job.get("title"), 300))
+        _sub(entry, f"{{{ATOM_NS}}}id", f"tag:jobsift,2026:{job.source}/{job.external_id}")
+        _sub(entry, f"{{{ATOM_NS}}}title", title_prefix(job) + one_line(job.title, 300))
         _sub(entry, f"{{{ATOM_NS}}}link", href=job_link(job, link), rel="alternate")
         _sub(entry, f"{{{ATOM_NS}}}updated", _when(job).isoformat())
         _sub(entry, f"{{{ATOM_NS}}}published", _when(job).isoformat())
@@ -152,5 +153,5 @@ def render_atom(
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def render_feed(jobs: Sequence[dict[str, Any]], *, atom: bool = False, **kwargs: Any) -> bytes:
+def render_feed(jobs: Sequence[Job], *, atom: bool = False, **kwargs: Any) -> bytes:
     return render_atom(jobs, **kwargs) if atom else render_rss(jobs, **kwargs)

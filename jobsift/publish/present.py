@@ -8,12 +8,15 @@ time, so a row written by an older parser (or by hand) cannot carry script into 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import nh3
 
+from jobsift import model
 from jobsift.scoring import evidence, flags
+from jobsift.store.records import Budget, Job
 
 KIND_SUFFIX = {"hourly": "/h", "salary_year": "/yr", "salary_month": "/mo"}
 # XML 1.0 forbids most control characters; a feed carrying one is not XML at all.
@@ -27,22 +30,22 @@ def money(value: float | None) -> str:
     return f"${value:,.0f}" if value >= 100 or float(value).is_integer() else f"${value:,.2f}"
 
 
-def budget_text(budget: dict[str, Any] | None) -> str:
-    """``$500``, ``$15-$35/h``, or empty when the source does not say."""
-    if not budget:
+def budget_text(budget: Budget | model.Budget | None) -> str:
+    """``$500``, ``$15-$35/h``, or empty when the source does not say (a stored or a parsed budget)."""
+    if budget is None:
         return ""
-    lo, hi = budget.get("min_usd"), budget.get("max_usd")
+    lo, hi = budget.min_usd, budget.max_usd
     if lo is None and hi is None:
-        lo, hi = budget.get("min"), budget.get("max")
+        lo, hi = budget.min, budget.max
         if lo is None and hi is None:
-            return budget.get("raw") or ""
+            return budget.raw or ""
     if hi is None or hi == lo:
         span = money(lo if lo is not None else hi)
     elif lo is None:
         span = "up to " + money(hi)
     else:
         span = f"{money(lo)}-{money(hi)}"
-    return span + KIND_SUFFIX.get(budget.get("kind") or "", "")
+    return span + KIND_SUFFIX.get(budget.kind or "", "")
 
 
 def age_text(when: datetime | None, now: datetime | None = None) -> str:
@@ -107,23 +110,27 @@ def quality_band(quality: float | None, job_flags: list[str] | tuple[str, ...] |
     return "good" if quality >= 70 else "fair" if quality >= 40 else "poor"
 
 
-def flagged_reasons(job: dict[str, Any]) -> list[dict[str, Any]]:
+def flagged_reasons(job: Job) -> list[dict[str, Any]]:
     """The reasons behind the job's flags first, then the rest, each a dict with ``text``."""
-    reasons = [r for r in (job.get("reasons") or []) if isinstance(r, dict) and r.get("text")]
+    reasons = [r for r in job.reasons if isinstance(r, dict) and r.get("text")]
     return sorted(reasons, key=lambda r: (not r.get("flag"), -abs(float(r.get("contribution") or 0))))
 
 
-def ghost_words(job: dict[str, Any]) -> str:
+def _ghost(job: Job) -> dict[str, Any]:
+    return {"ghost_probability": job.ghost_probability, "ghost_basis": job.ghost_basis}
+
+
+def ghost_words(job: Job) -> str:
     """The ghost figure in words for the model that made it: a level, or a probability with its basis."""
-    return evidence.ghost_words(job)
+    return evidence.ghost_words(_ghost(job))
 
 
-def ghost_basis_line(job: dict[str, Any]) -> str:
+def ghost_basis_line(job: Job) -> str:
     """One line on what the job's ghost figure rests on ('' when it is not scored)."""
-    return "" if job.get("ghost_probability") is None else evidence.basis_line(evidence.job_basis(job))
+    return "" if job.ghost_probability is None else evidence.basis_line(evidence.job_basis(_ghost(job)))
 
 
-def basis_notes(jobs: list[dict[str, Any]]) -> list[str]:
+def basis_notes(jobs: Sequence[Job]) -> list[str]:
     """The distinct basis lines of a page of jobs (one line when one model scored them all)."""
     out: list[str] = []
     for job in jobs:
@@ -133,11 +140,22 @@ def basis_notes(jobs: list[dict[str, Any]]) -> list[str]:
     return out[:3]
 
 
-def title_prefix(job: dict[str, Any]) -> str:
+def title_prefix(job: Job) -> str:
     """``[82] `` or ``[34 ghost,lowball] ``: what a feed reader shows before the title."""
-    flags = ",".join(job.get("flags") or [])
-    q = quality_text(job.get("quality"))
+    flags = ",".join(job.flags)
+    q = quality_text(job.quality)
     return f"[{q}{' ' + flags if flags else ''}] "
+
+
+def summary_bits(job: Job) -> list[str]:
+    """``quality 82``, the budget, the source and the flags: a push message's one-line summary."""
+    bits = [f"quality {quality_text(job.quality)}"]
+    if budget_text(job.budget):
+        bits.append(budget_text(job.budget))
+    bits.append(str(job.source))
+    if job.flags:
+        bits.append("flags: " + ", ".join(flag_label(f) for f in job.flags))
+    return bits
 
 
 def snippet(text: str | None, length: int = 280) -> str:
@@ -175,26 +193,27 @@ def safe_url(url: str | None) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def client_lines(job: dict[str, Any]) -> list[str]:
+def client_lines(job: Job) -> list[str]:
     """The client's facts as short lines; unknown facts are left out, never shown as bad."""
-    c = job.get("client") or {}
+    c = job.client
     out: list[str] = []
-    if c.get("name"):
-        out.append(str(c["name"]))
-    pv = c.get("payment_verified")
-    if pv is not None:
-        out.append("payment verified" if pv else "payment not verified")
-    if c.get("total_spent") is not None:
-        out.append(f"spent {money(c['total_spent'])}")
-    if c.get("jobs_posted") is not None:
-        hires = c.get("jobs_with_hires")
-        out.append(f"{c['jobs_posted']} jobs posted" + (f", {hires} with hires" if hires is not None else ""))
-    if c.get("hire_rate") is not None:
-        out.append(f"hire rate {c['hire_rate'] * 100:.0f}%")
-    if c.get("rating") is not None:
-        out.append(f"rating {c['rating']:.1f}")
-    if c.get("country"):
-        out.append(str(c["country"]))
+    if c is None:
+        return out
+    if c.name:
+        out.append(str(c.name))
+    if c.payment_verified is not None:
+        out.append("payment verified" if c.payment_verified else "payment not verified")
+    if c.total_spent is not None:
+        out.append(f"spent {money(c.total_spent)}")
+    if c.jobs_posted is not None:
+        hires = c.jobs_with_hires
+        out.append(f"{c.jobs_posted} jobs posted" + (f", {hires} with hires" if hires is not None else ""))
+    if c.hire_rate is not None:
+        out.append(f"hire rate {c.hire_rate * 100:.0f}%")
+    if c.rating is not None:
+        out.append(f"rating {c.rating:.1f}")
+    if c.country:
+        out.append(str(c.country))
     return out
 
 

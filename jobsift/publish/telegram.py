@@ -23,7 +23,8 @@ import httpx
 
 from jobsift.config import WebhookConfig
 from jobsift.errors import ConfigError
-from jobsift.publish.present import budget_text, flag_label, flagged_reasons, one_line, quality_text, safe_url
+from jobsift.publish.present import flagged_reasons, one_line, safe_url, summary_bits
+from jobsift.store.records import Job
 
 API_BASE = "https://api.telegram.org"
 TRIES_PER_RUN = 3
@@ -68,24 +69,18 @@ class _Redact(logging.Filter):
         return True
 
 
-def message(job: dict[str, Any]) -> str:
+def message(job: Job) -> str:
     """The message text in Telegram's HTML parse mode (only <b>, <a>, escaped text)."""
-    title = html.escape(one_line(job.get("title"), 250), quote=False)
-    url = safe_url(job.get("url"))
+    title = html.escape(one_line(job.title, 250), quote=False)
+    url = safe_url(job.url)
     head = f'<b><a href="{html.escape(url)}">{title}</a></b>' if url else f"<b>{title}</b>"
-    bits = [f"quality {quality_text(job.get('quality'))}"]
-    if budget_text(job.get("budget")):
-        bits.append(budget_text(job.get("budget")))
-    bits.append(str(job.get("source")))
-    if job.get("flags"):
-        bits.append("flags: " + ", ".join(flag_label(f) for f in job["flags"]))
-    lines = [head, html.escape(" · ".join(bits), quote=False)]
+    lines = [head, html.escape(" · ".join(summary_bits(job)), quote=False)]
     lines += [f"• {html.escape(one_line(r['text'], 200), quote=False)}" for r in flagged_reasons(job)[:4]]
     text = "\n".join(lines)
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def payload(job: dict[str, Any], chat_id: str) -> dict[str, Any]:
+def payload(job: Job, chat_id: str) -> dict[str, Any]:
     return {
         "chat_id": chat_id,
         "text": message(job),
@@ -102,9 +97,7 @@ def _answer(r: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def send(
-    client: httpx.Client, hook: WebhookConfig, job: dict[str, Any], sleep: Callable[[float], None]
-) -> tuple[int, str]:
+def send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None]) -> tuple[int, str]:
     """sendMessage with retries on 429 (after retry_after), 5xx and network errors; (tries, error or '')."""
     token = bot_token(hook)
     quiet = _Redact(token)
@@ -121,7 +114,7 @@ def send(
 
 
 def _send(
-    client: httpx.Client, hook: WebhookConfig, job: dict[str, Any], sleep: Callable[[float], None], token: str
+    client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None], token: str
 ) -> tuple[int, str]:
     url = f"{base_url(hook)}/bot{token}/sendMessage"
     body = payload(job, hook.chat_id)

@@ -36,6 +36,7 @@ from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.publish.workflow_web import fill_states, finish, install, page_state
 from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import get_job, list_jobs
+from jobsift.store.records import Job
 from jobsift.store.schema import postings, scores, sources
 
 log = logging.getLogger(__name__)
@@ -116,9 +117,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             request.query_params, page_size=page_size, defaults=cfg.filters if defaults else None
         )
 
-    def fetch(
-        p: FilterParams, new_since: datetime | None = None, *, strict: bool = True
-    ) -> tuple[list[dict[str, Any]], bool]:
+    def fetch(p: FilterParams, new_since: datetime | None = None, *, strict: bool = True) -> tuple[list[Job], bool]:
         """A page of jobs plus whether another page follows (one extra row, no COUNT(*)).
 
         ``strict`` (feeds, API): an invalid parameter is a 422 naming it; the page shows it instead.
@@ -177,9 +176,9 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             client=client_lines(job),
             features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
             description_html=safe_html(extra["description_html"]),
-            link_out=safe_url(job.get("url")),
+            link_out=safe_url(job.url),
             scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
-            explained=_explain(engine, cfg, job_id) if job.get("quality") is not None else None,
+            explained=_explain(engine, cfg, job_id) if job.quality is not None else None,
             wf=wf,
         )
         return finish(HTMLResponse(html), request, guard, wf)
@@ -207,16 +206,15 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         nxt = f"/api/jobs?{urlencode(p.query_pairs(page=p.page + 1))}" if more else None
         from fastapi.encoders import jsonable_encoder
 
-        return JSONResponse(
-            jsonable_encoder({"jobs": jobs, "page": p.page, "limit": p.limit, "next": nxt, "problems": p.problems})
-        )
+        page = {"jobs": [j.to_json() for j in jobs], "page": p.page, "limit": p.limit, "next": nxt}
+        return JSONResponse(jsonable_encoder({**page, "problems": p.problems}))
 
     @app.get("/api/jobs/{job_id}", summary="One job as JSON, with the score's features", responses=not_found)
     def api_job(job_id: JobId) -> JSONResponse:
         from fastapi.encoders import jsonable_encoder
 
         job, extra = _load_job(engine, job_id)
-        return JSONResponse(jsonable_encoder({**job, "features": extra["features"] or {}}))
+        return JSONResponse(jsonable_encoder({**job.to_json(), "features": extra["features"] or {}}))
 
     @app.get("/healthz", summary="Liveness and database check")
     def healthz() -> dict[str, Any]:
@@ -252,7 +250,7 @@ def _explain(engine: Engine, cfg: Config, job_id: int) -> dict[str, Any] | None:
         return None
 
 
-def _load_job(engine: Engine, job_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _load_job(engine: Engine, job_id: int) -> tuple[Job, dict[str, Any]]:
     with engine.connect() as conn:
         job = get_job(conn, job_id)
         if job is None:

@@ -37,8 +37,9 @@ from sqlalchemy.exc import IntegrityError
 
 from jobsift.config import Config, WebhookConfig
 from jobsift.encoding import json_default
-from jobsift.publish.present import budget_text, flag_label, flagged_reasons, one_line, quality_text, safe_url
+from jobsift.publish.present import flagged_reasons, one_line, safe_url, summary_bits
 from jobsift.store.queries import JobFilter, list_jobs
+from jobsift.store.records import Job
 from jobsift.store.schema import webhook_deliveries
 
 log = logging.getLogger(__name__)
@@ -85,26 +86,20 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _summary(job: dict[str, Any]) -> str:
-    bits = [f"quality {quality_text(job.get('quality'))}"]
-    if budget_text(job.get("budget")):
-        bits.append(budget_text(job.get("budget")))
-    bits.append(str(job.get("source")))
-    if job.get("flags"):
-        bits.append("flags: " + ", ".join(flag_label(f) for f in job["flags"]))
-    return " · ".join(bits)
+def _summary(job: Job) -> str:
+    return " · ".join(summary_bits(job))
 
 
-def _jsonable(job: dict[str, Any]) -> dict[str, Any]:
+def _jsonable(job: Job) -> dict[str, Any]:
     import json
 
-    return dict(json.loads(json.dumps(job, default=json_default)))
+    return dict(json.loads(json.dumps(job.to_json(), default=json_default)))
 
 
-def payload(job: dict[str, Any], kind: str) -> dict[str, Any]:
+def payload(job: Job, kind: str) -> dict[str, Any]:
     """The body POSTed for ``job`` in the sink's shape."""
-    title = one_line(job.get("title"), 250)
-    url = safe_url(job.get("url"))
+    title = one_line(job.title, 250)
+    url = safe_url(job.url)
     reasons = [one_line(r["text"], 200) for r in flagged_reasons(job)[:4]]
     if kind == "slack":
         link = f"<{_slack_escape(url)}|{_slack_escape(title)}>" if url else _slack_escape(title)
@@ -217,9 +212,7 @@ def _retry_ids(engine: Engine, ident: str) -> list[int]:
         )
 
 
-def _send(
-    client: httpx.Client, hook: WebhookConfig, job: dict[str, Any], sleep: Callable[[float], None]
-) -> tuple[int, str, bool]:
+def _send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None]) -> tuple[int, str, bool]:
     """(tries, error or "", whether the sink did not answer at all)."""
     if hook.kind == "telegram":
         from jobsift.publish import telegram
@@ -278,7 +271,7 @@ def push_sink(
     retry = _retry_ids(engine, ident)
     with engine.connect() as conn:
         jobs = list_jobs(conn, f)
-        seen = {j["id"] for j in jobs}
+        seen = {j.id for j in jobs}
         again = [i for i in retry if i not in seen]
         if again:
             jobs += list_jobs(
@@ -304,13 +297,13 @@ def push_sink(
     started = time.monotonic()
     try:
         for job in jobs:
-            if not _claim(engine, ident, job["id"], now):
+            if not _claim(engine, ident, job.id, now):
                 report.skipped += 1
                 continue
             if not gave_up and tried and time.monotonic() - started > budget:
                 gave_up = f"used its {budget:g} s for this run"
             if gave_up:
-                _mark(engine, ident, job["id"], {"status": "deferred", "error": f"deferred: the sink {gave_up}"})
+                _mark(engine, ident, job.id, {"status": "deferred", "error": f"deferred: the sink {gave_up}"})
                 report.deferred += 1
                 continue
             tried += 1
@@ -320,7 +313,7 @@ def push_sink(
                 _mark(
                     engine,
                     ident,
-                    job["id"],
+                    job.id,
                     {
                         "status": "failed",
                         "error": one_line(redact(repr(exc), hook.url), 500),
@@ -333,13 +326,13 @@ def push_sink(
             if error:
                 values.update(status="failed", error=one_line(error, 500))
                 report.failed += 1
-                report.errors.append(f"{ident}: job {job['id']}: {one_line(error, 300)}")
+                report.errors.append(f"{ident}: job {job.id}: {one_line(error, 300)}")
                 if unreachable:
                     gave_up = f"did not answer ({one_line(error, 200)})"
             else:
                 values.update(status="sent", sent_at=datetime.now(UTC), error=None)
                 report.sent += 1
-            _mark(engine, ident, job["id"], values)
+            _mark(engine, ident, job.id, values)
     finally:
         if own:
             http.close()

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -31,6 +32,7 @@ from jobsift.config import Config
 from jobsift.publish.ids import JobId
 from jobsift.publish.templating import render
 from jobsift.store import workflow
+from jobsift.store.records import Job
 
 SESSION_COOKIE = "jobsift_session"
 MAX_FORM = 16_384
@@ -119,7 +121,7 @@ def _safe_next(value: str | None, default: str) -> str:
     return default
 
 
-def actions_html(job: dict[str, Any], state: workflow.JobState, csrf: str, can_write: bool, next_url: str) -> str:
+def actions_html(job: Job, state: workflow.JobState, csrf: str, can_write: bool, next_url: str) -> str:
     return render("_actions.html", job=job, st=state, csrf=csrf, can_write=can_write, next_url=next_url)
 
 
@@ -144,9 +146,9 @@ def page_state(engine: Engine, guard: Guard, request: Request, *, record_visit: 
     }
 
 
-def fill_states(engine: Engine, wf: dict[str, Any], jobs: list[dict[str, Any]]) -> dict[str, Any]:
+def fill_states(engine: Engine, wf: dict[str, Any], jobs: Sequence[Job]) -> dict[str, Any]:
     with engine.connect() as conn:
-        wf["states"] = workflow.states(conn, [j["id"] for j in jobs])
+        wf["states"] = workflow.states(conn, [j.id for j in jobs])
     return wf
 
 
@@ -206,7 +208,7 @@ def install(app: FastAPI, engine: Engine, cfg: Config) -> Guard:
         boosted = form.get("boosted") in ("1", "on", "true") if action == "applied" else None
         from starlette.concurrency import run_in_threadpool
 
-        def write() -> tuple[str, dict[str, Any] | None, workflow.JobState | None]:
+        def write() -> tuple[str, Job | None, workflow.JobState | None]:
             from jobsift.store.queries import get_job
 
             with engine.begin() as conn:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, se
 
 from jobsift.store.budget_figure import budget_figure_sql
 from jobsift.store.outcomes import outcome_column
+from jobsift.store.records import Job
 from jobsift.store.schema import clients, job_marks, posting_outcomes, postings, scores
 
 
@@ -136,84 +137,6 @@ def jobs_select(f: JobFilter) -> Select[Any]:
     return q
 
 
-#: The client's fields as the listing query names them (``client_`` + the clients column).
-CLIENT_COLUMNS = (
-    "client_name",
-    "client_payment_verified",
-    "client_total_spent",
-    "client_jobs_posted",
-    "client_jobs_with_hires",
-    "client_hire_rate",
-    "client_open_jobs",
-    "client_reviews_count",
-    "client_rating",
-    "client_member_since",
-    "client_country",
-)
-
-
-def job_dict(row: Any) -> dict[str, Any]:
-    """A listing row as the JSON object documented in the README."""
-    m = row._mapping
-    budget = None
-    if m["budget_kind"] or m["budget_min"] is not None or m["budget_max"] is not None:
-        budget = {
-            k: m[f"budget_{k}"] for k in ("kind", "min", "max", "currency", "min_usd", "max_usd", "provenance", "raw")
-        }
-    client = {k.removeprefix("client_"): m[k] for k in CLIENT_COLUMNS}
-    return {
-        "id": m["id"],
-        "source": m["source"],
-        "external_id": m["external_id"],
-        "url": m["url"],
-        "title": m["title"],
-        "description": m["description_text"],
-        "posted_at": m["posted_at"],
-        "first_seen_at": m["first_seen_at"],
-        "last_seen_at": m["last_seen_at"],
-        "gone_at": m["gone_at"],
-        "seen_count": m["seen_count"],
-        "budget": budget,
-        "category": m["category"],
-        "skills": m["skills"] or [],
-        "country": m["country"],
-        "experience_level": m["experience_level"],
-        "company": m["company"],
-        "job_type": m["job_type"],
-        "location": m["location"],
-        "remote": m["remote"],
-        "competition": {
-            k: m[k]
-            for k in (
-                "proposals",
-                "interviewing",
-                "invites_sent",
-                "unanswered_invites",
-                "hires",
-                "last_client_activity_at",
-            )
-        },
-        "client": client if any(v is not None for v in client.values()) else None,
-        "quality": m["quality"],
-        "flags": m["flags"] or [],
-        "ghost_probability": m["ghost_probability"],
-        "payment_status": m["payment_status"],
-        "lowball_ratio": m["lowball_ratio"],
-        "lowball_percentile": m["lowball_percentile"],
-        "reasons": m["reasons"] or [],
-        "model_version": m["model_version"],
-        # The ghost figure's basis: a probability only when calibrated on outcomes (docs/scoring.md).
-        "calibrated": None if m["quality"] is None else bool((m["ghost_basis"] or {}).get("calibrated")),
-        "ghost_basis": m["ghost_basis"],
-        "outcome": m["outcome"],
-        "outcome_observed": (
-            {"at": m["outcome_observed_at"], "source_field": m["outcome_source_field"]}
-            if m["outcome_observed_at"] is not None
-            else None
-        ),
-    }
-
-
 RESOLVED = ("hired", "closed_no_hire")
 
 
@@ -235,10 +158,11 @@ def count_resolved_outcomes(conn: Connection) -> int:
     return int(conn.execute(select(counted).where(column.in_(RESOLVED))).scalar_one())
 
 
-def list_jobs(conn: Connection, f: JobFilter) -> list[dict[str, Any]]:
-    return [job_dict(r) for r in conn.execute(jobs_select(f))]
+def list_jobs(conn: Connection, f: JobFilter) -> list[Job]:
+    """The jobs ``f`` selects, as read records (``Job.to_json()`` is the documented JSON object)."""
+    return [Job.from_row(r) for r in conn.execute(jobs_select(f))]
 
 
-def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
+def get_job(conn: Connection, job_id: int) -> Job | None:
     rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1, include_hidden=True))
     return rows[0] if rows else None

@@ -93,9 +93,9 @@ def test_every_output_words_each_stored_score_for_its_model(engine: Engine, db_u
     assert rows["old"]["ghost_basis"]["outcomes_resolved"] == 0
     assert rows["new"]["ghost_basis"]["calibrated"] is True
     with engine.connect() as conn:
-        jobs = {j["external_id"]: j for j in list_jobs(conn, JobFilter(limit=None))}
+        jobs = {j.external_id: j for j in list_jobs(conn, JobFilter(limit=None))}
     old, new = jobs["old"], jobs["new"]
-    p_new = new["ghost_probability"]
+    p_new = new.ghost_probability
 
     with ThreadedServer(create_app(engine, cfg)) as url, httpx.Client(base_url=url, timeout=10) as http:
         page = http.get("/").text
@@ -103,19 +103,19 @@ def test_every_output_words_each_stored_score_for_its_model(engine: Engine, db_u
         assert f"{p_new:.0%}: of 412 resolved postings like this in your store" in page
         assert DEFAULTS_LINE in page
         assert "calibrated (platt) on 412 resolved outcomes" in page
-        old_page = http.get(f"/jobs/{old['id']}").text
+        old_page = http.get(f"/jobs/{old.id}").text
         assert "<th>Ghost risk</th><td>ghost risk: high" in old_page
         assert DEFAULTS_LINE in old_page
-        assert f"{old['ghost_probability'] * 100:.0f}%" not in old_page.split("Ghost risk")[1].split("</tr>")[0]
-        new_page = http.get(f"/jobs/{new['id']}").text
+        assert f"{old.ghost_probability * 100:.0f}%" not in old_page.split("Ghost risk")[1].split("</tr>")[0]
+        new_page = http.get(f"/jobs/{new.id}").text
         assert "<th>Ghost probability</th>" in new_page
         api = {j["external_id"]: j for j in http.get("/api/jobs").json()["jobs"]}
         assert api["old"]["calibrated"] is False
-        assert api["old"]["ghost_probability"] == old["ghost_probability"]
+        assert api["old"]["ghost_probability"] == old.ghost_probability
         assert api["old"]["ghost_basis"]["level"] == "high"
         assert api["new"]["calibrated"] is True
         assert api["new"]["ghost_basis"]["outcomes"] == 412
-        assert http.get(f"/api/jobs/{old['id']}").json()["calibrated"] is False
+        assert http.get(f"/api/jobs/{old.id}").json()["calibrated"] is False
         feed = http.get("/feed.xml").text
         assert "Ghost risk: high. Ghost risk levels come from default weights" in feed
 
@@ -132,11 +132,11 @@ def test_every_output_words_each_stored_score_for_its_model(engine: Engine, db_u
     assert listed.exit_code == 0, listed.output
     assert DEFAULTS_LINE in listed.output
     assert "calibrated (platt) on 412" in listed.output
-    explained = runner.invoke(main, ["--db", db_url, "explain", str(old["id"]), "--json"])
+    explained = runner.invoke(main, ["--db", db_url, "explain", str(old.id), "--json"])
     data = json.loads(explained.output)
     assert data["calibrated"] is False
     assert data["ghost_words"] == "ghost risk: high"
     assert DEFAULTS_LINE in data["basis_line"]
-    text = runner.invoke(main, ["--db", db_url, "explain", str(old["id"])])
+    text = runner.invoke(main, ["--db", db_url, "explain", str(old.id)])
     assert "ghost risk: high" in text.output
     assert DEFAULTS_LINE in text.output

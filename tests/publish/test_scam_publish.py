@@ -37,34 +37,34 @@ def test_scam_is_red_hidden_by_hide_scam_and_exclude_flags_everywhere(engine: En
     report = score_pending(engine, plain, now=T0)
     assert report.flagged["scam"] == 1
     with engine.connect() as conn:
-        jobs = {j["external_id"]: j for j in list_jobs(conn, JobFilter(limit=None))}
+        jobs = {j.external_id: j for j in list_jobs(conn, JobFilter(limit=None))}
         kept = list_jobs(conn, JobFilter(limit=None, exclude_flags=("scam",)))
     fee = jobs["fee"]
-    assert fee["flags"][0] == "scam"
-    assert fee["quality"] <= 10
-    assert [j["external_id"] for j in kept] == ["ok"]
+    assert fee.flags[0] == "scam"
+    assert fee.quality <= 10
+    assert [j.external_id for j in kept] == ["ok"]
 
     with ThreadedServer(create_app(engine, plain)) as url, httpx.Client(base_url=url, timeout=10) as http:
         page = http.get("/").text
-        assert f'q poor flag-scam" title="quality">{fee["quality"]:.0f}<' in page  # its own red, not amber
+        assert f'q poor flag-scam" title="quality">{fee.quality:.0f}<' in page  # its own red, not amber
         assert 'class="chip flag flag-scam">likely scam<' in page
         assert ".chip.flag-scam" in http.get("/static/style.css").text
         assert SCAM_TITLE not in http.get("/", params={"hide": "scam"}).text
         assert 'value="scam"' in page  # the hide checkbox comes from the registry
-        detail = http.get(f"/jobs/{fee['id']}").text
+        detail = http.get(f"/jobs/{fee.id}").text
         assert "looks like a scam" in detail
         assert "flag-scam" in detail
         api = http.get("/api/jobs", params={"hide": "scam"}).json()
         assert [j["external_id"] for j in api["jobs"]] == ["ok"]
         assert api["problems"] == []
-        assert "scam" in http.get(f"/api/jobs/{fee['id']}").json()["flags"]
+        assert "scam" in http.get(f"/api/jobs/{fee.id}").json()["flags"]
         feed = http.get("/feed.xml").text
         assert "<category>scam</category>" in feed
         assert SCAM_TITLE not in http.get("/feed.xml", params={"hide": "scam"}).text
 
     hiding = config_from_dict({"database": {"url": db_url}, "filters": {"exclude_flags": ["scam"]}}, env={})
     d = preview(engine, hiding, "me@example.com", now=T0 + timedelta(hours=1))
-    assert [j["external_id"] for j in d.jobs] == ["ok"]
+    assert [j.external_id for j in d.jobs] == ["ok"]
     assert d.filtered.get("flagged scam") == 1
 
     receiver = Receiver()

@@ -21,11 +21,11 @@ def test_save_hide_and_hidden_jobs_leave_every_listing(engine: Engine) -> None:
         assert workflow.mark(conn, ids["a1"], "save", NOW) == "saved"
         assert workflow.mark(conn, ids["b1"], "hide", NOW) == "hidden"
     with engine.connect() as conn:
-        listed = {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None))}
+        listed = {j.external_id for j in list_jobs(conn, JobFilter(limit=None))}
         assert "b1" not in listed
         assert len(listed) == 7
-        assert {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None, saved_only=True))} == {"a1"}
-        assert "b1" in {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None, include_hidden=True))}
+        assert {j.external_id for j in list_jobs(conn, JobFilter(limit=None, saved_only=True))} == {"a1"}
+        assert "b1" in {j.external_id for j in list_jobs(conn, JobFilter(limit=None, include_hidden=True))}
         assert get_job(conn, ids["b1"]) is not None  # the detail page can still show (and unhide) it
         st = workflow.states(conn, [ids["a1"], ids["b1"]])
     assert st[ids["a1"]].saved
@@ -33,7 +33,7 @@ def test_save_hide_and_hidden_jobs_leave_every_listing(engine: Engine) -> None:
     assert st[ids["b1"]].hidden
     with engine.begin() as conn:
         workflow.mark(conn, ids["b1"], "unhide", NOW)
-        assert "b1" in {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None))}
+        assert "b1" in {j.external_id for j in list_jobs(conn, JobFilter(limit=None))}
 
 
 def test_applied_then_results_keep_the_furthest_step_and_hired_is_a_label(engine: Engine) -> None:
@@ -83,7 +83,7 @@ def test_visits_are_sessions_and_new_means_first_seen_after_the_last_one(engine:
         assert workflow.visit(conn, "web", later + timedelta(minutes=5)) == since  # a reload keeps it
         assert workflow.visit(conn, "cli", later) is None  # the terminal has its own
         fresh = list_jobs(conn, JobFilter(limit=None, new_since=NOW - timedelta(hours=2, minutes=30)))
-    assert {j["external_id"] for j in fresh} == {"a1", "a2"}
+    assert {j.external_id for j in fresh} == {"a1", "a2"}
     assert ids
 
 
@@ -138,7 +138,7 @@ def test_hidden_jobs_are_not_pushed_to_webhooks_nor_put_in_the_digest(engine: En
     cfg = replace(cfg, digest=replace(cfg.digest, min_quality=0))
     with engine.connect() as conn:
         picked, _left_out = select_jobs(conn, cfg, "me@example.com", NOW + timedelta(minutes=1))
-    chosen = {j["external_id"] for j in picked}
+    chosen = {j.external_id for j in picked}
     assert "a2" in chosen  # recent enough and not hidden
     assert "a1" not in chosen
 
@@ -150,7 +150,7 @@ def test_blocked_clients_are_left_out_of_listings_and_webhooks(engine: Engine) -
 
     seed(engine)
     with engine.connect() as conn:
-        shown = {j["external_id"] for j in list_jobs(conn, JobFilter(limit=None, blocked_clients=["ACME gmbh "]))}
+        shown = {j.external_id for j in list_jobs(conn, JobFilter(limit=None, blocked_clients=["ACME gmbh "]))}
     assert "a1" not in shown
     assert len(shown) == 7
     receiver = Receiver()

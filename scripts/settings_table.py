@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 
-from jobsift.config import LIST_SECTIONS, SECTIONS
+from jobsift.config.sections import LIST_SECTIONS, SECTIONS
 
 
 def main() -> None:

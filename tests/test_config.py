@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from jobsift.config import Config, config_from_dict, iter_settings, load_config
+from jobsift.config import Config, config_from_dict, load_config
+from jobsift.config.sections import iter_settings
 from jobsift.errors import ConfigError
 
 

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsift.cli import main
-from jobsift.config import RANGES, config_from_dict, load_config
+from jobsift.config import config_from_dict, load_config
+from jobsift.config_checks import RANGES
 from jobsift.errors import ConfigError
 from jobsift.scoring.flags import flag_codes
 

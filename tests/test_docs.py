@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from jobsift.cli import main
-from jobsift.config import iter_settings
+from jobsift.config.sections import iter_settings
 from jobsift.demo.sources import DEMO_SOURCES
 from jobsift.store.db import make_engine
 from jobsift.store.schema import postings

@@ -10,69 +10,68 @@ is pruned by ``jobsift db prune``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+import warnings
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
     Computed,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
-    false,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SAWarning
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC on both backends (SQLite keeps no zone, so we store naive UTC there)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        when: datetime = value
-        if when.tzinfo is None:
-            return when.replace(tzinfo=UTC)
-        return when.astimezone(UTC)
-
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
+from jobsift.store.columns import UTCDateTime, metadata, ts
+from jobsift.store.feature_tables import (
+    OUTCOMES,
+    RESOLVED,
+    applications,
+    digest_items,
+    digests,
+    job_claims,
+    job_marks,
+    outcome_events,
+    posting_outcomes,
+    visits,
+    webhook_deliveries,
 )
+from jobsift.store.views import create_views
 
-
-def ts(name: str, *, nullable: bool = True, doc: str = "") -> Column[object]:
-    """A timezone-aware timestamp column (stored as UTC)."""
-    return Column(name, UTCDateTime(), nullable=nullable, comment=doc or None)
+__all__ = [
+    "OUTCOMES",
+    "RESOLVED",
+    "UTCDateTime",
+    "applications",
+    "client_snapshots",
+    "clients",
+    "create_all",
+    "digest_items",
+    "digests",
+    "fetches",
+    "job_claims",
+    "job_marks",
+    "labels",
+    "metadata",
+    "outcome_events",
+    "posting_outcomes",
+    "postings",
+    "runs",
+    "scores",
+    "sightings",
+    "sources",
+    "ts",
+    "visits",
+    "webhook_deliveries",
+]
 
 
 sources = Table(
@@ -279,153 +278,11 @@ labels = Table(
     Index(None, "posting_id"),
 )
 
-#: Outcome values a source can state; ``gone`` (vanished from a listing) is derived, never stored as an event.
-OUTCOMES = ("open", "hired", "closed_no_hire", "unknown")
-RESOLVED = ("hired", "closed_no_hire")
 
-outcome_events = Table(
-    "outcome_events",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False),
-    ts("observed_at", nullable=False, doc="When jobsift read it from the source"),
-    Column("outcome", String(16), nullable=False, comment="open, hired, closed_no_hire, unknown"),
-    Column(
-        "source_field", Text, nullable=False, comment="The source field it came from, e.g. clientActivity.totalHired"
-    ),
-    Column("value", Text, comment="That field's value as the source gave it"),
-    Index(None, "posting_id", "observed_at"),
-)
-
-posting_outcomes = Table(
-    "posting_outcomes",
-    metadata,
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True),
-    Column("outcome", String(16), comment="Latest observed: open, hired, closed_no_hire, unknown; NULL: not yet"),
-    Column("source_field", Text, comment="Field of the latest change"),
-    Column("value", Text),
-    ts("observed_at", doc="When the latest change was observed"),
-    ts("resolved_at", doc="When hired or closed_no_hire was first observed; NULL while unresolved"),
-    Column("checks", Integer, nullable=False, default=0, comment="Re-observation requests made"),
-    ts("last_checked_at"),
-    ts("next_check_at", doc="When to ask the source again; NULL: resolved or schedule finished"),
-    Column("last_error", Text, comment="Why the last re-observation failed, one line"),
-    Index(None, "next_check_at"),
-)
-
-digests = Table(
-    "digests",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("recipient", Text, nullable=False),
-    Column("period", String(32), nullable=False, comment="e.g. 2026-11-22 (daily)"),
-    ts("created_at", nullable=False),
-    ts("sent_at"),
-    Column("status", String(16), nullable=False, comment="pending, sent, failed"),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("error", Text),
-    Column("claimed_by", String(128)),
-    UniqueConstraint("recipient", "period"),
-)
-
-digest_items = Table(
-    "digest_items",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("digest_id", Integer, ForeignKey("digests.id", ondelete="CASCADE"), nullable=False),
-    Column("recipient", Text, nullable=False),
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False),
-    UniqueConstraint("recipient", "posting_id"),
-)
-
-webhook_deliveries = Table(
-    "webhook_deliveries",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sink", Text, nullable=False, comment="Webhook URL"),
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False),
-    Column("status", String(16), nullable=False, comment="pending, sent, failed"),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("error", Text),
-    ts("created_at", nullable=False),
-    ts("sent_at"),
-    UniqueConstraint("sink", "posting_id"),
-)
-
-job_claims = Table(
-    "job_claims",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("job", String(32), nullable=False, comment="digest, prune"),
-    Column("period", String(32), nullable=False, comment="e.g. 2026-11-22 (the local day)"),
-    Column("status", String(16), nullable=False, comment="running, done, failed"),
-    Column("claimed_by", String(128), nullable=False, comment="host:pid of the process"),
-    ts("claimed_at", nullable=False),
-    ts("lease_expires_at", nullable=False, doc="Another process may take over after this"),
-    ts("finished_at"),
-    Column("error", Text),
-    UniqueConstraint("job", "period"),
-)
-
-job_marks = Table(
-    "job_marks",
-    metadata,
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True),
-    Column("saved", Boolean, nullable=False, default=False, server_default=false()),
-    Column("hidden", Boolean, nullable=False, default=False, server_default=false()),
-    ts("updated_at", nullable=False),
-    Index(None, "hidden"),
-)
-
-applications = Table(
-    "applications",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("posting_id", Integer, ForeignKey("postings.id", ondelete="CASCADE"), nullable=False, unique=True),
-    ts("applied_at", nullable=False),
-    Column("connects", Integer, comment="Connects (or bids) spent; NULL = not said"),
-    Column("boosted", Boolean, nullable=False, default=False, server_default=false()),
-    Column("quality", Float, comment="jobsift's quality when applied"),
-    Column("flags", JSON, comment="Flags when applied"),
-    Column("result", String(16), comment="viewed, replied, interviewed, hired, no_reply (the furthest step)"),
-    ts("viewed_at"),
-    ts("replied_at"),
-    ts("interviewed_at"),
-    ts("hired_at"),
-    ts("no_reply_at"),
-    Column("note", Text),
-    ts("updated_at", nullable=False),
-    Index(None, "applied_at"),
-)
-
-visits = Table(
-    "visits",
-    metadata,
-    Column("who", String(32), primary_key=True, comment="web or cli"),
-    ts("seen_at", nullable=False, doc="Last page view or listing"),
-    ts("since", doc='"New" means first seen after this'),
-)
-
-#: The analyst view as migration 0001 created it (0006 adds the outcome columns; its SQL lives there).
-JOBS_VIEW_SQL = """
-CREATE VIEW jobs AS
-SELECT
-    p.id, p.source, p.external_id, p.url, p.title, p.description_text,
-    p.posted_at, p.first_seen_at, p.last_seen_at, p.gone_at, p.seen_count,
-    p.budget_kind, p.budget_min, p.budget_max, p.budget_currency,
-    p.budget_min_usd, p.budget_max_usd, p.budget_provenance, p.budget_raw,
-    p.category, p.skills, p.country, p.experience_level, p.company, p.job_type,
-    p.location, p.remote, p.proposals, p.interviewing, p.invites_sent,
-    p.unanswered_invites, p.hires, p.last_client_activity_at,
-    s.quality, s.flags, s.flags_text, s.ghost_probability, s.payment_status,
-    s.lowball_ratio, s.lowball_percentile, s.reasons, s.model_version, s.scored_at,
-    c.id AS client_id, c.name AS client_name, c.payment_verified AS client_payment_verified,
-    c.total_spent AS client_total_spent, c.jobs_posted AS client_jobs_posted,
-    c.jobs_with_hires AS client_jobs_with_hires, c.hire_rate AS client_hire_rate,
-    c.open_jobs AS client_open_jobs, c.reviews_count AS client_reviews_count,
-    c.rating AS client_rating, c.member_since AS client_member_since,
-    c.country AS client_country
-FROM postings p
-LEFT JOIN scores s ON s.posting_id = p.id AND s.is_latest
-LEFT JOIN clients c ON c.id = p.client_id
-"""
+def create_all(conn: Connection) -> None:
+    """Create every table and view as the code declares them now (what the migrations build)."""
+    with warnings.catch_warnings():
+        # PostgreSQL before 18 stores a computed column, as migration 0003 asks for; SQLite keeps it virtual.
+        warnings.filterwarnings("ignore", "Computed column .* being created as 'STORED'", SAWarning)
+        metadata.create_all(conn)
+    create_views(conn)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from jobsift.config import USER_AGENT, FetchConfig
+from jobsift.config import FetchConfig
+from jobsift.config.sections import USER_AGENT
 from jobsift.crawler import browser
 from jobsift.crawler.browser import BrowserSession, fetch_page, processes_using
 from jobsift.crawler.fetch import Fetcher, FetchResult

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from jobsift.config import USER_AGENT, FetchConfig
+from jobsift.config import FetchConfig
+from jobsift.config.sections import USER_AGENT
 from jobsift.crawler.fetch import CHUNK, Decoder, Fetcher, FetchResult, parse_retry_after
 from jobsift.errors import (
     DeferredError,

@@ -59,7 +59,7 @@ def test_r33_a_hanging_sink_is_given_up_after_one_timeout_and_the_rest_deferred(
     assert sorted(s for _, s, _ in stored) == ["deferred"] * r1.deferred + ["failed"]
     assert {a for _, s, a in stored if s == "deferred"} == {0}
     # The sink answers again: the next run sends every job once, the deferred ones included.
-    receiver.release()
+    receiver.release_hung()
     r2 = push_sink(engine, hook, now=NOW, sleep=no_sleep)
     assert (r2.sent, r2.failed, r2.deferred) == (jobs, 0, 0)
     assert len({b["job"]["id"] for b in receiver.bodies}) == len(receiver.bodies) == jobs
@@ -76,7 +76,7 @@ def test_r33_deferred_jobs_are_sent_even_after_they_leave_the_new_window(
     receiver.hang()
     with httpx.Client(timeout=httpx.Timeout(0.5)) as client:
         r1 = push_sink(sqlite_engine, hook, now=NOW, sleep=no_sleep, client=client)
-    receiver.release()
+    receiver.release_hung()
     later = NOW + timedelta(days=30)  # nothing is "new" any more
     r2 = push_sink(sqlite_engine, hook, now=later, since=later, sleep=no_sleep)
     assert r2.sent == r1.failed + r1.deferred

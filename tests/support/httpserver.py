@@ -13,111 +13,51 @@ import contextlib
 import gzip
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.loopback import LoopbackServer, Reply, Request, write_reply
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    at: float = 0.0  # time.monotonic() when the request line was read
-    handler: Any = None
-    body: bytes = b""
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
+__all__ = ["Reply", "Request", "Route", "ScriptedServer"]
 
 Route = Callable[[Request], Reply | None]
 
 
-class _Quiet(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return  # clients that hang up on purpose (caps, timeouts) are expected here
-
-
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """``server.route("/feed", fn)``; ``fn(request)`` returns a Reply, or writes to the socket
     itself through ``request.handler`` and returns None (for hangs, truncation and the like)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
-        self.requests: list[Request] = []
-        self.lock = threading.RLock()  # re-entrant: wait_for predicates may call hits()
-        self.seen = threading.Condition(self.lock)
-        self.release = threading.Event()
         self.in_flight = 0
         self.max_in_flight = 0
-        server = self
+        super().__init__(host)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                self.do_GET()
-
-            def do_GET(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                req = Request(
-                    self.command,
-                    self.path,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    time.monotonic(),
-                    self,
-                    self.rfile.read(length) if length else b"",
-                )
-                with server.seen:
-                    server.requests.append(req)
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                    server.seen.notify_all()
-                answered = False
-                try:
-                    route = server.routes.get(self.path.split("?", 1)[0])
-                    reply = Reply(404, b"not found") if route is None else route(req)
-                    # A request stops counting as in flight before its answer is written, so a
-                    # client that starts its next request on receipt is never counted twice.
-                    with server.lock:
-                        server.in_flight -= 1
-                        answered = True
-                    if reply is not None:
-                        self._answer(reply)
-                finally:
-                    if not answered:
-                        with server.lock:
-                            server.in_flight -= 1
-
-            def _answer(self, reply: Reply) -> None:
-                self.send_response(reply.status)
-                headers = {"Content-Length": str(len(reply.body)), **reply.headers}
-                for k, v in headers.items():
-                    if v is not None:
-                        self.send_header(k, v)
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(reply.body)
-
-        self.httpd = _Quiet((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
+    def serve(self, request: Request) -> None:
+        with self.seen:
+            self.requests.append(request)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.seen.notify_all()
+        answered = False
+        try:
+            route = self.routes.get(request.route)
+            reply = Reply(404, b"not found") if route is None else route(request)
+            # A request stops counting as in flight before its answer is written, so a
+            # client that starts its next request on receipt is never counted twice.
+            with self.lock:
+                self.in_flight -= 1
+                answered = True
+            if reply is not None:
+                write_reply(request.handler, reply)
+        finally:
+            if not answered:
+                with self.lock:
+                    self.in_flight -= 1
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     def route(self, path: str, fn: Route | Reply) -> None:
         if isinstance(fn, Reply):
@@ -132,21 +72,16 @@ class ScriptedServer:
 
     def hits(self, path: str) -> int:
         with self.lock:
-            return sum(1 for r in self.requests if r.path.split("?", 1)[0] == path)
+            return sum(1 for r in self.requests if r.route == path)
 
     def requests_to(self, path: str) -> list[Request]:
         with self.lock:
-            return [r for r in self.requests if r.path.split("?", 1)[0] == path]
+            return [r for r in self.requests if r.route == path]
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
         """Block until ``predicate()`` (checked under the lock at each request) holds."""
         with self.seen:
             return self.seen.wait_for(predicate, timeout)
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 # --- misbehaviours ---------------------------------------------------------------------------

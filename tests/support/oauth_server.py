@@ -11,15 +11,14 @@ or client_secret_post), exchanges a code once (same redirect_uri) or a refresh t
 from __future__ import annotations
 
 import base64
-import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
+
+from tests.support.loopback import LoopbackServer, Reply, Request
 
 
-class OAuthServer:
+class OAuthServer(LoopbackServer):
     def __init__(self, client_id: str, client_secret: str, redirect_uri: str, *, expires_in: int = 86400) -> None:
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
         self.expires_in = expires_in
@@ -28,66 +27,36 @@ class OAuthServer:
         self.refresh: dict[str, bool] = {}  # refresh token -> still valid
         self.access: dict[str, str] = {}  # access token -> refresh token it came from
         self.log: list[tuple[str, dict[str, str]]] = []
-        self.lock = threading.Lock()
-        server = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def _send(
-                self, status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-            ) -> None:
-                data = json.dumps(body or {}).encode()
-                self.send_response(status)
-                base = {"Content-Type": "application/json", "Cache-Control": "no-store"}
-                for k, v in {**base, **(headers or {})}.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                split = urlsplit(self.path)
-                q = {k: v[0] for k, v in parse_qs(split.query).items()}
-                if split.path != "/authorize":
-                    self._send(404, {"error": "not_found"})
-                    return
-                status, body, headers = server.authorize(q)
-                self._send(status, body, headers)
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                form = {k: v[0] for k, v in parse_qs(raw).items()}
-                auth = self.headers.get("Authorization", "")
-                if auth.startswith("Basic "):
-                    user, _, pw = base64.b64decode(auth[6:]).decode().partition(":")
-                    form.setdefault("client_id", user)
-                    form.setdefault("client_secret", pw)
-                path = urlsplit(self.path).path
-                with server.lock:
-                    server.log.append((path, {k: v for k, v in form.items() if k != "client_secret"}))
-                if form.get("client_id") != server.client_id or form.get("client_secret") != server.client_secret:
-                    self._send(401, {"error": "invalid_client"}, {"WWW-Authenticate": "Basic"})
-                    return
-                if path == "/token":
-                    self._send(*server.token(form))
-                elif path == "/revoke":
-                    server.revoke(form.get("token", ""))
-                    self._send(200, {})
-                else:
-                    self._send(404, {"error": "not_found"})
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+    def answer(self, request: Request) -> Reply:
+        headers = {"Cache-Control": "no-store"}
+        if request.method == "GET":
+            if request.route != "/authorize":
+                return Reply.json(404, {"error": "not_found"}, headers)
+            status, body, extra = self.authorize(request.query())
+            return Reply.json(status, body, {**headers, **extra})
+        form = request.form()
+        auth = request.headers.get("authorization", "")
+        if auth.startswith("Basic "):
+            user, _, pw = base64.b64decode(auth[6:]).decode().partition(":")
+            form.setdefault("client_id", user)
+            form.setdefault("client_secret", pw)
+        path = urlsplit(request.path).path
+        with self.lock:
+            self.log.append((path, {k: v for k, v in form.items() if k != "client_secret"}))
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return Reply.json(401, {"error": "invalid_client"}, {**headers, "WWW-Authenticate": "Basic"})
+        if path == "/token":
+            return Reply.json(*self.token(form), headers)
+        if path == "/revoke":
+            self.revoke(form.get("token", ""))
+            return Reply.json(200, {}, headers)
+        return Reply.json(404, {"error": "not_found"}, headers)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return self.origin
 
     def authorize(self, q: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, str]]:
         if q.get("client_id") != self.client_id:
@@ -145,7 +114,3 @@ class OAuthServer:
     def valid(self, access: str) -> bool:
         with self.lock:
             return access in self.access
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

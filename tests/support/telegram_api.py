@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.loopback import LoopbackServer, Reply, Request
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "a", "code", "pre", "u", "s"}
 
@@ -42,39 +42,24 @@ def entities_problem(text: str) -> str | None:
     return check.bad
 
 
-class BotApi:
+class BotApi(LoopbackServer):
     def __init__(self, token: str, chats: set[str]) -> None:
         self.token, self.chats = token, chats
         self.messages: list[dict[str, Any]] = []
-        self.paths: list[str] = []
         self.script: list[tuple[int, dict[str, Any]]] = []  # answered first, in order
-        self.lock = threading.Lock()
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, body = api.handle(self.path, raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return self.origin
+
+    @property
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [r.path for r in self.requests]
+
+    def answer(self, request: Request) -> Reply:
+        return Reply.json(*self.handle(request.path, request.body))
 
     def too_many(self, retry_after: int, times: int = 1) -> None:
         for _ in range(times):
@@ -92,7 +77,6 @@ class BotApi:
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         with self.lock:
-            self.paths.append(path)
             m = re.fullmatch(r"/bot([^/]+)/(\w+)", path)
             if not m:
                 return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -124,7 +108,3 @@ class BotApi:
                     }
             self.messages.append(body)
             return 200, {"ok": True, "result": {"message_id": len(self.messages), "chat": {"id": chat}, "text": text}}
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -10,12 +10,12 @@ be a token the OAuth stand-in issued and has not revoked (else 401). The filter 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from graphql import build_schema, graphql_sync
+
+from tests.support.loopback import LoopbackServer, Reply, Request
 
 SDL = """
 type Query {
@@ -215,51 +215,25 @@ class Root:
         return next((j for j in self.jobs if j["id"] == id), None)
 
 
-class GraphQLApi:
+class GraphQLApi(LoopbackServer):
     def __init__(self, valid_token: Callable[[str], bool], jobs: list[dict[str, Any]] | None = None) -> None:
         self.valid_token = valid_token
         self.root = Root(jobs or JOBS)
         self.bodies: list[dict[str, Any]] = []
         self.statuses: list[int] = []
-        self.lock = threading.Lock()
-        api = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, body = api.handle(self.path, self.headers.get("Authorization", ""), raw)
-                with api.lock:
-                    api.statuses.append(status)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                if self.path == "/robots.txt":
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(405)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+    def answer(self, request: Request) -> Reply:
+        if request.method == "GET":
+            return Reply(404 if request.path == "/robots.txt" else 405)
+        status, body = self.handle(request.path, request.headers.get("authorization", ""), request.body)
+        with self.lock:
+            self.statuses.append(status)
+        return Reply.json(status, body)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/graphql"
+        return f"{self.origin}/graphql"
 
     def handle(self, path: str, auth: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         if path != "/graphql":
@@ -279,7 +253,3 @@ class GraphQLApi:
         if result.errors:
             out["errors"] = [{"message": e.message} for e in result.errors]
         return 200, out
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

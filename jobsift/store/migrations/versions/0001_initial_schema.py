@@ -10,7 +10,29 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from jobsift.store.schema import JOBS_VIEW_SQL
+#: The analyst view as this migration created it (frozen; 0006 adds the outcome columns).
+JOBS_VIEW_SQL = """
+CREATE VIEW jobs AS
+SELECT
+    p.id, p.source, p.external_id, p.url, p.title, p.description_text,
+    p.posted_at, p.first_seen_at, p.last_seen_at, p.gone_at, p.seen_count,
+    p.budget_kind, p.budget_min, p.budget_max, p.budget_currency,
+    p.budget_min_usd, p.budget_max_usd, p.budget_provenance, p.budget_raw,
+    p.category, p.skills, p.country, p.experience_level, p.company, p.job_type,
+    p.location, p.remote, p.proposals, p.interviewing, p.invites_sent,
+    p.unanswered_invites, p.hires, p.last_client_activity_at,
+    s.quality, s.flags, s.flags_text, s.ghost_probability, s.payment_status,
+    s.lowball_ratio, s.lowball_percentile, s.reasons, s.model_version, s.scored_at,
+    c.id AS client_id, c.name AS client_name, c.payment_verified AS client_payment_verified,
+    c.total_spent AS client_total_spent, c.jobs_posted AS client_jobs_posted,
+    c.jobs_with_hires AS client_jobs_with_hires, c.hire_rate AS client_hire_rate,
+    c.open_jobs AS client_open_jobs, c.reviews_count AS client_reviews_count,
+    c.rating AS client_rating, c.member_since AS client_member_since,
+    c.country AS client_country
+FROM postings p
+LEFT JOIN scores s ON s.posting_id = p.id AND s.is_latest
+LEFT JOIN clients c ON c.id = p.client_id
+"""
 
 
 revision = '0001'

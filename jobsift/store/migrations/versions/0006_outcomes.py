@@ -7,47 +7,20 @@ Create Date: 2026-12-01 16:00:00
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
+
+# The current view text (the newest migration that defines the view reads it from there). When a
+# later migration changes the view, freeze a copy of this text here and point that one at views.
+from jobsift.store.views import JOBS_VIEW_SQL as VIEW_SQL
 
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
-
-#: The outcome a reader sees: a resolved outcome stands; otherwise a posting gone from its listing is
-#: ``gone`` (censored); otherwise the latest observation, or ``open`` while it is listed.
-OUTCOME_SQL = (
-    "CASE WHEN o.outcome IN ('hired', 'closed_no_hire') THEN o.outcome "
-    "WHEN p.gone_at IS NOT NULL THEN 'gone' ELSE coalesce(o.outcome, 'open') END"
-)
-
-VIEW_SQL = f"""
-CREATE VIEW jobs AS
-SELECT
-    p.id, p.source, p.external_id, p.url, p.title, p.description_text,
-    p.posted_at, p.first_seen_at, p.last_seen_at, p.gone_at, p.seen_count,
-    p.budget_kind, p.budget_min, p.budget_max, p.budget_currency,
-    p.budget_min_usd, p.budget_max_usd, p.budget_provenance, p.budget_raw,
-    p.category, p.skills, p.country, p.experience_level, p.company, p.job_type,
-    p.location, p.remote, p.proposals, p.interviewing, p.invites_sent,
-    p.unanswered_invites, p.hires, p.last_client_activity_at,
-    s.quality, s.flags, s.flags_text, s.ghost_probability, s.payment_status,
-    s.lowball_ratio, s.lowball_percentile, s.reasons, s.model_version, s.scored_at,
-    c.id AS client_id, c.name AS client_name, c.payment_verified AS client_payment_verified,
-    c.total_spent AS client_total_spent, c.jobs_posted AS client_jobs_posted,
-    c.jobs_with_hires AS client_jobs_with_hires, c.hire_rate AS client_hire_rate,
-    c.open_jobs AS client_open_jobs, c.reviews_count AS client_reviews_count,
-    c.rating AS client_rating, c.member_since AS client_member_since,
-    c.country AS client_country,
-    {OUTCOME_SQL} AS outcome,
-    o.observed_at AS outcome_observed_at, o.resolved_at AS outcome_resolved_at,
-    o.source_field AS outcome_source_field, o.checks AS outcome_checks
-FROM postings p
-LEFT JOIN scores s ON s.posting_id = p.id AND s.is_latest
-LEFT JOIN clients c ON c.id = p.client_id
-LEFT JOIN posting_outcomes o ON o.posting_id = p.id
-"""  # noqa: S608 - constant SQL, no input
 
 
 def upgrade() -> None:
@@ -89,11 +62,19 @@ def upgrade() -> None:
     op.execute(VIEW_SQL)
 
 
-def downgrade() -> None:
-    from jobsift.store.schema import JOBS_VIEW_SQL
+def _view_0001() -> str:
+    """Migration 0001's frozen view text (the versions folder is not a package)."""
+    path = Path(__file__).with_name("0001_initial_schema.py")
+    spec = importlib.util.spec_from_file_location("jobsift_migration_0001", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.JOBS_VIEW_SQL)
 
+
+def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS jobs")
-    op.execute(JOBS_VIEW_SQL)
+    op.execute(_view_0001())
     op.drop_index(op.f('ix_posting_outcomes_next_check_at'), table_name='posting_outcomes')
     op.drop_table('posting_outcomes')
     op.drop_index(op.f('ix_outcome_events_posting_id_observed_at'), table_name='outcome_events')

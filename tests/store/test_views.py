@@ -1,0 +1,70 @@
+"""One current copy of the analyst views: a store built by every migration and a store built by
+``schema.create_all`` have the same views, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, inspect
+
+from jobsift.store.db import alembic_config, make_engine, open_store
+from jobsift.store.schema import create_all
+from jobsift.store.views import VIEWS
+from tests.support.pgserver import create_database
+
+
+def _views(engine: Engine) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Each view's stored definition and its columns (name, type)."""
+    insp = inspect(engine)
+    out = {}
+    for name in sorted(insp.get_view_names()):
+        definition = " ".join(str(insp.get_view_definition(name)).split())
+        columns = [(c["name"], str(c["type"])) for c in insp.get_columns(name)]
+        out[name] = (definition, columns)
+    return out
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Makes URLs of fresh, empty databases on one backend."""
+    count = iter(range(100))
+    if request.param == "sqlite":
+        return lambda: f"sqlite:///{tmp_path / f'store{next(count)}.db'}"
+    admin = request.getfixturevalue("pg_admin_url")
+    return lambda: create_database(admin)
+
+
+@pytest.fixture
+def engines() -> Iterator[list[Engine]]:
+    made: list[Engine] = []
+    yield made
+    for eng in made:
+        eng.dispose()
+
+
+def test_migrated_and_created_stores_have_the_same_views(new_url: Callable[[], str], engines: list[Engine]) -> None:
+    migrated = open_store(new_url())
+    created = make_engine(new_url())
+    engines += [migrated, created]
+    with created.begin() as conn:
+        create_all(conn)
+    views = _views(migrated)
+    assert sorted(views) == sorted(VIEWS)
+    assert "outcome" in [name for name, _ in views["jobs"][1]]
+    assert views == _views(created)
+
+
+def test_downgrade_below_the_outcomes_migration_restores_the_frozen_view(tmp_path: Path) -> None:
+    eng = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        command.downgrade(alembic_config(eng), "0005")
+        columns = [c["name"] for c in inspect(eng).get_columns("jobs")]
+        assert "client_country" in columns
+        assert "outcome" not in columns
+        command.upgrade(alembic_config(eng), "head")
+        assert "outcome" in [c["name"] for c in inspect(eng).get_columns("jobs")]
+    finally:
+        eng.dispose()

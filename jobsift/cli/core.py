@@ -256,7 +256,7 @@ def _score_pending(ctx: Context) -> int:
 @pass_ctx
 def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str | None, no_score: bool) -> None:
     """Ingest saved feed files offline with the same parsers the crawler uses."""
-    from jobsift.crawler.run import import_files
+    from jobsift.crawler.importer import import_files
     from jobsift.crawler.sources import get_format
 
     fmt, options = _import_format(ctx, fmt, source)
@@ -381,7 +381,7 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     """Each source's health: last outcome, last success, last error, items last run."""
     from sqlalchemy import func, select
 
-    from jobsift.store import repo
+    from jobsift.store import sources as repo
     from jobsift.store.schema import postings
     from jobsift.store.schema import sources as sources_t
 
@@ -432,7 +432,7 @@ def sources_list(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     """Fetch one source and print what would be stored, storing nothing."""
-    from jobsift.crawler.run import test_source
+    from jobsift.crawler.request import test_source
     from jobsift.publish.present import budget_text
 
     fetched, result = test_source(ctx.config, name)
@@ -471,7 +471,7 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Run pending schema migrations (Alembic)."""
     from jobsift.store.db import current_revision, make_engine, upgrade
-    from jobsift.store.repo import count_needs_scoring
+    from jobsift.store.postings import count_needs_scoring
 
     engine = make_engine(ctx.config.database.url)
     try:

@@ -67,7 +67,7 @@ def test_downgrade_through_every_revision_and_up_again(db_url: str) -> None:
     from alembic import command
 
     from jobsift.model import Posting
-    from jobsift.store.repo import upsert_postings
+    from jobsift.store.postings import upsert_postings
 
     revisions = _revisions()
     eng = make_engine(db_url)

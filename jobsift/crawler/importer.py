@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class ImportReport:
+    """What ``import_files`` did: files, items, new, updated, one line per problem."""
+
     files: int = 0
     items: int = 0
     new: int = 0
@@ -78,6 +80,7 @@ def import_files(
 def _import_one(
     engine: Engine, src: SourceConfig, path: Path, max_bytes: int, now: Callable[[], datetime], report: ImportReport
 ) -> None:
+    """Read, parse and store one file in one transaction."""
     body = read_capped(path, max_bytes)
     result = parse_body(src, body, {})
     del body

@@ -27,6 +27,7 @@ def check_source(src: SourceConfig) -> None:
 
 
 def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> ParseResult:
+    """Parse a fetched body with the source's format and options."""
     fmt = get_format(src.format)
     fmt.check_options(src.options, f"sources[{src.name}]")
     return fmt.parse(body, headers, source=src.name, options=fmt.parser_options(src.options))
@@ -66,6 +67,7 @@ def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
 
 
 async def fetch_source(fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None) -> FetchResult:
+    """Fetch a source: through the browser, the format's own fetch, or one plain request."""
     if src.browser:
         from jobsift.crawler.browser import fetch_page
 
@@ -88,6 +90,7 @@ async def fetch_source(fetcher: Fetcher, src: SourceConfig, etag: str | None, la
 
 
 async def _test_source(cfg: Config, src: SourceConfig) -> tuple[FetchResult, ParseResult]:
+    """Fetch and parse ``src`` with a fetcher of its own."""
     async with Fetcher(cfg.fetch) as fetcher:
         fetched = await fetch_source(fetcher, src, None, None)
     return fetched, parse_body(src, fetched.body, fetched.headers)

@@ -120,6 +120,8 @@ def release(engine: Engine, owner: str, names: Sequence[str], *, next_due_at: da
 
 @dataclass(frozen=True, slots=True)
 class SourceState:
+    """A source's due time and lease, as the scheduler plans with them."""
+
     name: str
     next_due_at: datetime | None
     lease_owner: str | None
@@ -145,6 +147,7 @@ def states(engine: Engine, names: Sequence[str]) -> dict[str, SourceState]:
 
 
 def earliest_available(engine: Engine, names: Sequence[str], now: datetime) -> datetime | None:
+    """The earliest time any of the named sources can be claimed (None: none enabled)."""
     found = [s.available_at(now) for s in states(engine, names).values()]
     return min(found) if found else None
 

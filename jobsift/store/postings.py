@@ -24,6 +24,8 @@ from jobsift.store.schema import postings, sightings
 
 @dataclass(slots=True)
 class UpsertStats:
+    """What one batch did to the postings table."""
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -73,10 +75,12 @@ def posting_row(p: Posting) -> dict[str, Any]:
 
 
 def content_hash(row: dict[str, Any]) -> str:
+    """The hash of a posting's stored facts: a change marks it for rescoring."""
     return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
 
 
 def _valid(p: Posting) -> bool:
+    """A posting the store can hold: an id, a URL and a title."""
     return bool(p.external_id and p.external_id.strip() and p.url and p.title and p.title.strip())
 
 
@@ -105,6 +109,7 @@ def upsert_postings(conn: Connection, source: str, items: Iterable[Posting], now
 
 
 def _upsert_chunk(conn: Connection, source: str, chunk: list[Posting], now: datetime, stats: UpsertStats) -> None:
+    """Upsert up to ``CHUNK`` postings of one source with one SELECT for the known ones."""
     ids = [p.external_id for p in chunk]
     existing = {
         r.external_id: r

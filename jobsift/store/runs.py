@@ -41,6 +41,7 @@ def finish_run(conn: Connection, run_id: int, now: datetime, status: str, stats:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -97,6 +98,8 @@ def abort_orphaned_runs(conn: Connection, now: datetime, *, lease_seconds: float
 
 @dataclass(slots=True)
 class FetchRecord:
+    """One fetch of a source as ``record_fetch`` stores it."""
+
     source_id: int
     started_at: datetime
     finished_at: datetime

@@ -75,8 +75,8 @@ def make_feed(feed_no: int, items: int, rng: random.Random) -> bytes:
 
 def ingest_jobsift(feeds: list[bytes], db: Path) -> int:
     from jobsift.crawler.sources.rss import parse
-    from jobsift.store import repo
     from jobsift.store.db import open_store
+    from jobsift.store.postings import upsert_postings
 
     engine = open_store(f"sqlite:///{db}")
     now = datetime.now(UTC)
@@ -84,7 +84,7 @@ def ingest_jobsift(feeds: list[bytes], db: Path) -> int:
     for body in feeds:
         result = parse(body, {}, source="bench", options={})
         with engine.begin() as conn:
-            n += repo.upsert_postings(conn, "bench", result.postings, now).total
+            n += upsert_postings(conn, "bench", result.postings, now).total
     engine.dispose()
     return n
 

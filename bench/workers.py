@@ -23,8 +23,8 @@ from sqlalchemy import text
 
 from jobsift.config import SourceConfig
 from jobsift.scheduling import leases
-from jobsift.store import repo
 from jobsift.store.db import open_store
+from jobsift.store.sources import sync_sources
 
 LATENCY = 0.1
 CONCURRENCY = 8
@@ -135,7 +135,7 @@ def lease_overhead(admin_url: str, rounds: int) -> tuple[float, float]:
     engine = open_store(create_database(admin_url))
     names = [f"s{i}" for i in range(rounds)]
     with engine.begin() as conn:
-        repo.sync_sources(conn, [SourceConfig(name=n, format="rss", url=f"http://x/{n}") for n in names])
+        sync_sources(conn, [SourceConfig(name=n, format="rss", url=f"http://x/{n}") for n in names])
     now = datetime.now(UTC)
     started = time.perf_counter()
     for _ in range(rounds):

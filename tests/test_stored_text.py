@@ -22,9 +22,10 @@ from sqlalchemy import Engine, select, update
 from jobsift.cli import main
 from jobsift.cli.output import printable
 from jobsift.model import Client, Posting
-from jobsift.store import repo
 from jobsift.store.db import open_store
+from jobsift.store.postings import upsert_postings
 from jobsift.store.schema import postings, scores, sources
+from jobsift.store.sources import ensure_source
 from tests.publish.data import reason, write_score
 from tests.support.httpserver import Reply, ScriptedServer
 
@@ -80,10 +81,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engin
         client=Client(key="c1", name="c", jobs_posted=40, jobs_with_hires=0),
     )
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "alpha", [p], NOW)
+        upsert_postings(conn, "alpha", [p], NOW)
         pid = conn.execute(select(postings.c.id)).scalar_one()
         write_score(conn, pid, 20.0, ["ghost"], NOW)
-        repo.ensure_source(conn, "alpha", "rss", "https://alpha.test/feed")
+        ensure_source(conn, "alpha", "rss", "https://alpha.test/feed")
     try:
         yield url, engine, pid
     finally:

@@ -104,7 +104,7 @@ def _score_pending(ctx: Context) -> int:
 @pass_ctx
 def import_(ctx: Context, paths: tuple[Path, ...], fmt: str | None, source: str | None, no_score: bool) -> None:
     """Ingest saved feed files offline with the same parsers the crawler uses."""
-    from jobsift.crawler.run import import_files
+    from jobsift.crawler.importer import import_files
     from jobsift.crawler.sources import get_format
 
     fmt, options = _import_format(ctx, fmt, source)

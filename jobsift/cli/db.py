@@ -18,7 +18,7 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Run pending schema migrations (Alembic)."""
     from jobsift.store.db import current_revision, make_engine, upgrade
-    from jobsift.store.repo import count_needs_scoring
+    from jobsift.store.postings import count_needs_scoring
 
     engine = make_engine(ctx.config.database.url)
     try:

@@ -31,7 +31,7 @@ def sources() -> None:
 @pass_ctx
 def sources_list(ctx: Context, as_json: bool) -> None:
     """Each source's health: last outcome, last success, last error, items last run."""
-    from jobsift.store import repo
+    from jobsift.store import sources as repo
     from jobsift.store.source_health import source_health
 
     with ctx.engine.begin() as conn:
@@ -75,7 +75,7 @@ def sources_list(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def sources_test(ctx: Context, name: str, as_json: bool) -> None:
     """Fetch one source and print what would be stored, storing nothing."""
-    from jobsift.crawler.run import test_source
+    from jobsift.crawler.request import test_source
     from jobsift.publish.present import budget_text
 
     fetched, result = test_source(ctx.config, name)

@@ -16,7 +16,8 @@ first, through the same polite fetcher (robots.txt, per-host pacing, caps) or, w
 ``selector@attr`` reads an attribute instead of the text. Values are converted per field
 (``"$12.5k"`` → 12500, ``"80%"`` → 0.8, ``"Payment verified"`` → True, ``"unverified"`` → False);
 a selector that matches nothing leaves the field unknown. Known client values are never
-overwritten. A page that fails is one warning; it never fails the source.
+overwritten; a change in the stats leaves a client snapshot (the store's one client write). A page
+that fails is one warning; it never fails the source.
 """
 
 from __future__ import annotations
@@ -26,22 +27,21 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine
 
 from jobsift.config import SourceConfig
 from jobsift.crawler.fetch import Fetcher, FetchResult
 from jobsift.crawler.normalize import clean_text, parse_date
 from jobsift.errors import ConfigError, FetchError, JobsiftError
-from jobsift.model import Client, Posting
-from jobsift.store import repo
-from jobsift.store.schema import clients, postings
+from jobsift.model import Client
+from jobsift.store.clients import ClientGap, fill_client, unknown_clients
 
 FIELDS: dict[str, str] = {
     "name": "text",
@@ -177,45 +177,16 @@ def extract_client(html: bytes, selectors: Mapping[str, str]) -> Client:
 # --- the pass --------------------------------------------------------------------------------
 
 
-def pending(engine: Engine, source: str, limit: int) -> list[Any]:
+def pending(engine: Engine, source: str, limit: int) -> list[ClientGap]:
     """Listed postings of ``source`` whose client is unknown, newest first."""
-    q = (
-        select(postings.c.id, postings.c.external_id, postings.c.url, postings.c.title, postings.c.client_id)
-        .select_from(postings.outerjoin(clients, clients.c.id == postings.c.client_id))
-        .where(
-            and_(
-                postings.c.source == source,
-                postings.c.gone_at.is_(None),
-                or_(
-                    postings.c.client_id.is_(None),
-                    and_(clients.c.payment_verified.is_(None), clients.c.total_spent.is_(None)),
-                ),
-            )
-        )
-        .order_by(postings.c.first_seen_at.desc(), postings.c.id.desc())
-        .limit(limit)
-    )
     with engine.connect() as conn:
-        return list(conn.execute(q))
+        return unknown_clients(conn, source, limit)
 
 
-def store_client(engine: Engine, source: str, row: Any, client: Client, now: datetime) -> None:
-    """Attach ``client`` to the posting: fill the unknown fields of its client, or create one."""
+def store_client(engine: Engine, source: str, row: ClientGap, client: Client, now: datetime) -> None:
+    """Attach ``client`` to the posting through the store's client write (snapshot, stats hash, rescore)."""
     with engine.begin() as conn:
-        if row.client_id is not None:
-            old = conn.execute(select(clients).where(clients.c.id == row.client_id)).one()
-            values = {
-                f.name: getattr(client, f.name)
-                for f in fields(client)
-                if f.name != "key" and getattr(client, f.name) is not None and getattr(old, f.name) is None
-            }
-            if values:
-                conn.execute(update(clients).where(clients.c.id == row.client_id).values(updated_at=now, **values))
-            cid = row.client_id
-        else:
-            posting = Posting(source=source, external_id=row.external_id, url=row.url, title=row.title, client=client)
-            cid = repo.upsert_client(conn, source, posting, now)
-        conn.execute(update(postings).where(postings.c.id == row.id).values(client_id=cid, needs_scoring=True))
+        fill_client(conn, source, row, client, now)
 
 
 PageFetch = Callable[[str], Awaitable[FetchResult]]
@@ -261,7 +232,7 @@ async def _visit(
     engine: Engine,
     src: SourceConfig,
     opts: DetailOptions,
-    rows: list[Any],
+    rows: list[ClientGap],
     report: EnrichReport,
     lock: asyncio.Lock,
     now: Callable[[], datetime],

@@ -50,7 +50,7 @@ class Reask:
 
 
 def _headers(src: SourceConfig) -> dict[str, str]:
-    from jobsift.crawler.run import request_options
+    from jobsift.crawler.request import request_options
 
     headers, _body = request_options(src)
     return headers

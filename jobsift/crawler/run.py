@@ -7,35 +7,24 @@ Outcomes: ok, not_modified, partial (salvaged, empty or shrunken feed), failed, 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Connection, Engine
 
-from jobsift.config import Config, FetchConfig, SourceConfig
-from jobsift.crawler.fetch import Fetcher, FetchResult
-from jobsift.crawler.health import classify, item_baselines
+from jobsift.config import Config, SourceConfig
+from jobsift.crawler.fetch import Fetcher
+from jobsift.crawler.health import classify
+from jobsift.crawler.request import check_source, fetch_source, parse_body
 from jobsift.crawler.sources import get_format
-from jobsift.errors import (
-    BlockedError,
-    ConfigError,
-    DeferredError,
-    FetchError,
-    JobsiftError,
-    ParseError,
-)
+from jobsift.errors import BlockedError, DeferredError, FetchError, JobsiftError, ParseError
 from jobsift.model import ParseResult
 from jobsift.redact import error_text, reason
-from jobsift.store import outcomes, repo
-from jobsift.store.schema import postings, sightings, sources
+from jobsift.store import outcomes, postings, runs, sources
 
 log = logging.getLogger(__name__)
 
@@ -72,76 +61,6 @@ class CrawlReport:
 ProgressFn = Callable[[SourceOutcome], None]
 
 
-def check_source(src: SourceConfig) -> None:
-    """Raise ``ConfigError`` for options the format or the crawler would refuse."""
-    get_format(src.format).check_options(src.options, f"sources[{src.name}]")
-    if "detail" in src.options:
-        from jobsift.crawler.enrich import detail_options
-
-        detail_options(src.options["detail"], f"sources[{src.name}].detail")
-
-
-def parse_body(src: SourceConfig, body: bytes, headers: dict[str, str]) -> ParseResult:
-    fmt = get_format(src.format)
-    fmt.check_options(src.options, f"sources[{src.name}]")
-    return fmt.parse(body, headers, source=src.name, options=fmt.parser_options(src.options))
-
-
-def redirect_headers(src: SourceConfig) -> list[str]:
-    """Header names the source allows to follow a redirect to another origin (``keep_headers_on_redirect``)."""
-    raw = src.options.get("keep_headers_on_redirect") or []
-    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
-        raise ConfigError(f"sources[{src.name}].keep_headers_on_redirect: expected a list of header names")
-    return list(raw)
-
-
-def request_options(src: SourceConfig) -> tuple[dict[str, str], bytes | None]:
-    """Extra headers and POST body from a source's options; tokens come from the environment.
-
-    The token is read here, at fetch time, and only ever travels in the request header: it is
-    not stored, logged or handed to the parser.
-    """
-    opts = src.options
-    raw_headers = opts.get("headers") or {}
-    if not isinstance(raw_headers, dict):
-        raise ConfigError(f"sources[{src.name}].headers: expected a table of header names to values")
-    headers = {str(k): str(v) for k, v in raw_headers.items()}
-    for key in ("auth_env", "token_env"):
-        env_name = opts.get(key)
-        if env_name:
-            token = os.environ.get(str(env_name))
-            if not token:
-                raise ConfigError(f"sources[{src.name}].{key}: environment variable {env_name} is not set")
-            headers["Authorization"] = f"Bearer {token}"
-    body = None
-    if opts.get("post_json") is not None:
-        body = json.dumps(opts["post_json"]).encode()
-        headers.setdefault("Content-Type", "application/json")
-    return headers, body
-
-
-async def fetch_source(fetcher: Fetcher, src: SourceConfig, etag: str | None, last_modified: str | None) -> FetchResult:
-    if src.browser:
-        from jobsift.crawler.browser import fetch_page
-
-        return await fetch_page(src.url, fetcher=fetcher, options=src.options)
-    own_fetch = get_format(src.format).fetch
-    if own_fetch is not None and src.options.get("post_json") is None and not src.options.get("plain_get"):
-        result: FetchResult = await own_fetch(fetcher, src)
-        return result
-    headers, body = request_options(src)
-    if body is not None:  # a POST has no validators to send
-        etag = last_modified = None
-    return await fetcher.fetch(
-        src.url,
-        etag=etag,
-        last_modified=last_modified,
-        extra_headers=headers,
-        post_body=body,
-        keep_on_redirect=redirect_headers(src),
-    )
-
-
 class Crawl:
     """Crawls a set of sources into one engine, recording one run."""
 
@@ -167,14 +86,14 @@ class Crawl:
         self.fetcher = fetcher
         self._write_lock = asyncio.Lock()
         self.stats: Counter[str] = Counter()
-        self._state: dict[str, Any] = {}
+        self._state: dict[str, sources.FetchState] = {}
         self._baselines: dict[int, tuple[int | None, int | None]] = {}
 
     async def run(self, selected: Sequence[SourceConfig]) -> CrawlReport:
         with self.engine.begin() as conn:
-            repo.abort_stale_runs(conn, self.now())
-            repo.sync_sources(conn, self.cfg.sources)
-            run_id = repo.start_run(conn, self.now(), self.trigger)
+            runs.abort_stale_runs(conn, self.now())
+            sources.sync_sources(conn, self.cfg.sources)
+            run_id = runs.start_run(conn, self.now(), self.trigger)
             self._preload(conn, [s.name for s in selected])
         report = CrawlReport(run_id=run_id, status="running")
         own_fetcher = self.fetcher is None
@@ -205,16 +124,14 @@ class Crawl:
             else:
                 report.status = "partial"
             with self.engine.begin() as conn:
-                repo.finish_run(conn, run_id, self.now(), report.status, dict(self.stats))
+                runs.finish_run(conn, run_id, self.now(), report.status, dict(self.stats))
         return report
 
-    def _preload(self, conn: Any, names: Sequence[str]) -> None:
+    def _preload(self, conn: Connection, names: Sequence[str]) -> None:
         """Every selected source's fetch state and item baselines, read once for the run."""
-        for start in range(0, len(names), 500):
-            part = list(names[start : start + 500])
-            self._state.update((r.name, r) for r in conn.execute(select(sources).where(sources.c.name.in_(part))))
+        self._state.update(sources.fetch_states(conn, names))
         ids = [self._state[n].id for n in names if n in self._state]
-        self._baselines.update(item_baselines(conn, ids))
+        self._baselines.update(runs.item_baselines(conn, ids))
 
     async def crawl_source(self, fetcher: Fetcher, run_id: int, src: SourceConfig) -> SourceOutcome:
         started = self.now()
@@ -224,7 +141,7 @@ class Crawl:
                 self._preload(conn, [src.name])
             state = self._state[src.name]
         last_ok_items, previous_items = self._baselines[state.id]
-        rec = repo.FetchRecord(
+        rec = runs.FetchRecord(
             source_id=state.id,
             started_at=started,
             finished_at=started,
@@ -287,7 +204,7 @@ class Crawl:
         self,
         run_id: int,
         src: SourceConfig,
-        rec: repo.FetchRecord,
+        rec: runs.FetchRecord,
         result: ParseResult | None,
         out: SourceOutcome,
     ) -> None:
@@ -296,7 +213,7 @@ class Crawl:
         try:
             with self.engine.begin() as conn:
                 if result is not None:
-                    stats = repo.upsert_postings(conn, src.name, result.postings, now)
+                    stats = postings.upsert_postings(conn, src.name, result.postings, now)
                     out.items, out.new, out.updated = len(result.postings), stats.new, stats.updated
                     out.warnings = result.warnings
                     rec.items, rec.new_items = out.items, stats.new
@@ -308,10 +225,10 @@ class Crawl:
                     )
                     fmt = get_format(src.format)
                     if rec.outcome == "ok" and fmt.full_listing:
-                        out.gone = repo.mark_gone(conn, src.name, (p.external_id for p in result.postings), now)
+                        out.gone = postings.mark_gone(conn, src.name, (p.external_id for p in result.postings), now)
                 elif rec.outcome == "not_modified":
-                    touch_listed(conn, src.name, now)
-                repo.record_fetch(conn, run_id, rec)
+                    postings.touch_listed(conn, src.name, now)
+                runs.record_fetch(conn, run_id, rec)
         except Exception as exc:  # noqa: BLE001 - the batch rolled back; record why, go on
             # A database error is described by the driver's message: never the statement and its
             # parameters (19 KB for one feed), on one bounded, redacted line (R38).
@@ -321,20 +238,7 @@ class Crawl:
                 log.debug("source %s: store failed\n%s", src.name, traceback.format_exc())
             rec.outcome, rec.reason, rec.items, rec.new_items = "failed", out.reason, None, None
             with self.engine.begin() as conn:
-                repo.record_fetch(conn, run_id, rec)
-
-
-def touch_listed(conn: Any, source: str, now: datetime) -> None:
-    """A 304 means "same as before": every posting still listed was seen again now."""
-    listed = select(postings.c.id).where(and_(postings.c.source == source, postings.c.gone_at.is_(None)))
-    conn.execute(
-        update(postings).where(and_(postings.c.source == source, postings.c.gone_at.is_(None))).values(last_seen_at=now)
-    )
-    conn.execute(
-        update(sightings)
-        .where(and_(sightings.c.posting_id.in_(listed), sightings.c.gone_at.is_(None)))
-        .values(last_seen_at=now)
-    )
+                runs.record_fetch(conn, run_id, rec)
 
 
 def select_sources(cfg: Config, names: Sequence[str] | None = None) -> list[SourceConfig]:
@@ -359,100 +263,3 @@ def crawl(
         check_source(src)
     crawler = Crawl(engine, cfg, trigger=trigger, progress=progress, now=now, log_outcomes=log_outcomes)
     return asyncio.run(crawler.run(selected))
-
-
-async def _test_source(cfg: Config, src: SourceConfig) -> tuple[FetchResult, ParseResult]:
-    async with Fetcher(cfg.fetch) as fetcher:
-        fetched = await fetch_source(fetcher, src, None, None)
-    return fetched, parse_body(src, fetched.body, fetched.headers)
-
-
-def test_source(cfg: Config, name: str) -> tuple[FetchResult, ParseResult]:
-    """Fetch and parse one source without storing anything."""
-    return asyncio.run(_test_source(cfg, cfg.source(name)))
-
-
-test_source.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-@dataclass(slots=True)
-class ImportReport:
-    files: int = 0
-    items: int = 0
-    new: int = 0
-    updated: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def import_files(
-    engine: Engine,
-    paths: Sequence[Path],
-    fmt: str,
-    source: str,
-    *,
-    options: dict[str, Any] | None = None,
-    now: Callable[[], datetime] = utcnow,
-    progress: Callable[[Path], None] | None = None,
-    max_bytes: int | None = None,
-) -> ImportReport:
-    """Parse saved files with a format's parser and store them (one transaction per file).
-
-    A file larger than ``max_bytes`` (the fetch body cap, ``fetch.max_bytes``) is refused unread;
-    a file that cannot be read, parsed or stored is reported in one line and the next file goes on
-    (R33, R35). The run row is always finished, even when the import is interrupted.
-    """
-    src = SourceConfig(name=source, format=fmt, url=f"file:{fmt}", options=options or {})
-    get_format(fmt).check_options(src.options, "import")
-    cap = max_bytes or FetchConfig().max_bytes
-    report = ImportReport()
-    with engine.begin() as conn:
-        run_id = repo.start_run(conn, now(), "import")
-    status = "aborted"
-    try:
-        for path in paths:
-            report.files += 1
-            try:
-                _import_one(engine, src, path, cap, now, report)
-            except (OSError, JobsiftError) as exc:
-                report.errors.append(f"{path}: {reason(str(exc))}")
-            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others (R35)
-                log.debug("import %s failed\n%s", path, traceback.format_exc())
-                report.errors.append(f"{path}: {reason(f'{type(exc).__name__}: {error_text(exc)}')}")
-            if progress:
-                progress(path)
-        status = "ok" if not report.errors else ("partial" if report.items else "failed")
-    finally:
-        with engine.begin() as conn:
-            repo.finish_run(conn, run_id, now(), status, {"import/files": report.files, "store/new": report.new})
-    return report
-
-
-def _import_one(
-    engine: Engine, src: SourceConfig, path: Path, max_bytes: int, now: Callable[[], datetime], report: ImportReport
-) -> None:
-    body = read_capped(path, max_bytes)
-    result = parse_body(src, body, {})
-    del body
-    with engine.begin() as conn:
-        repo.ensure_source(conn, src.name, src.format, src.url)
-        stats = repo.upsert_postings(conn, src.name, result.postings, now())
-    report.items += len(result.postings)
-    report.new += stats.new
-    report.updated += stats.updated
-    if result.bozo:
-        report.errors.append(f"{path}: partial ({'; '.join(result.warnings[:2])})")
-
-
-def read_capped(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes; a ``ParseError`` (``too_large``) if it holds more than ``max_bytes`` (checked
-    again while reading, so a growing file or a device cannot get past the cap either)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ParseError(
-            f"refused: {size:,} bytes is over the {max_bytes:,}-byte cap (fetch.max_bytes)", reason="too_large"
-        )
-    with path.open("rb") as fh:
-        body = fh.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise ParseError(f"refused: more than the {max_bytes:,}-byte cap (fetch.max_bytes)", reason="too_large")
-    return body

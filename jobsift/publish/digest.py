@@ -34,7 +34,7 @@ from jobsift.config import Config, SmtpConfig
 from jobsift.publish.params import FilterParams
 from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
-from jobsift.store import repo
+from jobsift.store import runs as repo
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.records import Job
 from jobsift.store.schema import digest_items, digests

@@ -17,17 +17,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from jobsift.config import Config
 from jobsift.crawler.fetch import Fetcher
 from jobsift.crawler.politeness import Politeness
-from jobsift.crawler.run import Crawl, CrawlReport, SourceOutcome, check_source
+from jobsift.crawler.request import check_source
+from jobsift.crawler.run import Crawl, CrawlReport, SourceOutcome
 from jobsift.pipeline import Pipeline
 from jobsift.scheduling import leases
-from jobsift.store import repo
-from jobsift.store.schema import sources
+from jobsift.store import runs, sources
 
 log = logging.getLogger("jobsift.scheduling")
 
@@ -43,10 +43,10 @@ def start_up(engine: Engine, cfg: Config, now: datetime) -> None:
         check_source(src)
     with engine.begin() as conn:
         leases.setup_lock(conn)
-        repo.sync_sources(conn, cfg.sources)
+        sources.sync_sources(conn, cfg.sources)
         freed = leases.release_dead_local(conn)
-        aborted = repo.abort_stale_runs(conn, now)
-        aborted += leases.abort_orphaned_runs(conn, now, lease_seconds=cfg.schedule.lease_seconds)
+        aborted = runs.abort_stale_runs(conn, now)
+        aborted += runs.abort_orphaned_runs(conn, now, lease_seconds=cfg.schedule.lease_seconds)
     if freed or aborted:
         log.info("interrupted before: %d runs marked aborted; sources freed: %s", aborted, ", ".join(freed) or "none")
 
@@ -132,7 +132,7 @@ class BatchRunner:
         now = self.now()
         if o.outcome == "deferred":  # the crawl stored the server's Retry-After as next_due_at
             with self.engine.connect() as conn:
-                return conn.execute(select(sources.c.next_due_at).where(sources.c.name == o.name)).scalar()
+                return sources.next_due_at(conn, o.name)
         return leases.next_due(self.cfg, o.name, now)
 
     async def _renew(self, pending: set[str], lease: float) -> None:

@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+
+from jobsift.store.leases import server_time
 
 log = logging.getLogger("jobsift.scheduling")
 WARN_SECONDS = 2.0
@@ -52,7 +54,7 @@ class DatabaseClock:
         if self.engine.dialect.name == "postgresql":
             with self.engine.connect() as conn:
                 before = self.local()
-                server = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+                server = server_time(conn)
                 after = self.local()
             offset = server - (before + (after - before) / 2)
             if abs(offset.total_seconds()) > WARN_SECONDS:

@@ -38,7 +38,7 @@ from jobsift.scheduling import leases, periodic
 from jobsift.scheduling.batch import BatchRunner, cancel_and_wait, start_up, utcnow
 from jobsift.scheduling.claims import is_done
 from jobsift.scheduling.clock import DatabaseClock
-from jobsift.store import repo
+from jobsift.store.runs import worker_id
 
 log = logging.getLogger("jobsift.scheduling")
 SHUTDOWN_SECONDS = 10.0
@@ -53,7 +53,7 @@ class Daemon:
     def __init__(self, engine: Engine, cfg: Config) -> None:
         self.engine = engine
         self.cfg = cfg
-        self.owner = repo.worker_id()
+        self.owner = worker_id()
         # Lease times come from the database server's clock; the scheduler runs on this machine's.
         self.clock = DatabaseClock(engine)
         self.runner = BatchRunner(engine, cfg, owner=self.owner, trigger="schedule", now=self.clock)

@@ -33,7 +33,7 @@ from jobsift.errors import ConfigError, StoreError
 from jobsift.scheduling import leases, periodic
 from jobsift.scheduling.batch import BatchRunner, start_up
 from jobsift.scheduling.clock import DatabaseClock
-from jobsift.store import repo
+from jobsift.store.runs import worker_id
 
 log = logging.getLogger("jobsift.scheduling")
 
@@ -67,7 +67,7 @@ def sqlite_single_worker(engine: Engine) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(repo.worker_id())
+        handle.write(worker_id())
         handle.flush()
         yield
     finally:
@@ -90,7 +90,7 @@ class Worker:
         self.once = once
         self.batch = batch or cfg.fetch.concurrency
         self.poll = poll
-        self.owner = repo.worker_id()
+        self.owner = worker_id()
         self.names = [s.name for s in cfg.sources if s.enabled]
         # Leases are compared across machines: every time here is the database server's.
         self.clock = DatabaseClock(engine)

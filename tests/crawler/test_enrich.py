@@ -14,7 +14,10 @@ from jobsift.crawler import browser
 from jobsift.crawler.enrich import convert, detail_options, extract_client
 from jobsift.crawler.run import crawl
 from jobsift.errors import ConfigError
-from jobsift.store.schema import clients, postings
+from jobsift.model import Client, Posting
+from jobsift.store.clients import CLIENT_STATS, stats_hash
+from jobsift.store.postings import upsert_postings
+from jobsift.store.schema import client_snapshots, clients, postings
 from tests.support.crawling import RSS_HEADERS, config, fast, rss, source
 from tests.support.httpserver import Reply, ScriptedServer, robots
 
@@ -86,6 +89,34 @@ def test_detail_pages_fill_missing_client_fields(server: ScriptedServer, engine:
     assert server.hits("/job/0") == 1
     assert server.hits("/job/1") == 1
     assert server.hits("/job/2") == 2
+
+
+def test_enrichment_of_a_known_client_snapshots_the_new_stats(server: ScriptedServer, engine: Engine) -> None:
+    """The client-snapshot invariant on the enrichment path: new stats leave a snapshot, the hash follows."""
+    server.route("/feed", Reply(200, feed_of(server, 1), RSS_HEADERS))
+    server.route("/job/0", detail_page("Payment verified", "$12.5K"))
+    known = Posting("board", "g0", f"{server.url}/job/0", "Job g0", client=Client(key="c9", name="Acme"))
+    with engine.begin() as conn:  # a client the feed named once, with no stats
+        upsert_postings(conn, "board", [known], datetime(2026, 11, 1, tzinfo=UTC))
+    src = source("board", server.url + "/feed", options={"detail": {"selectors": SELECTORS}})
+    report = crawl(engine, config([src], fast()))
+    assert report.stats["enrich/filled"] == 1
+    with engine.connect() as conn:
+        client = conn.execute(select(clients).where(clients.c.client_key == "c9")).one()
+        snaps = conn.execute(
+            select(client_snapshots).where(client_snapshots.c.client_id == client.id).order_by(client_snapshots.c.id)
+        ).all()
+    assert len(snaps) == 2  # the first sight, then what the detail page said
+    newest = {k: getattr(snaps[-1], k) for k in CLIENT_STATS}
+    assert newest == {k: getattr(client, k) for k in CLIENT_STATS}
+    assert (newest["payment_verified"], newest["total_spent"], newest["jobs_posted"]) == (True, 12500.0, 14)
+    assert client.stats_hash == stats_hash(Client(**newest))
+    assert client.name == "Acme"  # known values stay
+
+    crawl(engine, config([src], fast()))  # nothing changed: no new snapshot
+    with engine.connect() as conn:
+        again = conn.execute(select(client_snapshots).where(client_snapshots.c.client_id == client.id)).all()
+    assert len(again) == 2
 
 
 def test_enrichment_is_capped_per_run_and_obeys_robots(server: ScriptedServer, sqlite_engine: Engine) -> None:

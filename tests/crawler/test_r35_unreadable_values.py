@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from jobsift.cli import main
+from jobsift.crawler.importer import import_files
 from jobsift.crawler.normalize import parse_date
-from jobsift.crawler.run import import_files
 from jobsift.model import Budget, Client, Competition, Posting
-from jobsift.store import repo
+from jobsift.store.postings import upsert_postings
 from jobsift.store.readable import FLOAT_MAX, INT_MAX, readable
 from jobsift.store.schema import clients, postings, runs
 from tests.crawler.test_crawl import T0, count, outcomes, run
@@ -157,7 +157,7 @@ def test_r35_readable_leaves_only_values_the_store_can_hold(p: Posting) -> None:
 def test_r35_the_store_takes_any_batch_of_junk_values(engine: Engine, batch: list[Posting]) -> None:
     """Both backends (one store for every example: upserts are idempotent)."""
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", batch, T0)
+        stats = upsert_postings(conn, "s", batch, T0)
     assert stats.refused == 0
 
 
@@ -173,7 +173,7 @@ def test_r35_nul_characters_are_dropped_not_refused(engine: Engine) -> None:
         raw={"t\x00": ["x\x00y"]},
     )
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [item], T0)
+        stats = upsert_postings(conn, "s", [item], T0)
         row = conn.execute(select(postings.c.external_id, postings.c.title, postings.c.description_text)).one()
     assert stats.refused == 0
     assert tuple(row) == ("nulid", "Dev role", "ab")
@@ -186,7 +186,7 @@ def test_r35_dates_beyond_a_day_ahead_are_not_trusted(sqlite_engine: Engine) -> 
         for k, d in (("soon", soon), ("later", later), ("far", datetime(9999, 12, 31, tzinfo=UTC)))
     ]
     with sqlite_engine.begin() as conn:
-        repo.upsert_postings(conn, "f", items, T0)
+        upsert_postings(conn, "f", items, T0)
         got = dict(conn.execute(select(postings.c.external_id, postings.c.posted_at)).all())
         listed = dict(conn.execute(select(postings.c.external_id, postings.c.listed_at)).all())
     assert got == {"soon": soon, "later": None, "far": None}

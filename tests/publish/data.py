@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from jobsift.model import Budget, Client, Posting
-from jobsift.store import repo
+from jobsift.store.postings import upsert_postings
 from jobsift.store.schema import postings, scores
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -164,7 +164,7 @@ def seed(engine: Engine, jobs: list[tuple[Any, ...]] | None = None) -> dict[str,
             category="Web" if src == "beta" else "Data",
         )
         with engine.begin() as conn:
-            repo.upsert_postings(conn, src, [p], when)
+            upsert_postings(conn, src, [p], when)
             pid = conn.execute(select(postings.c.id).where(postings.c.external_id == ext)).scalar_one()
             ids[ext] = pid
             write_score(conn, pid, quality, flags, when)
@@ -267,7 +267,7 @@ def seed_history(engine: Engine, days: int = 14, per_day: int = 6) -> None:
                 client=client,
             )
             with engine.begin() as conn:
-                repo.upsert_postings(conn, src, [p], when)
+                upsert_postings(conn, src, [p], when)
                 pid = conn.execute(select(postings.c.id).where(postings.c.external_id == f"h{n}")).scalar_one()
                 write_score(conn, pid, 20.0 if is_ghost else 75.0, flags, when)
                 conn.execute(

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from jobsift.cli import main
 from jobsift.model import Budget, Posting
 from jobsift.scoring.features import budget_usd
-from jobsift.store import repo
 from jobsift.store.budget_figure import budget_figure, budget_figure_sql
+from jobsift.store.postings import upsert_postings
 from jobsift.store.schema import postings
 from tests.publish.data import JOBS, NOW, seed
 
@@ -115,7 +115,7 @@ BUDGETS = {
 def test_budget_figure_is_one_definition(sqlite_engine: Engine, sqlite_url: str) -> None:
     """A fixed 5000 with no stated currency is $5,000 to scoring and to ``--min-budget`` alike."""
     with sqlite_engine.begin() as conn:
-        repo.upsert_postings(conn, "cur", [_posting(k, b) for k, b in BUDGETS.items()], NOW)
+        upsert_postings(conn, "cur", [_posting(k, b) for k, b in BUDGETS.items()], NOW)
         rows = {
             r.external_id: dict(r._mapping) for r in conn.execute(select(postings, budget_figure_sql().label("figure")))
         }

@@ -10,8 +10,9 @@ from sqlalchemy import Engine, insert, select, update
 
 from jobsift.model import Client, Posting
 from jobsift.publish.report import build_report
-from jobsift.store import repo
+from jobsift.store.postings import upsert_postings
 from jobsift.store.schema import fetches, postings, runs, scores, sources
+from jobsift.store.sources import ensure_source
 from tests.publish.data import NOW, write_score
 
 
@@ -27,7 +28,7 @@ def add(engine: Engine, source: str, ext: str, title: str, ghost: float, client:
         client=client,
     )
     with engine.begin() as conn:
-        repo.upsert_postings(conn, source, [p], when)
+        upsert_postings(conn, source, [p], when)
         pid = conn.execute(select(postings.c.id).where(postings.c.external_id == ext)).scalar_one()
         write_score(conn, pid, 30.0, ["ghost"] if ghost >= 0.6 else [], when)
         conn.execute(update(scores).where(scores.c.posting_id == pid).values(ghost_probability=ghost))
@@ -51,7 +52,7 @@ def seed_report(engine: Engine) -> None:
         run = conn.execute(insert(runs).values(started_at=NOW, status="ok", trigger="cli").returning(runs.c.id))
         run_id = run.scalar_one()
         for name, n in (("anon", 1), ("nocli", 2)):  # small counts: an automatic axis would show 0.5 steps
-            sid = repo.ensure_source(conn, name, "rss", f"https://{name}.test/feed")
+            sid = ensure_source(conn, name, "rss", f"https://{name}.test/feed")
             conn.execute(update(sources).where(sources.c.id == sid).values(last_outcome="ok"))
             for d in range(n):
                 conn.execute(

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from jobsift.config import SourceConfig
 from jobsift.scheduling import leases
 from jobsift.scheduling.clock import DatabaseClock
-from jobsift.store import repo
 from jobsift.store.db import make_engine, open_store
+from jobsift.store.sources import sync_sources
 
 SOURCES = [SourceConfig(name="s0", format="rss", url="http://127.0.0.1:9/feed")]
 SKEW = timedelta(minutes=10)
@@ -47,7 +47,7 @@ def test_offset_is_measured_against_the_postgresql_server(pg_engine: Engine, cap
 
 def test_a_fast_clock_does_not_take_over_a_live_lease(pg_engine: Engine) -> None:
     with pg_engine.begin() as conn:
-        repo.sync_sources(conn, SOURCES)
+        sync_sources(conn, SOURCES)
     a, b = DatabaseClock(pg_engine), DatabaseClock(pg_engine, local=fast)
     assert leases.claim_due(pg_engine, "a", ["s0"], limit=1, lease_seconds=300, now=a()) == ["s0"]
     # With its own clock, b would think a's five-minute lease ran out five minutes ago.

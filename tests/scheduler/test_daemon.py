@@ -16,9 +16,10 @@ from sqlalchemy import text, update
 
 from jobsift.config import SourceConfig, load_config
 from jobsift.scheduling.daemon import Daemon
-from jobsift.store import repo
 from jobsift.store.db import open_store
+from jobsift.store.runs import start_run
 from jobsift.store.schema import runs, sources
+from jobsift.store.sources import sync_sources
 from tests.scheduler.conftest import Proc, feed_route, hold_first, scalar, serve_feeds, write_config
 from tests.support.httpserver import ScriptedServer
 
@@ -39,11 +40,11 @@ def test_r27_downtime_across_several_triggers_gives_one_catch_up_run(
     now = datetime.now(UTC)
     try:
         with engine.begin() as conn:  # last crawled 5 hours ago, then the machine was off
-            repo.sync_sources(conn, load_config(cfg_path, env={}).sources)
+            sync_sources(conn, load_config(cfg_path, env={}).sources)
             conn.execute(
                 update(sources).values(next_due_at=now - timedelta(hours=4), last_fetch_at=now - timedelta(hours=5))
             )
-            run_id = repo.start_run(conn, now - timedelta(hours=5), "schedule")
+            run_id = start_run(conn, now - timedelta(hours=5), "schedule")
             conn.execute(update(runs).where(runs.c.id == run_id).values(worker=f"{socket.gethostname()}:{dead_pid()}"))
         daemon = spawn("--config", str(cfg_path), "--db", sqlite_url, "schedule")
         assert len(daemon.wait_line(r"source s\d: every 60 min, first run .*overdue: catch-up run now", count=n)) == n
@@ -124,7 +125,7 @@ def test_jobs_are_rebuilt_from_config_with_deliberate_options(tmp_path: Path, sq
     now = datetime.now(UTC)
     try:
         with engine.begin() as conn:  # a source renamed away since the last start, and one not yet due
-            repo.sync_sources(conn, [*cfg.sources, SourceConfig(name="old-name", format="rss", url="http://x/")])
+            sync_sources(conn, [*cfg.sources, SourceConfig(name="old-name", format="rss", url="http://x/")])
             conn.execute(update(sources).where(sources.c.name == "s1").values(next_due_at=now + timedelta(minutes=30)))
         scheduler = AsyncIOScheduler(timezone="UTC")
         Daemon(engine, cfg).build(scheduler, now)

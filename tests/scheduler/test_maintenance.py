@@ -12,9 +12,9 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from jobsift.config import SourceConfig
 from jobsift.scheduling import leases
 from jobsift.scheduling.claims import claim_job, finish_job
-from jobsift.store import repo
 from jobsift.store.db import open_store
 from jobsift.store.maintenance import database_bytes, prune, table_stats
+from jobsift.store.runs import FetchRecord, finish_run, record_fetch, start_run
 from jobsift.store.schema import (
     client_snapshots,
     clients,
@@ -25,6 +25,7 @@ from jobsift.store.schema import (
     scores,
     sources,
 )
+from jobsift.store.sources import sync_sources
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCES = [SourceConfig(name=f"s{i}", format="rss", url=f"http://127.0.0.1:9/f/{i}") for i in range(3)]
@@ -74,7 +75,7 @@ def test_prune_drops_old_logs_and_payloads_and_keeps_facts_scores_and_labels(eng
     now = T0 + timedelta(days=100)
     old, recent = now - timedelta(days=40), now - timedelta(days=2)
     with engine.begin() as conn:
-        repo.sync_sources(conn, SOURCES)
+        sync_sources(conn, SOURCES)
         cid = conn.execute(
             insert(clients)
             .values(source="s0", client_key="c", first_seen_at=old, updated_at=old)
@@ -91,11 +92,9 @@ def test_prune_drops_old_logs_and_payloads_and_keeps_facts_scores_and_labels(eng
             insert(client_snapshots), [{"client_id": cid, "observed_at": old - timedelta(days=i)} for i in range(3)]
         )
         for when in (old, recent):
-            run_id = repo.start_run(conn, when, "worker")
-            repo.finish_run(conn, run_id, when, "ok", {})
-            repo.record_fetch(
-                conn, run_id, repo.FetchRecord(source_id=1, started_at=when, finished_at=when, outcome="ok")
-            )
+            run_id = start_run(conn, when, "worker")
+            finish_run(conn, run_id, when, "ok", {})
+            record_fetch(conn, run_id, FetchRecord(source_id=1, started_at=when, finished_at=when, outcome="ok"))
     report = prune(engine, days=30, now=now)
     assert (report.raw_cleared, report.fetches, report.runs, report.client_snapshots) == (1, 1, 1, 2)
     assert count(engine, postings) == 2  # facts stay
@@ -126,7 +125,7 @@ def test_leases_claim_only_due_free_enabled_sources_and_guard_by_owner(engine: E
     now = T0
     names = [s.name for s in SOURCES]
     with engine.begin() as conn:
-        repo.sync_sources(conn, SOURCES)
+        sync_sources(conn, SOURCES)
         conn.execute(update(sources).where(sources.c.name == "s1").values(next_due_at=now + timedelta(minutes=5)))
     assert leases.claim_due(engine, "a", names, limit=10, lease_seconds=60, now=now) == ["s0", "s2"]
     assert leases.claim_due(engine, "b", names, limit=10, lease_seconds=60, now=now) == []
@@ -232,7 +231,7 @@ def test_a_simulated_year_of_crawls_stays_within_the_stated_bound(tmp_path: Path
     engine = open_store(f"sqlite:///{tmp_path / 'year.db'}")
     try:
         with engine.begin() as conn:
-            repo.sync_sources(
+            sync_sources(
                 conn,
                 [SourceConfig(name=f"s{i}", format="rss", url=f"https://feeds.example/{i}") for i in range(N_SOURCES)],
             )

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from jobsift.config import Config, load_config
 from jobsift.model import Budget, Client, Competition, Posting
-from jobsift.store import repo
+from jobsift.store.postings import upsert_postings
 from jobsift.store.schema import scores
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -94,7 +94,7 @@ def store(engine: Engine, items: list[Posting], when: datetime = T0, source: str
         by_source.setdefault(source or p.source, []).append(p)
     with engine.begin() as conn:
         for src, ps in by_source.items():
-            repo.upsert_postings(conn, src, ps, when)
+            upsert_postings(conn, src, ps, when)
 
 
 def config(db_url: str, **scoring: Any) -> Config:

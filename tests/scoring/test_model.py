@@ -217,12 +217,12 @@ def test_labels_on_unscored_postings_are_counted_not_silently_dropped(sqlite_eng
 
     from jobsift.model import Posting
     from jobsift.scoring.train import collect_examples, unscored_labels
-    from jobsift.store import repo
+    from jobsift.store.postings import upsert_postings
     from jobsift.store.schema import labels
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with sqlite_engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [Posting("s", "a", "https://x.test/a", "Logo")], now)
+        stats = upsert_postings(conn, "s", [Posting("s", "a", "https://x.test/a", "Logo")], now)
         conn.execute(insert(labels).values(posting_id=stats.new_ids[0], label="ghost", origin="user", created_at=now))
     _x, y, counts = collect_examples(sqlite_engine)
     assert (len(y), counts["user"], unscored_labels(sqlite_engine)) == (0, 0, 1)

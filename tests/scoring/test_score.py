@@ -205,11 +205,11 @@ def test_explain_of_a_score_from_a_replaced_model_says_how_to_rescore(engine: En
 
 
 def test_a_posting_that_vanishes_and_comes_back_counts_a_relist(engine: Engine) -> None:
-    from jobsift.store import repo
+    from jobsift.store.postings import mark_gone
 
     store(engine, [posting("a"), posting("b", title="Kubernetes upgrade for a payments team")], when=T0)
     with engine.begin() as conn:
-        repo.mark_gone(conn, "s", ["b"], T0 + timedelta(days=1))
+        mark_gone(conn, "s", ["b"], T0 + timedelta(days=1))
     store(
         engine, [posting("a", description="Changed text so the posting is rescored. " * 5)], when=T0 + timedelta(days=4)
     )

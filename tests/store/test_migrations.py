@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from jobsift.errors import StoreError
-from jobsift.store.db import current_revision, ensure_schema, head_revision, make_engine, upgrade
+from jobsift.store.db import alembic_config, current_revision, ensure_schema, head_revision, make_engine, upgrade
 from jobsift.store.schema import metadata
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def test_migrated_schema_matches_the_declared_tables(engine: Engine) -> None:
@@ -47,3 +51,42 @@ def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def _revisions() -> list[str]:
+    """Every revision, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
+
+
+def test_downgrade_through_every_revision_and_up_again(db_url: str) -> None:
+    """``alembic downgrade`` one step at a time to the empty store, keeping the crawl's rows until
+    the first revision goes; then up again to the declared schema."""
+    from alembic import command
+
+    from jobsift.model import Posting
+    from jobsift.store.postings import upsert_postings
+
+    revisions = _revisions()
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng)
+        with eng.begin() as conn:
+            upsert_postings(conn, "s", [Posting("s", "a", "https://x.test/a", "Logo design")], T0)
+        for expected in reversed(revisions[:-1]):
+            command.downgrade(alembic_config(eng), "-1")
+            assert current_revision(eng) == expected
+            with eng.connect() as conn:  # the posting and its sighting survive every step down
+                counts = conn.execute(text("SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM sightings)"))
+                assert tuple(counts.one()) == (1, 1)
+        command.downgrade(alembic_config(eng), "base")
+        assert current_revision(eng) is None
+        assert not {"postings", "sightings", "scores"} & set(inspect(eng).get_table_names())
+        assert upgrade(eng) == head_revision() == revisions[-1]
+        with eng.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+        assert diff == []
+    finally:
+        eng.dispose()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from jobsift.model import Budget, Client, Posting
-from jobsift.store import repo
+from jobsift.store.postings import mark_gone, upsert_postings
 from jobsift.store.schema import client_snapshots, clients, postings, sightings
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -24,10 +24,10 @@ def count(engine: Engine, table: object) -> int:
 
 def test_r21_same_posting_twice_in_a_feed_and_again_next_run_is_one_row(engine: Engine) -> None:
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [make("a"), make("a"), make("b")], T0)
+        stats = upsert_postings(conn, "s", [make("a"), make("a"), make("b")], T0)
     assert (stats.new, stats.duplicates_in_batch) == (2, 1)
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [make("a"), make("b")], T0 + timedelta(hours=1))
+        stats = upsert_postings(conn, "s", [make("a"), make("b")], T0 + timedelta(hours=1))
     assert (stats.new, stats.unchanged) == (0, 2)
     assert count(engine, postings) == 2
     with engine.connect() as conn:
@@ -40,14 +40,14 @@ def test_r21_same_posting_twice_in_a_feed_and_again_next_run_is_one_row(engine: 
 
 def test_r21_record_without_key_is_refused(engine: Engine) -> None:
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [make(""), make("ok"), make("t", title=" ")], T0)
+        stats = upsert_postings(conn, "s", [make(""), make("ok"), make("t", title=" ")], T0)
     assert (stats.new, stats.refused) == (1, 2)
     assert count(engine, postings) == 1
 
 
 def test_changed_facts_are_updated_and_marked_for_rescoring(engine: Engine) -> None:
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [make("a")], T0)
+        upsert_postings(conn, "s", [make("a")], T0)
         conn.execute(postings.update().values(needs_scoring=False))
     changed = make(
         "a",
@@ -56,7 +56,7 @@ def test_changed_facts_are_updated_and_marked_for_rescoring(engine: Engine) -> N
         ),
     )
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [changed], T0 + timedelta(hours=1))
+        stats = upsert_postings(conn, "s", [changed], T0 + timedelta(hours=1))
     assert stats.updated == 1
     with engine.connect() as conn:
         row = conn.execute(select(postings)).one()
@@ -66,13 +66,13 @@ def test_changed_facts_are_updated_and_marked_for_rescoring(engine: Engine) -> N
 
 def test_gone_then_reappearing_opens_a_new_sighting(engine: Engine) -> None:
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [make("a"), make("b")], T0)
-        assert repo.mark_gone(conn, "s", ["b"], T0 + timedelta(hours=1)) == 1
+        upsert_postings(conn, "s", [make("a"), make("b")], T0)
+        assert mark_gone(conn, "s", ["b"], T0 + timedelta(hours=1)) == 1
     with engine.connect() as conn:
         gone_at = conn.execute(select(postings.c.gone_at).where(postings.c.external_id == "a")).scalar()
     assert gone_at == T0 + timedelta(hours=1)
     with engine.begin() as conn:
-        stats = repo.upsert_postings(conn, "s", [make("a")], T0 + timedelta(days=3))
+        stats = upsert_postings(conn, "s", [make("a")], T0 + timedelta(days=3))
     assert stats.reappeared == 1
     with engine.connect() as conn:
         rows = conn.execute(
@@ -92,7 +92,7 @@ def test_gone_then_reappearing_opens_a_new_sighting(engine: Engine) -> None:
 def test_client_unknown_stays_none_and_changes_snapshot(engine: Engine) -> None:
     p = make("a", client=Client(key="c1", name="Acme", payment_verified=None, total_spent=1000.0))
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [p], T0)
+        upsert_postings(conn, "s", [p], T0)
         conn.execute(postings.update().values(needs_scoring=False))
     with engine.connect() as conn:
         c = conn.execute(select(clients)).one()
@@ -100,7 +100,7 @@ def test_client_unknown_stays_none_and_changes_snapshot(engine: Engine) -> None:
     assert c.total_spent == 1000.0
     p2 = make("a", client=Client(key="c1", name="Acme", payment_verified=False, total_spent=1000.0))
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [p2], T0 + timedelta(hours=1))
+        upsert_postings(conn, "s", [p2], T0 + timedelta(hours=1))
     with engine.connect() as conn:
         c = conn.execute(select(clients)).one()
         needs = conn.execute(select(postings.c.needs_scoring)).scalar()
@@ -109,7 +109,7 @@ def test_client_unknown_stays_none_and_changes_snapshot(engine: Engine) -> None:
     assert count(engine, client_snapshots) == 2
     # Same stats again: no new snapshot.
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [p2], T0 + timedelta(hours=2))
+        upsert_postings(conn, "s", [p2], T0 + timedelta(hours=2))
     assert count(engine, client_snapshots) == 2
 
 
@@ -120,7 +120,7 @@ def test_clients_of_a_batch_are_looked_up_in_one_query(engine: Engine) -> None:
     other = Client(key="c2", name="Other", total_spent=50.0)
     batch = [make(f"a{i}", client=acme) for i in range(5)] + [make("b", client=other), make("c")]
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", batch, T0)
+        upsert_postings(conn, "s", batch, T0)
     statements: list[str] = []
 
     def record(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -129,7 +129,7 @@ def test_clients_of_a_batch_are_looked_up_in_one_query(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", record)
     try:
         with engine.begin() as conn:
-            repo.upsert_postings(conn, "s", batch, T0 + timedelta(hours=1))
+            upsert_postings(conn, "s", batch, T0 + timedelta(hours=1))
     finally:
         event.remove(engine, "before_cursor_execute", record)
     client_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM clients" in s]
@@ -143,8 +143,26 @@ def test_clients_of_a_batch_are_looked_up_in_one_query(engine: Engine) -> None:
     # One client with two different stats in one batch: both snapshots, the last stats kept.
     richer = Client(key="c1", name="Acme", total_spent=2000.0, jobs_posted=5)
     with engine.begin() as conn:
-        repo.upsert_postings(conn, "s", [make("a0", client=richer), make("a1", client=acme)], T0 + timedelta(hours=2))
+        upsert_postings(conn, "s", [make("a0", client=richer), make("a1", client=acme)], T0 + timedelta(hours=2))
     with engine.connect() as conn:
         spent = conn.execute(select(clients.c.total_spent).where(clients.c.client_key == "c1")).scalar_one()
     assert spent == 1000.0
     assert count(engine, client_snapshots) == 2 + 2
+
+
+def test_stats_hash_is_the_hash_of_the_stored_stats(engine: Engine) -> None:
+    """A source that stops giving a known stat changes nothing: no snapshot, no rescore, the hash still fits."""
+    from jobsift.store.clients import CLIENT_STATS, stats_hash
+
+    full = Client(key="c1", name="Acme", payment_verified=True, total_spent=1000.0, jobs_posted=3)
+    with engine.begin() as conn:
+        upsert_postings(conn, "s", [make("a", client=full)], T0)
+        conn.execute(postings.update().values(needs_scoring=False))
+        upsert_postings(conn, "s", [make("a", client=Client(key="c1", name="Acme", total_spent=1000.0))], T0)
+    with engine.connect() as conn:
+        c = conn.execute(select(clients)).one()
+        needs = conn.execute(select(postings.c.needs_scoring)).scalar()
+    assert (c.payment_verified, c.jobs_posted) == (True, 3)  # unknown never erases known
+    assert c.stats_hash == stats_hash(Client(**{k: getattr(c, k) for k in CLIENT_STATS}))
+    assert count(engine, client_snapshots) == 1
+    assert needs is False

@@ -32,5 +32,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP INDEX ix_postings_listed_at_id")
-    with op.batch_alter_table("postings") as batch:
-        batch.drop_column("listed_at")
+    # A plain DROP COLUMN on both backends (SQLite >= 3.35): a batch rebuild would rename the table
+    # under the jobs view (SQLite refuses) and, with foreign keys on, cascade-delete its sightings.
+    op.execute("ALTER TABLE postings DROP COLUMN listed_at")

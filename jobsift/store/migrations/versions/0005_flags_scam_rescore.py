@@ -37,5 +37,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("scores") as batch:
-        batch.drop_column("ghost_basis")
+    # A plain DROP COLUMN on both backends (SQLite >= 3.35): a batch rebuild of the table would
+    # rename it under the jobs view that reads it, which SQLite refuses.
+    op.execute("ALTER TABLE scores DROP COLUMN ghost_basis")

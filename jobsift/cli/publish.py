@@ -164,7 +164,7 @@ def digest(
 @pass_ctx
 def push(ctx: Context, since: str | None) -> None:
     """POST new jobs above each webhook's min_quality (json, slack, discord or n8n shape), once per sink."""
-    from jobsift.publish.params import parse_age
+    from jobsift.publish.values import parse_age
     from jobsift.publish.webhooks import push_new
 
     cfg = ctx.config

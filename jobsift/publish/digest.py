@@ -16,21 +16,19 @@ Exactly once (R29), also with several processes racing:
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-import ssl
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobsift.config import Config, SmtpConfig
+from jobsift.config import Config
+from jobsift.publish.mail import email_message, send_message
 from jobsift.publish.params import FilterParams
 from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
@@ -181,34 +179,8 @@ def cfg_base_url(cfg: Config) -> str:
 
 
 def to_message(d: Digest, sender: str) -> EmailMessage:
-    """A multipart/alternative message (text first, HTML preferred). Headers are one line each (R19)."""
-    msg = EmailMessage()
-    msg["Subject"] = one_line(d.subject, 250)
-    msg["From"] = one_line(sender, 250)
-    msg["To"] = one_line(d.recipient, 250)
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="jobsift.local")
-    msg.set_content(d.text)
-    msg.add_alternative(d.html, subtype="html")
-    return msg
-
-
-def send_message(msg: EmailMessage, smtp: SmtpConfig, env: dict[str, str] | None = None) -> None:
-    env = dict(os.environ) if env is None else env
-    password = env.get(smtp.password_env, "") if smtp.password_env else ""
-    # Certificates are always verified (host name included); a private relay's CA can be named.
-    context = ssl.create_default_context(cafile=smtp.ca_file or None)
-    client: smtplib.SMTP
-    if smtp.security == "ssl":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-    with client:
-        if smtp.security == "starttls":
-            client.starttls(context=context)
-        if smtp.user:
-            client.login(smtp.user, password)
-        client.send_message(msg, to_addrs=[msg["To"]])
+    """The digest as a multipart/alternative message (text first, HTML preferred)."""
+    return email_message(d.subject, sender, d.recipient, text=d.text, html=d.html)
 
 
 # --- the exactly-once protocol ------------------------------------------------------------------

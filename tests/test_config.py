@@ -114,7 +114,7 @@ def test_every_setting_has_help() -> None:
 
 
 def test_starter_config_is_valid_and_uses_real_public_feeds() -> None:
-    from jobsift.cli.core import STARTER
+    from jobsift.cli.common import STARTER
 
     cfg = load_config(STARTER, env={})
     assert isinstance(cfg, Config)

@@ -203,3 +203,37 @@ def test_exit_codes_are_documented_in_one_table_linked_from_the_readme() -> None
     for code in ("| 0 |", "| 1 |", "| 2 |"):
         assert code in table
     assert "docs/running.md#exit-codes" in README.read_text(encoding="utf-8")
+
+
+LEDGER_WRITERS = [["digest", "--to", "me@example.test"], ["digest", "--dry-run"], ["push"], ["sources", "list"]]
+
+
+@pytest.mark.parametrize("command", LEDGER_WRITERS, ids=" ".join)
+def test_digest_push_and_sources_list_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
+    cfg = tmp_path / "jobsift.toml"
+    cfg.write_text(
+        '[digest]\nrecipients = ["me@example.test"]\n\n[[webhooks]]\nurl = "http://127.0.0.1:9/hook"\n',
+        encoding="utf-8",
+    )
+    where = tmp_path / "not" / "here" / "jobsift.db"
+    r = run("--config", str(cfg), "--db", f"sqlite:///{where}", *command)
+    assert r.exit_code == 2, r.output
+    assert f"no jobsift store at {where}" in one_error_line(r)
+    assert not (tmp_path / "not").exists()
+
+
+def test_an_import_where_some_files_fail_is_partial_exit_1(tmp_path: Path) -> None:
+    good, big = tmp_path / "good.rss", tmp_path / "big.rss"
+    good.write_bytes(rss(2))
+    big.write_bytes(rss(200))
+    cfg = tmp_path / "jobsift.toml"
+    cfg.write_text(f"[fetch]\nmax_bytes = {len(rss(2)) + 100}\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    r = run("--config", str(cfg), "--db", db, "import", str(good), str(big), "--format", "rss", "--no-score")
+    assert r.exit_code == 1, r.output
+    warnings = [ln for ln in r.output.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1
+    assert str(big) in warnings[0]
+    assert "2 postings, 2 new" in r.output  # the readable file is stored
+    everything = run("--config", str(cfg), "--db", db, "import", str(good), "--format", "rss", "--no-score")
+    assert everything.exit_code == 0, everything.output

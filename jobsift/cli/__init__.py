@@ -16,7 +16,20 @@ import click
 
 from jobsift.cli.common import Context, JobsiftGroup, keep_example_lines
 
-COMMAND_MODULES = ("core", "freelance", "scoring", "publish", "schedule", "outcomes")
+COMMAND_MODULES = (
+    "crawl",
+    "jobs",
+    "sources",
+    "db",
+    "demo",
+    "freelance",
+    "scoring",
+    "publish",
+    "send",
+    "query",
+    "schedule",
+    "outcomes",
+)
 
 
 @click.group(

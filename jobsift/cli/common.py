@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from jobsift.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: The example config with real public feeds (docs/configuration.md).
+STARTER = Path(__file__).resolve().parent.parent / "data" / "jobsift.example.toml"
 
 
 @dataclass

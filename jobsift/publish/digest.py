@@ -16,28 +16,27 @@ Exactly once (R29), also with several processes racing:
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-import ssl
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobsift.config import Config, SmtpConfig
+from jobsift.config import Config
+from jobsift.publish.mail import email_message, send_message
 from jobsift.publish.params import FilterParams
 from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
 from jobsift.store import repo
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.records import Job
-from jobsift.store.schema import digest_items, digests, sources
+from jobsift.store.schema import digest_items, digests
+from jobsift.store.source_health import failing_sources
 
 log = logging.getLogger(__name__)
 CANDIDATES = 5000  # new jobs looked at per digest, best first; more than a day ever brings
@@ -142,22 +141,6 @@ def select_jobs(
     return chosen, left_out
 
 
-def source_health(conn: Connection) -> list[dict[str, Any]]:
-    """Sources whose last fetch failed or was blocked, worst first."""
-    rows = conn.execute(
-        select(
-            sources.c.name,
-            sources.c.last_outcome,
-            sources.c.last_error,
-            sources.c.consecutive_failures,
-            sources.c.last_success_at,
-        )
-        .where(sources.c.last_outcome.in_(["failed", "blocked", "deferred"]))
-        .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
 def build_digest(
     conn: Connection,
     cfg: Config,
@@ -181,7 +164,7 @@ def build_digest(
         subject = cfg.digest.subject.format(count=len(jobs), date=period)
     except (KeyError, IndexError, ValueError):
         subject = f"jobsift: {len(jobs)} new jobs worth a look"
-    d = Digest(recipient, period, jobs, dict(left_out.most_common()), source_health(conn), one_line(subject, 250))
+    d = Digest(recipient, period, jobs, dict(left_out.most_common()), failing_sources(conn), one_line(subject, 250))
     context = {"d": d, "now": now, "base_url": cfg_base_url(cfg)}
     d.html = render("digest.html", **context)
     d.text = render("digest.txt", **context)
@@ -196,34 +179,8 @@ def cfg_base_url(cfg: Config) -> str:
 
 
 def to_message(d: Digest, sender: str) -> EmailMessage:
-    """A multipart/alternative message (text first, HTML preferred). Headers are one line each (R19)."""
-    msg = EmailMessage()
-    msg["Subject"] = one_line(d.subject, 250)
-    msg["From"] = one_line(sender, 250)
-    msg["To"] = one_line(d.recipient, 250)
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="jobsift.local")
-    msg.set_content(d.text)
-    msg.add_alternative(d.html, subtype="html")
-    return msg
-
-
-def send_message(msg: EmailMessage, smtp: SmtpConfig, env: dict[str, str] | None = None) -> None:
-    env = dict(os.environ) if env is None else env
-    password = env.get(smtp.password_env, "") if smtp.password_env else ""
-    # Certificates are always verified (host name included); a private relay's CA can be named.
-    context = ssl.create_default_context(cafile=smtp.ca_file or None)
-    client: smtplib.SMTP
-    if smtp.security == "ssl":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-    with client:
-        if smtp.security == "starttls":
-            client.starttls(context=context)
-        if smtp.user:
-            client.login(smtp.user, password)
-        client.send_message(msg, to_addrs=[msg["To"]])
+    """The digest as a multipart/alternative message (text first, HTML preferred)."""
+    return email_message(d.subject, sender, d.recipient, text=d.text, html=d.html)
 
 
 # --- the exactly-once protocol ------------------------------------------------------------------

@@ -10,90 +10,21 @@ exits 2 (R36). Every value that reaches SQL is bound as a parameter by ``jobsift
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from jobsift.config import FiltersConfig
+from jobsift.publish.values import MAX_TEXT, num_text, parse_age, parse_number, split_list
 from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import JobFilter
 
-AGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
-AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 #: Ages offered by the web form's select; any other age still works in a URL.
 AGE_CHOICES = (("", "any time"), ("1d", "last day"), ("3d", "3 days"), ("7d", "a week"), ("30d", "30 days"))
 ORDERS = ("newest", "quality")
 MAX_LIMIT = 500
-MAX_TEXT = 200  # longer free text is cut: nobody types a 10 kB keyword
 MAX_PAGE = 100_000
-MAX_AGE_DAYS = 100_000  # 270 years: older than any job feed, well inside datetime's range
-MIN_DATE = datetime(1970, 1, 1, tzinfo=UTC)
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
-def split_list(values: Iterable[str] | str | None) -> list[str]:
-    """``["python, django", "go"]`` → ``["python", "django", "go"]`` (commas or repeats)."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    out: list[str] = []
-    for value in values:
-        for part in _CONTROL.sub("", value[:MAX_TEXT]).split(","):
-            part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out[:20]
-
-
-def parse_age(value: str | None, now: datetime | None = None) -> datetime | None:
-    """``2d``, ``12h``, ``30m``, ``1w`` → the moment that long ago; ISO dates pass through.
-
-    Raises ``ValueError`` (one line) for text that is neither, for ages beyond ``MAX_AGE_DAYS`` and
-    for dates before 1970 or that cannot be placed in UTC.
-    """
-    if not value:
-        return None
-    now = now or datetime.now(UTC)
-    text = value.strip()
-    m = AGE_RE.match(text.lower())
-    if m:
-        amount = float(m.group(1))
-        delta = {"m": amount / 1440, "h": amount / 24, "d": amount, "w": amount * 7}[m.group(2)]
-        if delta > MAX_AGE_DAYS:
-            raise ValueError(f"{text[:40]!r} is too long ago (at most {MAX_AGE_DAYS}d)")
-        return now - timedelta(days=delta)
-    try:
-        when = datetime.fromisoformat(text)
-        when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise ValueError(f"{text[:40]!r} is not an age like 2d or 12h, nor an ISO date") from None
-    if when < MIN_DATE:
-        raise ValueError(f"{text[:40]!r} is before 1970")
-    return when
-
-
-def parse_number(
-    value: str | float | None, name: str, problems: list[str], lo: float | None = None, hi: float | None = None
-) -> float | None:
-    """``value`` as a finite number within ``lo``..``hi``, or None with a line in ``problems``."""
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        problems.append(f"{name}: {str(value)[:40]!r} is not a number (ignored)")
-        return None
-    if number != number or number in (float("inf"), float("-inf")):
-        problems.append(f"{name}: not a finite number (ignored)")
-        return None
-    if (lo is not None and number < lo) or (hi is not None and number > hi):
-        span = f"from {lo:g} to {hi:g}" if lo is not None and hi is not None else f"at least {lo:g}"
-        problems.append(f"{name}: {_num_text(number)} is out of range, {span} (ignored)")
-        return None
-    return number
 
 
 @dataclass
@@ -262,18 +193,12 @@ class FilterParams:
             pairs += [(key, v) for v in values]
         for key, value in (("min_quality", p.min_quality), ("min_budget", p.min_budget), ("age", p.age)):
             if value not in (None, ""):
-                pairs.append((key, _num_text(value)))
+                pairs.append((key, num_text(value)))
         if p.order != "newest":
             pairs.append(("order", p.order))
         if p.page > 1:
             pairs.append(("page", str(p.page)))
         return pairs
-
-
-def _num_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _int(p: FilterParams, name: str, value: str | None, default: int, lo: int, hi: int) -> int:

@@ -16,13 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine
 
 from jobsift.publish.present import flag_label
 from jobsift.publish.templating import render, stylesheet
 from jobsift.scoring.flags import flag_codes
-from jobsift.store.budget_figure import budget_figure
-from jobsift.store.schema import clients, fetches, postings, scores, sources
+from jobsift.store import reports, source_health
 
 COLORS = ["#2457c5", "#b3261e", "#1f7a4d", "#9a6b00", "#6b3fa0", "#0f7c8c", "#c2185b", "#5d6675"]
 
@@ -58,100 +57,12 @@ def load(engine: Engine, days: int, now: datetime | None = None) -> ReportData:
     now = now or datetime.now(UTC)
     data = ReportData(since=now - timedelta(days=days), until=now)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                postings.c.source,
-                postings.c.first_seen_at,
-                postings.c.category,
-                postings.c.budget_kind,
-                postings.c.budget_min_usd,
-                postings.c.budget_max_usd,
-                postings.c.budget_min,
-                postings.c.budget_max,
-                postings.c.budget_currency,
-                postings.c.client_id,
-                scores.c.quality,
-                scores.c.flags,
-                scores.c.ghost_probability,
-                scores.c.lowball_ratio,
-            )
-            .select_from(postings.outerjoin(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
-            .where(postings.c.first_seen_at >= data.since)
-        )
-        data.jobs = [dict(r._mapping) for r in rows]
-        ghost = conn.execute(
-            select(
-                clients.c.id,
-                clients.c.client_key,
-                clients.c.name,
-                clients.c.source,
-                clients.c.jobs_posted,
-                clients.c.jobs_with_hires,
-                clients.c.hire_rate,
-                clients.c.payment_verified,
-                func.count().label("postings"),
-                func.avg(scores.c.ghost_probability).label("ghost"),
-            )
-            .select_from(
-                postings.join(clients, clients.c.id == postings.c.client_id).join(
-                    scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)
-                )
-            )
-            .where(and_(postings.c.first_seen_at >= data.since, scores.c.ghost_probability.is_not(None)))
-            .group_by(
-                clients.c.id,
-                clients.c.client_key,
-                clients.c.name,
-                clients.c.source,
-                clients.c.jobs_posted,
-                clients.c.jobs_with_hires,
-                clients.c.hire_rate,
-                clients.c.payment_verified,
-            )
-            .order_by(func.avg(scores.c.ghost_probability).desc(), func.count().desc())
-            .limit(15)
-        )
-        data.ghost_clients = label_clients([dict(r._mapping) for r in ghost])
-        # Postings with no client data never reach the query above: each source's worst one, so a
-        # source without client data is not missing from the ghost section.
-        worst = (
-            select(
-                postings.c.id,
-                postings.c.source,
-                postings.c.title,
-                postings.c.url,
-                scores.c.ghost_probability.label("ghost"),
-                func.row_number()
-                .over(partition_by=postings.c.source, order_by=(scores.c.ghost_probability.desc(), postings.c.id))
-                .label("rank"),
-            )
-            .select_from(postings.join(scores, and_(scores.c.posting_id == postings.c.id, scores.c.is_latest)))
-            .where(
-                and_(
-                    postings.c.first_seen_at >= data.since,
-                    postings.c.client_id.is_(None),
-                    scores.c.ghost_probability.is_not(None),
-                )
-            )
-            .subquery()
-        )
-        data.unattributed = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(worst.c.id, worst.c.source, worst.c.title, worst.c.url, worst.c.ghost)
-                .where(worst.c.rank == 1)
-                .order_by(worst.c.ghost.desc(), worst.c.source)
-            )
-        ]
-        data.health = [dict(r._mapping) for r in conn.execute(select(sources).order_by(sources.c.name))]
-        outcome_rows = conn.execute(
-            select(sources.c.name, fetches.c.outcome, func.count())
-            .select_from(fetches.join(sources, sources.c.id == fetches.c.source_id))
-            .where(fetches.c.started_at >= data.since)
-            .group_by(sources.c.name, fetches.c.outcome)
-        )
-        for name, outcome, n in outcome_rows:
-            data.outcomes.setdefault(name, Counter())[outcome or "unknown"] += int(n)
+        data.jobs = reports.period_postings(conn, data.since)
+        data.ghost_clients = label_clients(reports.ghost_clients(conn, data.since))
+        # Postings with no client data never reach the query above: each source's worst one.
+        data.unattributed = reports.worst_unattributed(conn, data.since)
+        data.health = source_health.source_rows(conn)
+        data.outcomes = source_health.fetch_outcomes(conn, data.since)
     return data
 
 
@@ -239,7 +150,7 @@ def budgets_plot(data: ReportData) -> str | None:
     by_cat: dict[tuple[str, str], list[float]] = defaultdict(list)
     market: dict[tuple[str, str], list[float]] = defaultdict(list)
     for j in data.jobs:
-        value = budget_figure(j)
+        value = j["budget_usd"]  # the one budget figure (store.budget_figure), computed by the store
         if value is None or j["budget_kind"] not in ("fixed", "hourly"):
             continue
         key = (j["category"] or "uncategorised", j["budget_kind"])

@@ -12,11 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from jobsift.scoring.calibration import metrics
 from jobsift.store.outcomes import shares
-from jobsift.store.schema import posting_outcomes, scores
+from jobsift.store.reports import resolved_first_scores
 
 OUTCOME_ORDER = ("hired", "closed_no_hire", "open", "unknown", "gone")
 
@@ -31,13 +31,7 @@ class OutcomeData:
 def load(engine: Engine) -> OutcomeData:
     data = OutcomeData()
     with engine.connect() as conn:
-        first = select(func.min(scores.c.id).label("id")).group_by(scores.c.posting_id).subquery()
-        rows = conn.execute(
-            select(posting_outcomes.c.outcome, scores.c.ghost_probability)
-            .join(scores, scores.c.posting_id == posting_outcomes.c.posting_id)
-            .join(first, first.c.id == scores.c.id)
-            .where(posting_outcomes.c.resolved_at.is_not(None), scores.c.ghost_probability.is_not(None))
-        ).all()
+        rows = resolved_first_scores(conn)
         share_rows = shares(conn)
     if rows:
         data.figures = metrics([1 if o == "closed_no_hire" else 0 for o, _p in rows], [float(p) for _o, p in rows])

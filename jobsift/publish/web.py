@@ -23,40 +23,24 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import Engine, and_, select, text
+from sqlalchemy import Engine, text
 
 from jobsift.config import Config
 from jobsift.publish.feed import render_feed
 from jobsift.publish.ids import JobId
-from jobsift.publish.params import AGE_CHOICES, MAX_LIMIT, MAX_PAGE, ORDERS, FilterParams
+from jobsift.publish.params import AGE_CHOICES, FilterParams
 from jobsift.publish.present import client_lines, flagged_reasons, safe_html, safe_url
 from jobsift.publish.templating import render, stylesheet
+from jobsift.publish.webdocs import document_filters
 from jobsift.publish.weberrors import InvalidParams, install_error_pages
 from jobsift.publish.webguard import Guard, mount_docs, public_base
 from jobsift.publish.workflow_web import fill_states, finish, install, page_state
 from jobsift.scoring.flags import flag_codes
-from jobsift.store.queries import get_job, list_jobs
-from jobsift.store.records import Job
-from jobsift.store.schema import postings, scores, sources
+from jobsift.store.queries import get_job, job_detail, list_jobs
+from jobsift.store.records import Job, JobDetail
+from jobsift.store.source_health import source_names
 
 log = logging.getLogger(__name__)
-
-# Documented once, shown in /openapi.json for each listing route.
-FILTER_DOC = {
-    "q": "Keywords, any of (repeat or comma-separate)",
-    "exclude": "Hide jobs mentioning these words",
-    "skill": "Skills, any of",
-    "source": "Only these sources",
-    "country": "Only these countries (job or client)",
-    "hide": "Hide jobs with these flags: " + ", ".join(flag_codes()),
-    "flag": "Only jobs with these flags",
-    "min_quality": "Minimum quality 0-100",
-    "min_budget": "Minimum budget in USD (0 or more)",
-    "age": "Posted or first seen within: 30m, 12h, 3d, 1w (at most 100000d), or since an ISO date (1970 on)",
-    "order": "newest or quality",
-    "page": "Page number, 1 to 100000",
-    "limit": "Jobs per page, 1 to 500",
-}
 
 
 class RSSResponse(Response):
@@ -82,10 +66,8 @@ class SourceNames:
         with self.lock:
             if time.monotonic() - self.at > self.ttl:
                 with self.engine.connect() as conn:
-                    names = set(conn.execute(select(sources.c.name)).scalars())
-                    if not names:  # stores filled by import only: ask the postings once
-                        names = set(conn.execute(select(postings.c.source).distinct().limit(200)).scalars())
-                self.names, self.at = sorted(names), time.monotonic()
+                    self.names = source_names(conn)  # stores filled by import only: the postings' sources
+                self.at = time.monotonic()
             return list(self.names)
 
 
@@ -174,10 +156,10 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
             api_link=api_link,
             reasons=flagged_reasons(job),
             client=client_lines(job),
-            features=sorted((str(k), v) for k, v in (extra["features"] or {}).items()),
-            description_html=safe_html(extra["description_html"]),
+            features=sorted((str(k), v) for k, v in (extra.features or {}).items()),
+            description_html=safe_html(extra.description_html),
             link_out=safe_url(job.url),
-            scored_at=extra["scored_at"].strftime("%Y-%m-%d %H:%M UTC") if extra["scored_at"] else "",
+            scored_at=extra.scored_at.strftime("%Y-%m-%d %H:%M UTC") if extra.scored_at else "",
             explained=_explain(engine, cfg, job_id) if job.quality is not None else None,
             wf=wf,
         )
@@ -214,7 +196,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
         from fastapi.encoders import jsonable_encoder
 
         job, extra = _load_job(engine, job_id)
-        return JSONResponse(jsonable_encoder({**job.to_json(), "features": extra["features"] or {}}))
+        return JSONResponse(jsonable_encoder({**job.to_json(), "features": extra.features or {}}))
 
     @app.get("/healthz", summary="Liveness and database check")
     def healthz() -> dict[str, Any]:
@@ -228,7 +210,7 @@ def create_app(engine: Engine, cfg: Config) -> FastAPI:
 
     # The listing routes take their filters from the raw query string (lenient parsing); declare
     # them in the OpenAPI schema so /docs shows what a feed URL may carry.
-    _document_filters(app)
+    document_filters(app)
     return app
 
 
@@ -250,66 +232,9 @@ def _explain(engine: Engine, cfg: Config, job_id: int) -> dict[str, Any] | None:
         return None
 
 
-def _load_job(engine: Engine, job_id: int) -> tuple[Job, dict[str, Any]]:
+def _load_job(engine: Engine, job_id: int) -> tuple[Job, JobDetail]:
     with engine.connect() as conn:
         job = get_job(conn, job_id)
         if job is None:
             raise HTTPException(status_code=404, detail="no such job")
-        html = conn.execute(select(postings.c.description_html).where(postings.c.id == job_id)).scalar()
-        latest = conn.execute(
-            select(scores.c.features, scores.c.scored_at)
-            .where(and_(scores.c.posting_id == job_id, scores.c.is_latest))
-            .order_by(scores.c.id.desc())
-            .limit(1)
-        ).first()
-    return job, {
-        "description_html": html,
-        "features": latest.features if latest else None,
-        "scored_at": latest.scored_at if latest else None,
-    }
-
-
-#: What each filter accepts, as precisely as FilterParams checks it (so a schema-valid request is accepted).
-AGE_PATTERN = r"^([0-9]{1,4}[mhdw]|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))$"
-
-
-def _param_schema(name: str) -> dict[str, Any]:
-    if name in ("hide", "flag"):
-        return {"type": "array", "items": {"type": "string", "enum": list(flag_codes())}}
-    if name in ("q", "exclude", "skill", "source", "country"):
-        return {"type": "array", "items": {"type": "string"}}
-    schemas: dict[str, dict[str, Any]] = {
-        "min_quality": {"type": "number", "minimum": 0, "maximum": 100},
-        "min_budget": {"type": "number", "minimum": 0, "maximum": 1e12},
-        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        "order": {"type": "string", "enum": list(ORDERS)},
-        "age": {"type": "string", "pattern": AGE_PATTERN},
-    }
-    return schemas.get(name, {"type": "string"})
-
-
-def _document_filters(app: FastAPI) -> None:
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        params = [
-            {"name": k, "in": "query", "required": False, "description": v, "schema": _param_schema(k)}
-            for k, v in FILTER_DOC.items()
-        ]
-        invalid = {
-            "description": "A parameter is not valid: detail[].loc names it, detail[].msg says why",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
-        }
-        for path in ("/", "/feed.xml", "/feed.atom", "/api/jobs"):
-            for op in schema.get("paths", {}).get(path, {}).values():
-                op["parameters"] = params
-                if path != "/":  # the page shows what it ignored instead
-                    op.setdefault("responses", {})["422"] = invalid
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+        return job, job_detail(conn, job_id)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Select, Text, and_, cast, func, not_, or_, se
 
 from jobsift.store.budget_figure import budget_figure_sql
 from jobsift.store.outcomes import outcome_column
-from jobsift.store.records import Job
+from jobsift.store.records import Job, JobDetail
 from jobsift.store.schema import clients, job_marks, posting_outcomes, postings, scores
 
 
@@ -166,3 +166,19 @@ def list_jobs(conn: Connection, f: JobFilter) -> list[Job]:
 def get_job(conn: Connection, job_id: int) -> Job | None:
     rows = list_jobs(conn, JobFilter(ids=[job_id], limit=1, include_hidden=True))
     return rows[0] if rows else None
+
+
+def job_detail(conn: Connection, job_id: int) -> JobDetail:
+    """The posting's sanitised description HTML and its latest score's features and time."""
+    html = conn.execute(select(postings.c.description_html).where(postings.c.id == job_id)).scalar()
+    latest = conn.execute(
+        select(scores.c.features, scores.c.scored_at)
+        .where(and_(scores.c.posting_id == job_id, scores.c.is_latest))
+        .order_by(scores.c.id.desc())
+        .limit(1)
+    ).first()
+    return JobDetail(
+        description_html=html,
+        features=latest.features if latest else None,
+        scored_at=latest.scored_at if latest else None,
+    )

@@ -247,3 +247,12 @@ class Job:
             "outcome": self.outcome,
             "outcome_observed": self.outcome_observed.to_json() if self.outcome_observed is not None else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class JobDetail:
+    """What the detail page shows beyond the listing: the stored HTML and the latest score's inputs."""
+
+    description_html: str | None
+    features: dict[str, Any] | None
+    scored_at: datetime | None

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from starlette.datastructures import QueryParams
 
 from jobsift.config import FiltersConfig
-from jobsift.publish.params import FilterParams, parse_age
+from jobsift.publish.params import FilterParams
+from jobsift.publish.values import parse_age
 
 DEFAULTS = FiltersConfig(exclude_flags=["ghost"], min_quality=50.0, keywords=["python"])
 

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from jobsift.config import SmtpConfig
-from jobsift.publish.digest import send_message
+from jobsift.publish.mail import send_message
 from jobsift.publish.server import free_port
 from tests.publish.smtp import Inbox
 

@@ -63,22 +63,11 @@ def reobserve(ctx: Context, names: tuple[str, ...], as_json: bool) -> None:
 @pass_ctx
 def outcome(ctx: Context, job_id: int, as_json: bool) -> None:
     """Show a posting's current outcome and every observed change (time, source field, value)."""
-    from sqlalchemy import select
-
-    from jobsift.store.outcomes import history, outcome_column
-    from jobsift.store.schema import posting_outcomes, postings
+    from jobsift.store.outcomes import history
+    from jobsift.store.queries import outcome_state
 
     with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(
-                postings.c.id,
-                outcome_column().label("outcome"),
-                posting_outcomes.c.checks,
-                posting_outcomes.c.next_check_at,
-            )
-            .select_from(postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id))
-            .where(postings.c.id == job_id)
-        ).first()
+        row = outcome_state(conn, job_id)
         if row is None:
             raise click.UsageError(f"no posting with id {job_id}")
         events = history(conn, job_id)

@@ -182,3 +182,17 @@ def job_detail(conn: Connection, job_id: int) -> JobDetail:
         features=latest.features if latest else None,
         scored_at=latest.scored_at if latest else None,
     )
+
+
+def outcome_state(conn: Connection, job_id: int) -> Any:
+    """The posting's outcome as shown, its re-observation count and next check (``None``: no such posting)."""
+    return conn.execute(
+        select(
+            postings.c.id,
+            outcome_column().label("outcome"),
+            posting_outcomes.c.checks,
+            posting_outcomes.c.next_check_at,
+        )
+        .select_from(postings.outerjoin(posting_outcomes, posting_outcomes.c.posting_id == postings.c.id))
+        .where(postings.c.id == job_id)
+    ).first()

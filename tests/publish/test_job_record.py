@@ -195,3 +195,30 @@ def test_the_record_is_frozen_and_listed_as_records(engine: Engine, seeded: dict
         job.title = "changed"  # type: ignore[misc]
     assert not hasattr(job, "__dict__")  # slots
     assert job.budget is None or job.budget.figure == job.budget_figure
+
+
+def test_budget_figure_is_what_min_budget_filters_on(engine: Engine, seeded: dict[str, int]) -> None:
+    # A fixed 5000 with no currency stated and no conversion: scoring judges it as $5,000, and so
+    # must the filter and the record (issue 12's divergence).
+    bare = list(seeded.values())[1]
+    with engine.begin() as conn:
+        conn.execute(
+            update(postings)
+            .where(postings.c.id == bare)
+            .values(
+                budget_kind="fixed",
+                budget_min=5000.0,
+                budget_max=5000.0,
+                budget_currency=None,
+                budget_min_usd=None,
+                budget_max_usd=None,
+            )
+        )
+    with engine.connect() as conn:
+        every = list_jobs(conn, JobFilter(limit=None))
+        assert next(j for j in every if j.id == bare).budget_figure == 5000.0
+        for floor in (0.0, 30.0, 100.0, 1000.0, 4999.0, 5000.0, 5001.0):
+            kept = {j.id for j in list_jobs(conn, JobFilter(limit=None, min_budget_usd=floor))}
+            wanted = {j.id for j in every if j.budget_figure is not None and j.budget_figure >= floor}
+            assert kept == wanted, floor
+    assert bare in {j.id for j in every if (j.budget_figure or 0) >= 1000}

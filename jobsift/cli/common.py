@@ -45,9 +45,12 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             from jobsift.config import load_config
+            from jobsift.publish.channels import checks
             from jobsift.scoring.flags import flag_codes
 
-            self._config = load_config(self.config_path, db_url=self.db_url, known_flags=flag_codes())
+            self._config = load_config(
+                self.config_path, db_url=self.db_url, known_flags=flag_codes(), channels=checks()
+            )
         return self._config
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from jobsift.config.coerce import build_section
 from jobsift.config.sections import DEFAULT_CONFIG_PATH, LIST_SECTIONS, SECTIONS, Config, SourceConfig
-from jobsift.config.validate import validate
+from jobsift.config.validate import ChannelCheck, validate
 from jobsift.config_checks import check_db_url, resolve_sqlite_path
 from jobsift.errors import ConfigError
 
@@ -35,6 +35,7 @@ def config_from_dict(
     *,
     folder: Path | None = None,
     known_flags: Sequence[str] | None = None,
+    channels: Mapping[str, ChannelCheck] | None = None,
 ) -> Config:
     """Build and validate a Config from parsed TOML plus environment overrides.
 
@@ -71,7 +72,7 @@ def config_from_dict(
         kwargs["database"] = replace(kwargs["database"], url=resolve_sqlite_path(kwargs["database"].url, folder))
     cfg = Config(**kwargs)
     try:
-        validate(cfg, known_flags)
+        validate(cfg, known_flags, channels)
     except ConfigError as exc:
         if str(exc).startswith("database.url") and env.get("JOBSIFT_DB"):
             raise ConfigError(f"JOBSIFT_DB: {exc}") from None
@@ -85,10 +86,12 @@ def load_config(
     db_url: str | None = None,
     env: Mapping[str, str] | None = None,
     known_flags: Sequence[str] | None = None,
+    channels: Mapping[str, ChannelCheck] | None = None,
 ) -> Config:
     """Load ``path`` (or ``$JOBSIFT_CONFIG``, or ./jobsift.toml if present) with overrides.
 
-    ``known_flags``: the flag codes ``filters.exclude_flags`` may name (the CLI passes the flag registry's).
+    ``known_flags``: the flag codes ``filters.exclude_flags`` may name (the CLI passes the flag registry's);
+    ``channels``: each webhook kind's check (the CLI passes the channel registry's).
     """
     env = os.environ if env is None else env
     explicit = path or env.get("JOBSIFT_CONFIG")
@@ -103,7 +106,9 @@ def load_config(
             raise ConfigError(f"{cfg_path}: cannot read ({exc.strerror})") from None
     elif explicit:
         raise ConfigError(f"{cfg_path}: config file not found (run 'jobsift init' to write one)")
-    cfg = config_from_dict(data, env, folder=cfg_path.parent if cfg_path.exists() else None, known_flags=known_flags)
+    cfg = config_from_dict(
+        data, env, folder=cfg_path.parent if cfg_path.exists() else None, known_flags=known_flags, channels=channels
+    )
     cfg = replace(cfg, path=str(cfg_path) if cfg_path.exists() else None)
     if db_url:
         check_db_url(db_url, key="--db")

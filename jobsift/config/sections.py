@@ -120,7 +120,7 @@ class DigestConfig:
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str = setting("", "Where new jobs are POSTed (telegram: the Bot API base, empty for the real one)")
-    kind: str = setting("json", "Payload shape: json, slack, discord, n8n or telegram")
+    kind: str = setting("json", "Channel: a kind from the table in docs/publishing.md (json, slack, telegram, ...)")
     min_quality: float = setting(70.0, "Only jobs at or above this quality are pushed")
     chat_id: str = setting("", "Telegram: the chat to post to (a number, or @channelname)")
     token_env: str = setting("JOBSIFT_TELEGRAM_TOKEN", "Telegram: environment variable holding the bot token")

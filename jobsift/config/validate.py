@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jobsift.config.sections import Config
+from jobsift.config.sections import Config, WebhookConfig
 from jobsift.config_checks import check_db_url, check_http_url
 from jobsift.errors import ConfigError
 
+#: A webhook kind's config check: raises ConfigError naming ``where`` (e.g. ``webhooks[0]``).
+ChannelCheck = Callable[[WebhookConfig, str], None]
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def validate(cfg: Config, known_flags: Sequence[str] | None = None) -> None:
+def validate(
+    cfg: Config, known_flags: Sequence[str] | None = None, channels: Mapping[str, ChannelCheck] | None = None
+) -> None:
+    """``known_flags``: the flag codes ``filters.exclude_flags`` may name; ``channels``: each webhook
+    kind's check (``jobsift.publish.channels.checks()``). Without them those are not checked."""
     seen: set[str] = set()
     for i, src in enumerate(cfg.sources):
         key = f"sources[{i}]"
@@ -42,15 +48,15 @@ def validate(cfg: Config, known_flags: Sequence[str] | None = None) -> None:
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"smtp.security: {cfg.smtp.security!r} is not none, starttls or ssl")
     for i, hook in enumerate(cfg.webhooks):
-        if hook.kind not in ("json", "slack", "discord", "n8n", "telegram"):
-            raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not json, slack, discord, n8n or telegram")
-        if hook.kind == "telegram":
-            if not hook.chat_id:
-                raise ConfigError(f"webhooks[{i}].chat_id: missing (the Telegram chat to post to)")
-            if hook.url and not hook.url.startswith(("http://", "https://")):
-                raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL (or empty for api.telegram.org)")
-        elif not hook.url.startswith(("http://", "https://")):
+        if hook.url and not hook.url.startswith(("http://", "https://")):
             raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL")
+        if channels is not None:  # the channel registry sits above this layer: its callers pass the checks in
+            check = channels.get(hook.kind)
+            if check is None:
+                *head, last = channels
+                known = f"{', '.join(head)} or {last}" if head else last
+                raise ConfigError(f"webhooks[{i}].kind: {hook.kind!r} is not {known}")
+            check(hook, f"webhooks[{i}]")
     if not 0 < cfg.scoring.lowball_percentile < 100:
         raise ConfigError("scoring.lowball_percentile: must be between 0 and 100")
     if cfg.fetch.concurrency < 1 or cfg.fetch.per_host_concurrency < 1:

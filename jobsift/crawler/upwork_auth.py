@@ -14,7 +14,6 @@ Settings come from the Upwork source's options, then the environment: ``client_i
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import threading
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from jobsift.crawler.upwork_tokens import FIX as FIX  # upwork_api names it in its messages too
+from jobsift.crawler.upwork_tokens import load_token, save_token, stamp
 from jobsift.errors import BlockedError, ConfigError, JobsiftError
 
 AUTH_URL = "https://www.upwork.com/ab/account-security/oauth2/authorize"
@@ -34,7 +35,6 @@ TOKEN_URL = "https://www.upwork.com/api/v3/oauth2/token"  # noqa: S105 - an endp
 REVOKE_URL = ""  # Upwork documents none; revoking is done in the account's settings
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
 REFRESH_MARGIN = 300.0  # refresh when the access token has less than five minutes left
-FIX = "run 'jobsift auth upwork' to authorise jobsift again"
 OPTIONS = {
     "client_id": "Your Upwork API key's client id (or $UPWORK_CLIENT_ID)",
     "client_id_env": "Environment variable holding the client id (default UPWORK_CLIENT_ID)",
@@ -137,40 +137,6 @@ class UpworkKey:
 # --- the token file -----------------------------------------------------------------------------
 
 
-def save_token(path: Path, token: Mapping[str, Any]) -> None:
-    """Write atomically with mode 0600 from the start (never briefly world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, json.dumps(dict(token), indent=1).encode())
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
-def load_token(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise BlockedError(f"Upwork token file {path} is unreadable ({exc}): {FIX}", reason="auth_required") from None
-    if path.stat().st_mode & 0o077:
-        raise BlockedError(
-            f"Upwork token file {path} is readable by others: chmod 600 it, or {FIX}", reason="auth_insecure"
-        )
-    return data if isinstance(data, dict) else None
-
-
-def _stamp(token: Mapping[str, Any], now: float) -> dict[str, Any]:
-    out = dict(token)
-    if "expires_at" not in out and out.get("expires_in") is not None:
-        out["expires_at"] = int(now + float(out["expires_in"]))
-    return out
-
-
 # --- the loopback receiver ------------------------------------------------------------------------
 
 
@@ -251,7 +217,7 @@ def authorize(
             raise AuthError(f"Upwork's token endpoint refused the code: {exc}") from None
         finally:
             client.close()
-        token = _stamp(token, now())
+        token = stamp(token, now())
         save_token(key.token_file, token)
         return token
     finally:
@@ -278,7 +244,7 @@ def access_token(key: UpworkKey, *, now: Callable[[], float] = time.time, force_
         ) from None
     finally:
         client.close()
-    fresh = _stamp(fresh, now())
+    fresh = stamp(fresh, now())
     fresh.setdefault("refresh_token", token["refresh_token"])
     save_token(key.token_file, fresh)
     return str(fresh["access_token"])

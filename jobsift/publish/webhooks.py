@@ -14,18 +14,17 @@ Webhook URLs are secrets (Slack and Discord put the token in the path, n8n a ran
 stored in ``webhook_deliveries.sink`` and printed is :func:`sink_id`, the scheme, host and a hash
 of the URL, never its path or query (R38).
 
-Shapes (``kind``): ``json`` ``{"event": "job", "job": {...}}``; ``slack`` ``{"text", "blocks"}``
-(incoming-webhook format, mrkdwn escaped); ``discord`` ``{"content", "embeds", "allowed_mentions"}``
-(no pings); ``n8n`` the job as one flat object; ``telegram`` a Bot API ``sendMessage`` (see
-``jobsift.publish.telegram``).
+Each sink's ``kind`` is a channel of the registry in ``jobsift.publish.channels`` (one module per
+kind: json, slack, discord, n8n, telegram, ...): it says how a job is formatted and sent and under
+which key its deliveries are recorded; this module does the claiming, retries across runs, give-up
+and redaction for all of them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,15 +35,14 @@ from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobsift.config import Config, WebhookConfig
-from jobsift.encoding import json_default
-from jobsift.publish.present import flagged_reasons, one_line, safe_url, summary_bits
+from jobsift.publish.channels import Sleep, channel_for
+from jobsift.publish.channels._http import sink_id
+from jobsift.publish.present import one_line
 from jobsift.store.queries import JobFilter, list_jobs
-from jobsift.store.records import Job
 from jobsift.store.schema import webhook_deliveries
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5  # across runs; then the delivery stays failed and is reported
-TRIES_PER_RUN = 3
 RUN_BUDGET = 60.0  # seconds one sink may take in a run; then the rest is deferred
 RETRYABLE = ("failed", "deferred")
 NEW_WINDOW = timedelta(days=2)  # "new": first seen this recently (a new sink does not get the backlog)
@@ -59,17 +57,6 @@ class PushReport:
     errors: list[str] = field(default_factory=list)
 
 
-def sink_id(url: str) -> str:
-    """The sink as stored and shown: ``https://hooks.slack.com/...#3f2a9c1d0b7e`` (no path, no query)."""
-    parts = urlsplit(url)
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return f"{parts.scheme or 'http'}://{parts.hostname or '?'}{port}/...#{digest}"
-
-
 def redact(text: str, url: str) -> str:
     """``text`` with the sink's URL (and its path alone) replaced by its identifier."""
     if not url:  # a Telegram sink on the real Bot API has no URL of its own (its token is redacted there)
@@ -80,50 +67,6 @@ def redact(text: str, url: str) -> str:
     if len(path) > 1:
         out = out.replace(path, "/...")
     return out
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _summary(job: Job) -> str:
-    return " · ".join(summary_bits(job))
-
-
-def _jsonable(job: Job) -> dict[str, Any]:
-    import json
-
-    return dict(json.loads(json.dumps(job.to_json(), default=json_default)))
-
-
-def payload(job: Job, kind: str) -> dict[str, Any]:
-    """The body POSTed for ``job`` in the sink's shape."""
-    title = one_line(job.title, 250)
-    url = safe_url(job.url)
-    reasons = [one_line(r["text"], 200) for r in flagged_reasons(job)[:4]]
-    if kind == "slack":
-        link = f"<{_slack_escape(url)}|{_slack_escape(title)}>" if url else _slack_escape(title)
-        lines = "\n".join(f"• {_slack_escape(r)}" for r in reasons)
-        return {
-            "text": f"{title} ({_summary(job)})",
-            "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"*{link}*\n{_slack_escape(_summary(job))}"}},
-                *([{"type": "context", "elements": [{"type": "mrkdwn", "text": lines}]}] if lines else []),
-            ],
-        }
-    if kind == "discord":
-        embed: dict[str, Any] = {
-            "title": title[:256],
-            "description": "\n".join(f"• {r}" for r in reasons)[:4000],
-            "footer": {"text": _summary(job)[:2048]},
-        }
-        if url:
-            embed["url"] = url
-        return {"content": f"New job: {title}"[:2000], "embeds": [embed], "allowed_mentions": {"parse": []}}
-    data = _jsonable(job)
-    if kind == "n8n":
-        return {**data, "summary": _summary(job), "reasons_text": reasons}
-    return {"event": "job", "job": data}
 
 
 def _claim(engine: Engine, sink: str, posting_id: int, now: datetime) -> bool:
@@ -160,29 +103,6 @@ def _claim(engine: Engine, sink: str, posting_id: int, now: datetime) -> bool:
     return taken == 1
 
 
-def _post(
-    client: httpx.Client, url: str, body: dict[str, Any], sleep: Callable[[float], None]
-) -> tuple[int, str, bool]:
-    """POST with retries on 429/5xx; (tries used, error or '', sink unreachable).
-
-    A timeout or network error is not retried: a sink that hangs once this run will hang again.
-    """
-    error = ""
-    for attempt in range(1, TRIES_PER_RUN + 1):
-        try:
-            r = client.post(url, json=body)
-        except httpx.TransportError as exc:
-            return attempt, f"{type(exc).__name__}: {exc}", True
-        if r.status_code < 300:
-            return attempt, "", False
-        error = f"HTTP {r.status_code}"
-        if r.status_code < 500 and r.status_code != 429:
-            return attempt, error, False  # a 4xx other than 429 will not pass by trying again now
-        if attempt < TRIES_PER_RUN:
-            sleep(0.5 * 2 ** (attempt - 1))
-    return TRIES_PER_RUN, error, False
-
-
 def _adopt_legacy_rows(engine: Engine, url: str, ident: str) -> None:
     """Rows stored under the raw URL (before R38) move to the identifier, so nothing is sent twice."""
     with engine.begin() as conn:
@@ -212,25 +132,6 @@ def _retry_ids(engine: Engine, ident: str) -> list[int]:
         )
 
 
-def _send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None]) -> tuple[int, str, bool]:
-    """(tries, error or "", whether the sink did not answer at all)."""
-    if hook.kind == "telegram":
-        from jobsift.publish import telegram
-
-        tries, error = telegram.send(client, hook, job, sleep)
-        return tries, error, error.startswith(("ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout"))
-    return _post(client, hook.url, payload(job, hook.kind), sleep)
-
-
-def sink_key(hook: WebhookConfig) -> str:
-    """The sink as ``webhook_deliveries`` records it and warnings name it (no secret in it)."""
-    if hook.kind == "telegram":
-        from jobsift.publish import telegram
-
-        return telegram.sink_key(hook)
-    return sink_id(hook.url)
-
-
 def _mark(engine: Engine, sink: str, posting_id: int, values: dict[str, Any]) -> None:
     with engine.begin() as conn:
         conn.execute(
@@ -247,7 +148,7 @@ def push_sink(
     now: datetime | None = None,
     since: datetime | None = None,
     client: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Sleep = time.sleep,
     exclude_flags: Sequence[str] = (),
     budget: float = RUN_BUDGET,
     blocked_clients: tuple[str, ...] = (),
@@ -255,8 +156,9 @@ def push_sink(
     """POST the sink's new jobs; ``exclude_flags`` (``filters.exclude_flags``) are never pushed."""
     now = now or datetime.now(UTC)
     report = PushReport()
-    ident = sink_key(hook)
-    if hook.kind != "telegram":
+    channel = channel_for(hook)
+    ident = channel.sink_key(hook)
+    if channel.keyed_by_url:
         _adopt_legacy_rows(engine, hook.url, ident)
     f = JobFilter(
         since=since or now - NEW_WINDOW,
@@ -286,10 +188,7 @@ def push_sink(
                     order="quality",
                 ),
             )
-    if hook.kind == "telegram":
-        from jobsift.publish.telegram import bot_token
-
-        bot_token(hook)  # a missing token is a config error, before any job is claimed
+    channel.prepare(hook)  # e.g. a missing token is a config error, before any job is claimed
     own = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0), headers={"User-Agent": "jobsift webhook"})
     gave_up = ""
@@ -308,7 +207,7 @@ def push_sink(
                 continue
             tried += 1
             try:
-                tries, error, unreachable = _send(http, hook, job, sleep)
+                tries, error, unreachable = channel.send(http, hook, job, sleep)
             except Exception as exc:
                 _mark(
                     engine,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect
 
-from jobsift.store.db import alembic_config, make_engine, open_store
+from jobsift.store.db import MIGRATIONS, alembic_config, make_engine, open_store
 from jobsift.store.schema import create_all
 from jobsift.store.views import VIEWS
 from tests.support.pgserver import create_database
@@ -68,3 +69,12 @@ def test_downgrade_below_the_outcomes_migration_restores_the_frozen_view(tmp_pat
         assert "outcome" in [c["name"] for c in inspect(eng).get_columns("jobs")]
     finally:
         eng.dispose()
+
+
+def test_only_the_newest_migration_that_defines_a_view_reads_the_current_text() -> None:
+    """Older ones keep a frozen copy: were two to read views.py, an old step would run the new text."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((MIGRATIONS / "versions").glob("*.py"))}
+    defining = [name for name, text in texts.items() if re.search(r"CREATE VIEW|jobsift\.store\.views", text)]
+    readers = [name for name in defining if "jobsift.store.views" in texts[name]]
+    assert defining[0].startswith("0001_")
+    assert readers == [defining[-1]]

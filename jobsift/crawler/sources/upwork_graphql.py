@@ -13,55 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsift.crawler.budget import make_budget
 from jobsift.crawler.markup import looks_like_html
 from jobsift.crawler.normalize import clean_text, html_to_text, parse_date, sanitize_html, text_to_html
 from jobsift.crawler.sources import register
 from jobsift.crawler.sources.jsonutil import as_float, as_int, as_text, dig, empty, first, load_json, strings
 from jobsift.crawler.sources.upwork_api import OPTIONS, fetch_upwork
+from jobsift.crawler.sources.upwork_values import budget, payment_status, tier
 from jobsift.crawler.upwork_auth import OPTIONS as AUTH_OPTIONS
 from jobsift.errors import ParseError
 from jobsift.model import Budget, Client, Competition, ParseResult, Posting
 
 JOB_URL = "https://www.upwork.com/jobs/{}"
-TIERS = {
-    "entrylevel": "entry",
-    "entry_level": "entry",
-    "entry": "entry",
-    "1": "entry",
-    "intermediatelevel": "intermediate",
-    "intermediate": "intermediate",
-    "2": "intermediate",
-    "expertlevel": "expert",
-    "expert": "expert",
-    "3": "expert",
-}
-
-
-def payment_status(value: Any) -> bool | None:
-    """VERIFIED → True, UNVERIFIED/NOT_VERIFIED → False; anything else is unknown."""
-    if isinstance(value, bool):
-        return value
-    text = str(value or "").strip().upper()
-    if text == "VERIFIED":
-        return True
-    if text in ("UNVERIFIED", "NOT_VERIFIED", "NOTVERIFIED"):
-        return False
-    return None
-
-
-def tier(value: Any) -> str | None:
-    return TIERS.get(str(value).strip().lower()) if value not in (None, "") else None
-
-
-def budget(job: Mapping[str, Any], fixed: Any, lo: Any, hi: Any) -> Budget | None:
-    kind = str(first(job, "jobType", "type", ("info", "type"), "engagementType") or "").upper()
-    code = first(fixed, "isoCurrencyCode", "currencyCode", "currency") if isinstance(fixed, Mapping) else None
-    raw_kind = "hourly" if "HOURLY" in kind or ((as_float(lo) or as_float(hi)) and "FIXED" not in kind) else "fixed"
-    if raw_kind == "hourly":
-        return make_budget(as_float(lo), as_float(hi), code or "USD", "hourly")
-    amount = as_float(fixed)
-    return make_budget(amount, amount, code or "USD", "fixed")
 
 
 def _posting(

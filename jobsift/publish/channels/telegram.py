@@ -1,4 +1,4 @@
-"""Telegram as a push sink: the Bot API's ``sendMessage`` to one chat, each job once.
+"""``kind = "telegram"``: Telegram as a push sink: the Bot API's ``sendMessage`` to one chat, each job once.
 
 Configured as ``[[webhooks]] kind = "telegram"`` with ``chat_id`` and ``token_env`` (the name of the
 environment variable holding the bot token); ``url`` is the Bot API base (empty: the real one), so
@@ -16,13 +16,13 @@ from __future__ import annotations
 import html
 import logging
 import os
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from jobsift.config import WebhookConfig
 from jobsift.errors import ConfigError
+from jobsift.publish.channels import Channel, Delivery, Sleep
 from jobsift.publish.present import flagged_reasons, one_line, safe_url, summary_bits
 from jobsift.store.records import Job
 
@@ -30,6 +30,16 @@ API_BASE = "https://api.telegram.org"
 TRIES_PER_RUN = 3
 MAX_RETRY_AFTER = 30.0  # longer waits are left to the next run
 TEXT_LIMIT = 4096
+
+
+UNANSWERED = ("ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout")
+
+
+def check(hook: WebhookConfig, where: str) -> None:
+    if not hook.chat_id:
+        raise ConfigError(f"{where}.chat_id: missing (the Telegram chat to post to)")
+    if hook.url and not hook.url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}.url: must be an http(s) URL (or empty for api.telegram.org)")
 
 
 def base_url(hook: WebhookConfig) -> str:
@@ -80,9 +90,9 @@ def message(job: Job) -> str:
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def payload(job: Job, chat_id: str) -> dict[str, Any]:
+def payload(job: Job, hook: WebhookConfig) -> dict[str, Any]:
     return {
-        "chat_id": chat_id,
+        "chat_id": hook.chat_id,
         "text": message(job),
         "parse_mode": "HTML",
         "link_preview_options": {"is_disabled": True},
@@ -97,15 +107,16 @@ def _answer(r: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None]) -> tuple[int, str]:
-    """sendMessage with retries on 429 (after retry_after), 5xx and network errors; (tries, error or '')."""
+def send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Sleep) -> Delivery:
+    """sendMessage with retries on 429 (after retry_after), 5xx and network errors."""
     token = bot_token(hook)
     quiet = _Redact(token)
     loggers = [logging.getLogger(name) for name in ("httpx", "httpcore")]
     for lg in loggers:
         lg.addFilter(quiet)
     try:
-        return _send(client, hook, job, sleep, token)
+        tries, error = _send(client, hook, job, sleep, token)
+        return tries, error, error.startswith(UNANSWERED)
     except Exception as exc:  # noqa: BLE001 - whatever it is, its text must not carry the token out
         raise RuntimeError(redact(f"{type(exc).__name__}: {exc}", token)) from None
     finally:
@@ -113,11 +124,9 @@ def send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[f
             lg.removeFilter(quiet)
 
 
-def _send(
-    client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Callable[[float], None], token: str
-) -> tuple[int, str]:
+def _send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Sleep, token: str) -> tuple[int, str]:
     url = f"{base_url(hook)}/bot{token}/sendMessage"
-    body = payload(job, hook.chat_id)
+    body = payload(job, hook)
     error = ""
     for attempt in range(1, TRIES_PER_RUN + 1):
         wait = 0.5 * 2 ** (attempt - 1)
@@ -142,3 +151,19 @@ def _send(
         if attempt < TRIES_PER_RUN:
             sleep(wait)
     return TRIES_PER_RUN, error
+
+
+def _prepare(hook: WebhookConfig) -> None:
+    bot_token(hook)  # a missing token is a config error, before any job is claimed
+
+
+CHANNEL = Channel(
+    kind="telegram",
+    order=50,
+    doc='Bot API `sendMessage`: `{"chat_id", "text" (HTML: linked title, summary, reasons), "parse_mode": "HTML"}`',
+    check=check,
+    sink_key=sink_key,
+    format=payload,
+    send=send,
+    prepare=_prepare,
+)

@@ -11,14 +11,13 @@ or defines no ``FLAG`` raises ``RegistryError`` on first use: a typo is never si
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from jobsift.errors import JobsiftError
 from jobsift.model import Reason
+from jobsift.plugins import package_modules
 
 F = Mapping[str, Any]
 
@@ -85,18 +84,13 @@ class Flag:
 def scan(package: str, path: list[str]) -> dict[str, Flag]:
     """Every flag module of ``package`` (found at ``path``), by code, in display order."""
     found: list[Flag] = []
-    for info in pkgutil.iter_modules(path):
-        if info.name.startswith("_"):
-            continue
-        try:
-            module = importlib.import_module(f"{package}.{info.name}")
-        except Exception as exc:
-            raise RegistryError(f"flag module {info.name} does not import: {type(exc).__name__}: {exc}") from exc
+    for module in package_modules(package, path, "flag", RegistryError):
+        name = module.__name__.rpartition(".")[2]
         flag = getattr(module, "FLAG", None)
         if not isinstance(flag, Flag):
-            raise RegistryError(f"flag module {info.name} defines no FLAG = Flag(...)")
-        if flag.code != info.name:
-            raise RegistryError(f"flag module {info.name} defines flag {flag.code!r}: the module is named for its code")
+            raise RegistryError(f"flag module {name} defines no FLAG = Flag(...)")
+        if flag.code != name:
+            raise RegistryError(f"flag module {name} defines flag {flag.code!r}: the module is named for its code")
         found.append(flag)
     return {f.code: f for f in sorted(found, key=lambda f: (f.order, f.code))}
 

@@ -31,11 +31,11 @@ def sources() -> None:
 @pass_ctx
 def sources_list(ctx: Context, as_json: bool) -> None:
     """Each source's health: last outcome, last success, last error, items last run."""
-    from jobsift.store import sources as repo
     from jobsift.store.source_health import source_health
+    from jobsift.store.sources import sync_sources
 
     with ctx.engine.begin() as conn:
-        repo.sync_sources(conn, ctx.config.sources)
+        sync_sources(conn, ctx.config.sources)
         rows = source_health(conn)
     if as_json:
         click.echo(dumps(rows))

@@ -32,7 +32,7 @@ from jobsift.publish.mail import email_message, send_message
 from jobsift.publish.params import FilterParams
 from jobsift.publish.present import one_line
 from jobsift.publish.templating import render
-from jobsift.store import runs as repo
+from jobsift.store import runs
 from jobsift.store.queries import JobFilter, list_jobs
 from jobsift.store.records import Job
 from jobsift.store.schema import digest_items, digests
@@ -188,7 +188,7 @@ def to_message(d: Digest, sender: str) -> EmailMessage:
 
 def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | None:
     """The digest row's id if this process may send it now, else None."""
-    me = repo.worker_id()
+    me = runs.worker_id()
     try:
         with engine.begin() as conn:
             return int(
@@ -208,7 +208,7 @@ def claim(engine: Engine, recipient: str, period: str, now: datetime) -> int | N
         ).first()
         if row is None or row.status == "sent":
             return None
-        if row.status == "pending" and not repo.dead_here(row.claimed_by):
+        if row.status == "pending" and not runs.dead_here(row.claimed_by):
             return None  # another process is sending it right now
         taken = conn.execute(
             update(digests)

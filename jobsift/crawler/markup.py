@@ -163,7 +163,9 @@ def sanitize_html(fragment: str | None) -> str | None:
 # linear, with the same matches as before (these were RE2 patterns, whose Python wrapper runs sub()
 # one match at a time in Python: 87,000 matches on 628 We Work Remotely postings took seconds).
 # RE2's meanings are kept: \s is [\t\n\f\r ] (no \v), \b and case folding are ASCII.
-_BLOCK = re.compile(r"<[\t\n\f\r ]*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", re.I | re.ASCII)
+# The block-tag test is a lookahead, so the match itself is one "[^>]*" run (twice as fast; the same
+# matches: nothing the lookahead reads can be a ">").
+_BLOCK = re.compile(r"<(?=[\t\n\f\r ]*(?:br|/p|/div|/li|/h[1-6]|/tr|p|li)\b)[^>]*>[ \t]*\r?\n?", re.I | re.ASCII)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _AFTER_BLOCK = re.compile(r"[ \t]*\r?\n?")  # what _BLOCK takes after its ">"
 

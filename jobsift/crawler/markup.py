@@ -104,9 +104,12 @@ def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = No
     """
     if "&" in fragment and _UNSTABLE_AMP.search(fragment):
         return None
+    opens = fragment.count("<")
+    if opens != fragment.count(">"):  # a stray bracket: no need to find the tokens to know
+        return None
     if tokens is None:
         tokens = _TOKEN.findall(fragment)
-    if fragment.count("<") != len(tokens) or fragment.count(">") != len(tokens):
+    if opens != len(tokens):
         return None
     stack: list[str] = []
     parent = ""

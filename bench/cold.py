@@ -65,6 +65,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "unit": "s wall",
             "cpu": round(statistics.median(cpus[name]), 3),
         }
+        rec["note"] = f"cpu {rec['cpu']} s; median of {rounds}"
         if name in targets:
             rec["baseline"] = round(start, 3)
             rec["note"] = (

@@ -19,6 +19,7 @@ from typing import Any
 BENCHES = (
     "ingest",
     "parse",
+    "parsefloor",
     "crawl",
     "score",
     "listing",

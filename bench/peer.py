@@ -23,17 +23,16 @@ from __future__ import annotations
 import copy
 import json
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from bench.proc import child_env, load_average, timed
 
 FEEDS = 12
 POSTINGS = 628
@@ -142,18 +141,6 @@ def gigwatch_command() -> list[str] | None:
     return [exe] if exe else None
 
 
-def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:3])} exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
-    return wall, cpu, proc.stdout
-
-
 def run(quick: bool) -> list[dict[str, Any]]:
     folder = samples_dir()
     if not folder.is_dir():
@@ -168,20 +155,20 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "measuring jobsift alone",
             file=sys.stderr,
         )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     a_wall: list[float] = []
     a_cpu: list[float] = []
     b_wall: list[float] = []
     b_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="jobsift-peer-") as tmp, FeedServer(bodies) as server:
         work = Path(tmp)
+        env = child_env(work)
         (work / "config.json").write_text(gigwatch_config(server.urls), encoding="utf-8")
         for r in range(rounds + 1):  # round 0 warms the page cache and is not counted
             db = work / f"round{r}.db"
             cfg = work / f"jobsift{r}.toml"
             cfg.write_text(jobsift_config(server.urls, db), encoding="utf-8")
             crawl = [sys.executable, "-m", "jobsift", "--config", str(cfg), "crawl", "--json"]
-            wall, cpu, out = _timed(crawl, env, work)
+            wall, cpu, out = timed(crawl, env, work)
             report = json.loads(out)
             if report["status"] != "ok" or report["scored"] != POSTINGS:
                 raise RuntimeError(f"jobsift crawl: {report['status']}, scored {report['scored']} of {POSTINGS}")
@@ -189,14 +176,17 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 a_wall.append(wall)
                 a_cpu.append(cpu)
             if gw is not None:
-                wall, cpu, out = _timed([*gw, "list", "--config", "config.json", "--format", "json"], env, work)
+                wall, cpu, out = timed([*gw, "list", "--config", "config.json", "--format", "json"], env, work)
                 if len(json.loads(out)) != POSTINGS:
                     raise RuntimeError(f"gigwatch list returned {len(json.loads(out))} jobs, expected {POSTINGS}")
                 if r:
                     b_wall.append(wall)
                     b_cpu.append(cpu)
             db.unlink()
-    note = f"{FEEDS} feeds, {POSTINGS} postings, one loopback host, pacing off; median of {rounds} rounds"
+    note = (
+        f"{FEEDS} feeds, {POSTINGS} postings, one loopback host, pacing off; median of {rounds} rounds; "
+        f"load average {load_average()}"
+    )
     rec: dict[str, Any] = {
         "name": "peer/jobsift-crawl-and-score",
         "value": round(statistics.median(a_wall), 3),

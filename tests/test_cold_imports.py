@@ -19,11 +19,15 @@ from tests.scoring.factory import BAD_CLIENT, T0, config, posting, store
 HEAVY = ("sklearn", "scipy", "matplotlib", "playwright", "uvicorn", "joblib")
 #: Also absent when the store is already at the head revision.
 MIGRATION_ONLY = ("alembic",)
+#: Not needed to list, query or feed stored postings (no model, no fetching): ``explain`` alone
+#: re-runs the text model, which needs numpy.
+LISTING_FREE = ("numpy", "httpx")
 
 RUNNER = """
 import atexit, json, runpy, sys
 out = sys.argv[1]
-atexit.register(lambda: open(out, "w").write(json.dumps(sorted(m.split(".")[0] for m in sys.modules))))
+loaded = lambda: sorted(m.split(".")[0] for m, v in list(sys.modules.items()) if v is not None)  # None: blocked
+atexit.register(lambda: open(out, "w").write(json.dumps(loaded())))
 sys.argv = ["jobsift", *sys.argv[2:]]
 runpy.run_module("jobsift", run_name="__main__")
 """
@@ -71,6 +75,9 @@ def test_read_commands_import_no_heavy_library(args: list[str], scored_store: tu
     assert proc.stdout or args[0] == "feed"
     loaded = sorted(m for m in (*HEAVY, *MIGRATION_ONLY) if m in modules)
     assert loaded == [], f"jobsift {' '.join(args)} imported {loaded}"
+    if args[0] != "explain":
+        loaded = sorted(m for m in LISTING_FREE if m in modules)
+        assert loaded == [], f"jobsift {' '.join(args)} imported {loaded}"
     assert "jobsift" in modules
 
 
@@ -102,3 +109,17 @@ def test_a_fresh_file_has_no_stored_revision(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     assert stored_revision(engine) is None
     engine.dispose()
+
+
+def test_the_fetcher_does_not_load_httpxs_command_line_tool() -> None:
+    """httpx's init imports its CLI (Rich, Pygments, click) when they are installed; jobsift blocks that."""
+    code = (
+        "import json, sys; import jobsift.crawler.fetch, httpx; "
+        "print(json.dumps([sorted(m.split('.')[0] for m in sys.modules if sys.modules[m] is not None), "
+        "httpx.Client is not None]))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    modules, has_client = json.loads(proc.stdout)
+    assert has_client
+    assert "httpx" in modules
+    assert [m for m in ("rich", "pygments") if m in modules] == []

@@ -13,7 +13,6 @@ import html
 import re
 
 import nh3
-import re2
 
 from jobsift.crawler.textfix import fix_mojibake, squash_blanks, strip_controls
 
@@ -86,12 +85,16 @@ _UNSTABLE_AMP = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
 _VOID_SLASH = re.compile(r"<(br|hr) ?/>")
 
 
-_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|/[a-zA-Z])")
-
-
 def looks_like_html(text: str | None) -> bool:
-    """Whether a description holds markup (a start or end tag), not plain text with a "<" in it."""
-    return bool(text and _TAG.search(text))
+    """Whether a description holds something tag-shaped: a "<", at least one character, then a ">".
+
+    (What it has always answered: a stricter start-or-end-tag pattern once defined here was
+    shadowed by the tag-stripping pattern of the same name, so "a <b and c> d" counts too.)
+    """
+    if not text:
+        return False
+    end = text.rfind(">") + 1  # linear: every "<" before the last ">" either matches or fails at once
+    return end > 1 and _ANY_TAG.search(text, 0, end) is not None
 
 
 def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = None) -> str | None:
@@ -101,9 +104,12 @@ def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = No
     """
     if "&" in fragment and _UNSTABLE_AMP.search(fragment):
         return None
+    opens = fragment.count("<")
+    if opens != fragment.count(">"):  # a stray bracket: no need to find the tokens to know
+        return None
     if tokens is None:
         tokens = _TOKEN.findall(fragment)
-    if fragment.count("<") != len(tokens) or fragment.count(">") != len(tokens):
+    if opens != len(tokens):
         return None
     stack: list[str] = []
     parent = ""
@@ -153,15 +159,29 @@ def sanitize_html(fragment: str | None) -> str | None:
     return cleaned.strip() or None
 
 
-# On RE2 (no backtracking): with Python's engine a text of many "<" and no ">" costs quadratic time,
-# since every "<" scans to the end (R32). Same patterns, same matches.
-_RE2 = re2.Options()
-_RE2.log_errors = False
-_RE2_I = re2.Options()
-_RE2_I.log_errors = False
-_RE2_I.case_sensitive = False
-_BLOCK = re2.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|li)\b[^>]*>[ \t]*\r?\n?", _RE2_I)  # one break, not two
-_TAG = re2.compile(r"<[^>]+>", _RE2)
+# The tag patterns on Python's engine, made linear by where they run. Each starts at a "<" and ends at
+# the first ">" after it, so a "<" with no ">" anywhere after it never matches; on its own, a text of
+# many "<" and no ">" costs quadratic time, since every "<" scans to the end (R32). ``_strip_tags``
+# runs them only up to the last ">", where each attempt that gets past the tag name ends in a match:
+# linear, with the same matches as before (these were RE2 patterns, whose Python wrapper runs sub()
+# one match at a time in Python: 87,000 matches on 628 We Work Remotely postings took seconds).
+# RE2's meanings are kept: \s is [\t\n\f\r ] (no \v), \b and case folding are ASCII.
+# The block-tag test is a lookahead, so the match itself is one "[^>]*" run (twice as fast; the same
+# matches: nothing the lookahead reads can be a ">").
+_BLOCK = re.compile(r"<(?=[\t\n\f\r ]*(?:br|/p|/div|/li|/h[1-6]|/tr|p|li)\b)[^>]*>[ \t]*\r?\n?", re.I | re.ASCII)
+_ANY_TAG = re.compile(r"<[^>]+>")
+_AFTER_BLOCK = re.compile(r"[ \t]*\r?\n?")  # what _BLOCK takes after its ">"
+
+
+def _strip_tags(text: str) -> str:
+    """Block tags as one line break, other tags dropped; a "<" with no ">" after it stays as text."""
+    end = text.rfind(">") + 1
+    if not end:
+        return text
+    end = _AFTER_BLOCK.match(text, end).end()  # type: ignore[union-attr]  # always matches
+    text = _BLOCK.sub("\n", text[:end]) + text[end:]
+    end = text.rfind(">") + 1
+    return _ANY_TAG.sub("", text[:end]) + text[end:]
 
 
 def html_to_text(fragment: str | None) -> str | None:
@@ -176,7 +196,7 @@ def _text(fragment: str, *, controls: bool) -> str | None:
     (then only numeric entities can bring some in)."""
     text = fragment
     if "<" in text:
-        text = _TAG.sub("", _BLOCK.sub("\n", text))
+        text = _strip_tags(text)
     if "&" in text:
         controls = controls or "#" in text  # "&#12;", also double-escaped as "&amp;#12;"
         text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)

@@ -20,7 +20,11 @@ from jobsift.crawler.sources import register
 from jobsift.crawler.sources.rss import FeedItem, item_key, read_feed
 from jobsift.model import Budget, Client, ParseResult, Posting
 
-_LABEL = re.compile(r"<b>\s*([A-Za-z][A-Za-z ]{1,30}?)\s*</b>\s*:?\s*(.*?)\s*(?=<br\s*/?>|<b>|<a\s|\Z)", re.S | re.I)
+# A label, then its value: everything up to the next <br>, <b> or <a ...> (or the end), trailing
+# blanks cut. The value's end is found with one search for those tags: a lazy ``(.*?)`` before a
+# lookahead tried the lookahead at every character (a test checks both give the same fields).
+_LABEL = re.compile(r"<b>\s*([A-Za-z][A-Za-z ]{1,30}?)\s*</b>\s*:?\s*", re.S | re.I)
+_VALUE_END = re.compile(r"<br\s*/?>|<b>|<a\s", re.I)
 _KNOWN = frozenset({"budget", "hourly range", "posted on", "category", "skills", "country"})
 _BR = re.compile(r"<br\s*/?>", re.I)
 _CIPHER = re.compile(r"(?:_|%7E|~)(?:%7E|~)?(0[0-9a-f]{15,})", re.I)
@@ -58,11 +62,14 @@ def labelled_fields(description: str) -> tuple[dict[str, str], int | None]:
     start: int | None = None
     # Every label starts with "<b>": begin the scan there, not at the top of the client's text.
     found = [i for i in (description.find("<b>"), description.find("<B>")) if i >= 0]
-    for m in _LABEL.finditer(description, min(found) if found else 0):
+    pos = min(found) if found else 0
+    while (m := _LABEL.search(description, pos)) is not None:
+        end = _VALUE_END.search(description, m.end())
+        pos = end.start() if end else len(description)
         key = " ".join(m.group(1).lower().split())
         if key in _KNOWN and start is None:
             start = m.start()
-        value = m.group(2)
+        value = description[m.end() : pos].rstrip()
         if "<" in value:
             value = re.sub(r"<[^>]+>", " ", value)
         text = clean_text(html.unescape(value) if "&" in value else value)

@@ -140,3 +140,66 @@ def test_clean_text_and_dates_keep_their_results() -> None:
     assert clean_text("plain title") == "plain title"
     assert parse_date("Sun, 22 Nov 2026 06:00:00 +0000") == parse_date("2026-11-22T06:00:00Z")
     assert parse_date("Sun, 22 Nov 2026 06:00:00 -0500") == parse_date("2026-11-22T11:00:00Z")
+
+
+# Upwork's labelled fields as first written: a lazy value before a lookahead, tried at every character.
+_REFERENCE_LABEL = re.compile(
+    r"<b>\s*([A-Za-z][A-Za-z ]{1,30}?)\s*</b>\s*:?\s*(.*?)\s*(?=<br\s*/?>|<b>|<a\s|\Z)", re.S | re.I
+)
+
+
+def reference_labelled_fields(description: str) -> tuple[dict[str, str], int | None]:
+    import html
+
+    out: dict[str, str] = {}
+    start: int | None = None
+    for m in _REFERENCE_LABEL.finditer(description):
+        key = " ".join(m.group(1).lower().split())
+        if key in {"budget", "hourly range", "posted on", "category", "skills", "country"} and start is None:
+            start = m.start()
+        value = m.group(2)
+        if "<" in value:
+            value = re.sub(r"<[^>]+>", " ", value)
+        text = clean_text(html.unescape(value) if "&" in value else value)
+        if text and key not in out:
+            out[key] = text
+    return out, start
+
+
+UPWORK_PIECES = [
+    "<b>Budget</b>: $500",
+    "<B>Hourly Range</B>:$15.00-$30.00",
+    "<b> Posted On </b> : ",
+    "<b>Category</b>",
+    "<b>Skills</b>:Python, Django",
+    "<b>Country</b>: India",
+    "<b>x</b>",
+    "<b>",
+    "</b>",
+    ":",
+    "<br>",
+    "<BR />",
+    "<br/>",
+    "<a href='u'>",
+    "<A\thref=x>",
+    "<a>",
+    "<i>it</i>",
+    "&amp;",
+    " ",
+    "\n",
+    "\t",
+    "\xa0",
+    "\u2003",
+    "\x1c",
+    "text",
+    "é",
+]
+
+
+def test_upwork_labelled_fields_are_the_lazy_patterns_fields() -> None:
+    from jobsift.crawler.sources.upwork_rss import labelled_fields
+
+    rng = random.Random(15)
+    for _ in range(4000):
+        description = "".join(rng.choice(UPWORK_PIECES) for _ in range(rng.randint(0, 25)))
+        assert labelled_fields(description) == reference_labelled_fields(description), description

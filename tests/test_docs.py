@@ -14,7 +14,7 @@ from jobsift.config.sections import iter_settings
 from jobsift.demo.sources import DEMO_SOURCES
 from jobsift.store.db import make_engine
 from jobsift.store.schema import postings
-from tests.test_cli import all_commands
+from tests.cli.test_commands import all_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -109,7 +109,7 @@ def test_explain_fits_the_terminal(scored: tuple[str, dict[str, int]], width: in
 def test_piped_output_is_plain_and_unfolded(store: tuple[str, dict[str, int]]) -> None:
     url, _ = store
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE")}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     out = subprocess.run(
         [sys.executable, "-m", "jobsift", "--db", url, "jobs"], capture_output=True, env=env, check=True, timeout=120
     ).stdout.decode("utf-8")

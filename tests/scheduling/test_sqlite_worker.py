@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from jobsift.store.db import make_engine, open_store
-from tests.scheduler.conftest import Proc, hold_first, scalar, serve_feeds, wait_db, write_config
+from tests.scheduling.conftest import Proc, hold_first, scalar, serve_feeds, wait_db, write_config
 from tests.support.crawling import RSS_HEADERS, rss
 from tests.support.httpserver import Reply, Request, ScriptedServer
 

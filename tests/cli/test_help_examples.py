@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from jobsift.cli import main
 from jobsift.cli.common import keep_example_lines
-from tests.test_cli import all_commands
+from tests.cli.test_commands import all_commands
 
 
 def command_at(path: tuple[str, ...]) -> click.Command:

@@ -18,7 +18,7 @@ from jobsift.scoring.score import score_pending
 from jobsift.simulate.market import simulate
 from jobsift.simulate.server import SimServer
 from jobsift.store.schema import postings
-from tests.outcomes.sim import run_reobserve, sim_config
+from tests.simulate.sim import run_reobserve, sim_config
 
 
 def test_train_on_observed_outcomes_calibrates_and_explain_stays_exact(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jobsift.store.db import open_store
 from tests.publish.receiver import Receiver
-from tests.scheduler.conftest import Proc, scalar, serve_feeds, write_config
+from tests.scheduling.conftest import Proc, scalar, serve_feeds, write_config
 from tests.support.httpserver import ScriptedServer
 
 

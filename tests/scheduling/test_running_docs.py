@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from jobsift.store.db import open_store
-from tests.scheduler.conftest import ROOT, Proc, serve_feeds, wait_db, write_config
+from tests.scheduling.conftest import ROOT, Proc, serve_feeds, wait_db, write_config
 from tests.support.httpserver import ScriptedServer
 
 #: The README once the lead has merged these sections into it, docs/running.md until then.

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from jobsift.store.db import open_store
 from tests.publish.smtp import SmtpServer
-from tests.scheduler.conftest import Proc, feed_route, hold_first, scalar, serve_feeds, wait_db, write_config
+from tests.scheduling.conftest import Proc, feed_route, hold_first, scalar, serve_feeds, wait_db, write_config
 from tests.support.httpserver import Reply, Request, ScriptedServer
 
 pytestmark = pytest.mark.postgres

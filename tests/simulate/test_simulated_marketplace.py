@@ -19,7 +19,7 @@ from jobsift.simulate.market import SimPosting, simulate
 from jobsift.simulate.server import SimServer, freelancer_id
 from jobsift.store import outcomes as store
 from jobsift.store.schema import labels, outcome_events, posting_outcomes, postings
-from tests.outcomes.sim import run_reobserve, sim_config
+from tests.simulate.sim import run_reobserve, sim_config
 
 
 def _ids(engine: Engine) -> dict[tuple[str, str], int]:

@@ -18,7 +18,7 @@ from jobsift.config_checks import RANGES
 from jobsift.errors import ConfigError
 from jobsift.scoring.flags import flag_codes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INTEGER_KEYS = {
     "fetch.max_bytes",
     "fetch.max_redirects",

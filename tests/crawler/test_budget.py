@@ -125,7 +125,7 @@ def test_rate_table_is_rebuilt_from_ecb_reference_rates(tmp_path: Path) -> None:
     ecb.write_text("Date,USD,JPY,GBP,BGN,\n2026-10-30,1.25,150.0,0.8,N/A,\n2026-10-29,1.20,140.0,0.9,N/A,\n")
     out = tmp_path / "rates.json"
     out.write_text(json.dumps({"as_of": "2025-06-30", "per_usd": {"USD": 1.0, "NGN": 1530.0, "GBP": 0.7}}))
-    script = Path(__file__).resolve().parents[3] / "scripts" / "build_usd_rates.py"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_usd_rates.py"
     subprocess.run([sys.executable, str(script), str(ecb), "--out", str(out)], check=True, capture_output=True)
     table = json.loads(out.read_text())
     assert table["as_of"] == "2026-10-30"  # the latest day in the file

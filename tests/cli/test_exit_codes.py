@@ -16,7 +16,7 @@ from jobsift.publish.server import free_port
 from tests.support.crawling import RSS_HEADERS, rss
 from tests.support.httpserver import Reply, ScriptedServer
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def run(*args: str) -> Result:

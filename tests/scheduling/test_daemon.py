@@ -20,7 +20,7 @@ from jobsift.store.db import open_store
 from jobsift.store.runs import start_run
 from jobsift.store.schema import runs, sources
 from jobsift.store.sources import sync_sources
-from tests.scheduler.conftest import Proc, feed_route, hold_first, scalar, serve_feeds, write_config
+from tests.scheduling.conftest import Proc, feed_route, hold_first, scalar, serve_feeds, write_config
 from tests.support.httpserver import ScriptedServer
 
 

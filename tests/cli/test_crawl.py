@@ -51,7 +51,7 @@ def test_crawl_prints_one_line_per_source_and_sources_list_shows_health(server: 
     assert "4 items" in lines["good"]
     assert "failed" in lines["broken"]
     assert "http_503" in lines["broken"]
-    # An ftp:// source no longer reaches the crawl: it is a config error at load (tests/test_config_r36.py).
+    # An ftp:// source no longer reaches the crawl: it is a config error at load (tests/config/test_r36.py).
     assert server.hits("/broken") == 2
 
     listed = runner.invoke(main, ["--config", str(cfg), "sources", "list", "--json"])

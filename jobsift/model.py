@@ -36,13 +36,6 @@ class Budget:
     def is_known(self) -> bool:
         return self.min is not None or self.max is not None
 
-    @property
-    def typical_usd(self) -> float | None:
-        """The figure compared with the market: the top of a range (the client's ceiling)."""
-        if self.max_usd is not None:
-            return self.max_usd
-        return self.min_usd
-
 
 @dataclass(frozen=True, slots=True)
 class Client:

@@ -2,7 +2,7 @@
 
 A *cell* is (budget kind, experience level, skill), with ``*`` for "any"; each holds the count of
 budgets behind it and the budget at every percentile 0..100 (USD; for hourly, the top of the
-client's range, like ``Budget.typical_usd``). The shipped prior table (``jobsift/data/
+client's range: the one budget figure of ``store.budget_figure``). The shipped prior table (``jobsift/data/
 market_prior.json``) is derived from Upwork search results (see its ``origin`` field and
 ``scripts/build_market_prior.py``). The store's own postings are blended in per cell once a cell
 has at least ``min_samples`` of them: the two curves are averaged percentile by percentile,

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from jobsift.crawler.http_values import raise_for_status
 from jobsift.errors import PermanentFetchError, RetryableFetchError
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class BrowserSession:
             response = await page.goto(url, wait_until="load", timeout=ms)
             status = response.status if response is not None else 200
             headers = {k.lower(): v for k, v in (response.headers.items() if response else ())}
-            self.fetcher._raise_for_status(status, headers, url)
+            raise_for_status(status, headers, url)
             if wait_for:
                 await page.wait_for_selector(wait_for, state="attached", timeout=ms)
             size = await page.evaluate("() => document.documentElement.outerHTML.length")

@@ -14,13 +14,13 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from jobsift.crawler.charges import is_charge
 from jobsift.crawler.currency import known_currencies, normalize_code, to_usd
 from jobsift.model import Budget, BudgetKind, Provenance
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2_000  # a budget is a short phrase; longer input is cut before matching
-MAX_LABELS = 32  # labelled figures tried in one description (all fees past that: no budget)
 
 # Prefix symbols, longest first so "A$" wins over "$".
 _PREFIX_SYMBOLS: tuple[tuple[str, str], ...] = (
@@ -85,62 +85,12 @@ _TAIL = rf"[\s:.]*(?:{_SYM_RE}|[A-Za-z]{{3}})?\s*$"
 _UP_TO = re.compile(rf"\b(?:up to|upto|max(?:imum)?|under|below|less than){_TAIL}", re.I)
 _FROM = re.compile(rf"\b(?:from|min(?:imum)?|at least|starting at|over){_TAIL}", re.I)
 _LETTERS = re.compile(r"[^\W\d_]+")
-# An amount the reader pays or a pitch, not what the job pays: "a $50 registration fee",
-# "deposit $20", "earn $300 per day". Only the words of the same phrase, next to the amount, count.
-_CHARGE_WORDS = frozenset(("fee", "fees", "deposit", "deposits", "kit", "kits", "registration", "training"))
-_PHRASE_END = re.compile(r"[,;:()\[\]!?\n]|\.\s")
-_PER_DAY = re.compile(r"(?:\bper|\ba|/)\s?day\b|\bdaily\b", re.I)
-_NEAR_WORDS = 3  # words either side of the amount looked at
 _UNIT_WORDS = frozenset(
-    (
-        "k",
-        "m",
-        "per",
-        "a",
-        "an",
-        "hr",
-        "hrs",
-        "hour",
-        "hours",
-        "h",
-        "hourly",
-        "year",
-        "yr",
-        "years",
-        "annum",
-        "annual",
-        "yearly",
-        "month",
-        "mo",
-        "months",
-        "monthly",
-        "fixed",
-        "budget",
-        "price",
-        "rate",
-        "salary",
-        "usd",
-        "eur",
-        "gbp",
-        "inr",
-        "to",
-        "and",
-        "up",
-        "from",
-        "est",
-        "estimated",
-        "p",
-        "pa",
-        "ph",
-        "approx",
-        "ote",
-        "base",
-        "range",
-        "between",
-        "or",
-        "rs",
-        "zł",
-    )
+    (  # noqa: SIM905 (a word list reads better as one string)
+        "k m per a an hr hrs hour hours h hourly year yr years annum annual yearly month mo months monthly"
+        " fixed budget price rate salary usd eur gbp inr to and up from est estimated p pa ph approx ote base"
+        " range between or rs zł"
+    ).split()
 )
 
 
@@ -187,7 +137,7 @@ def parse_amount(text: Any) -> float | None:
     return _number(m.group("num"), m.group("mult")) if m else None
 
 
-def _detect_kind(text: str) -> BudgetKind | None:
+def detect_kind(text: str) -> BudgetKind | None:
     # Each pattern needs certain letters (every hourly form has an "h", every monthly one an "m",
     # ...); a substring test on the lowered text is far cheaper than a case-insensitive scan.
     # None of these letters has a special case-folding twin (as "ı" has for "i").
@@ -225,31 +175,6 @@ def _amounts(text: str) -> tuple[list[tuple[float, str | None, re.Match[str]]], 
     return found, marked
 
 
-def _phrase_after(after: str) -> str:
-    """``after`` up to the end of its phrase (punctuation), at most 60 characters."""
-    after = after[:60]
-    end = _PHRASE_END.search(after)
-    return after[: end.start()] if end else after
-
-
-def _phrase_before(before: str) -> str:
-    """``before`` back to the start of its phrase, at most 60 characters."""
-    before = before[-60:]
-    ends = [m.end() for m in _PHRASE_END.finditer(before)]
-    return before[ends[-1] :] if ends else before
-
-
-def is_charge(before: str, after: str) -> bool:
-    """Whether an amount between ``before`` and ``after`` is a fee, deposit, kit or pay-to-work
-    pitch ("Pay a $50 registration fee", "earn $300 per day") rather than a budget."""
-    head, tail = _phrase_before(before), _phrase_after(after)
-    near = [w.lower() for w in _LETTERS.findall(head)[-_NEAR_WORDS:]]
-    near += [w.lower() for w in _LETTERS.findall(tail)[:_NEAR_WORDS]]
-    if any(w in _CHARGE_WORDS for w in near):
-        return True
-    return "earn" in {w.lower() for w in _LETTERS.findall(head)} and bool(_PER_DAY.search(tail))
-
-
 def _plain_enough(text: str) -> bool:
     """Text that is just figures and unit words ("500", "15-35 per hour"): no currency needed."""
     words = [w.lower() for w in _LETTERS.findall(text)]
@@ -273,18 +198,19 @@ def parse_budget(
     if not raw.strip():
         return None
     try:
-        return _parse(raw, kind_hint, currency_hint, provenance)
+        return parse_phrase(raw, kind_hint, currency_hint, provenance)
     except Exception:
         log.debug("budget %r not understood", raw[:80], exc_info=True)
         return Budget(kind=kind_hint, raw=raw, provenance="none")
 
 
-def _parse(
+def parse_phrase(
     raw: str, kind_hint: BudgetKind | None, currency_hint: str | None, provenance: Provenance, context: str = ""
 ) -> Budget:
-    """``context`` is the text just before ``raw`` in a description (the label and its phrase)."""
+    """One budget phrase; ``context`` is the text just before ``raw`` in a description (the label and
+    its phrase)."""
     text = html.unescape(raw[:MAX_TEXT]).replace("\u2009", " ")
-    kind = _detect_kind(text) or kind_hint
+    kind = detect_kind(text) or kind_hint
     found, marked = _amounts(text)
     if not found or not (marked or _plain_enough(text)):
         return Budget(kind=kind, raw=raw, provenance="none")
@@ -357,107 +283,6 @@ def make_budget(
         provenance=provenance,
         raw=raw,
     )
-
-
-_MONEYISH = re.compile(r"\d")
-_LABEL_WORDS = ("budget", "salary", "pay", "rate", "compensation", "price")
-_LABELLED = re.compile(
-    r"(?:budget|salary|pay|rate|compensation|price)\b[^\n<;.\d$€£₹]{0,24}?"
-    r"(?P<value>(?-i:[A-Z]{3}\s?)?[$€£₹]?\s?\d[^\n<;]{0,60})",
-    re.I,
-)
-
-
-def _ascii_digits(text: str, limit: int = 64) -> list[int] | None:
-    """Sorted positions of the digits in ASCII text with few of them; None otherwise (the caller
-    then asks the regex, which also knows non-ASCII digits)."""
-    if not text.isascii():
-        return None
-    found: list[int] = []
-    for digit in "0123456789":
-        i = text.find(digit)
-        while i >= 0:
-            found.append(i)
-            if len(found) > limit:
-                return None
-            i = text.find(digit, i + 1)
-    found.sort()
-    return found
-
-
-def _label_starts(low: str, lo: int, hi: int) -> list[int]:
-    """Where a label word starts, at a word boundary, between ``lo`` and ``hi`` (inclusive)."""
-    starts: list[int] = []
-    for word in _LABEL_WORDS:  # str.find is far cheaper than a case-insensitive regex scan
-        i = low.find(word, lo, hi + len(word))
-        while i >= 0:
-            if i == 0 or not low[i - 1].isalnum():
-                starts.append(i)
-            i = low.find(word, i + 1, hi + len(word))
-    return starts
-
-
-def _near_figures(low: str, digits: list[int]) -> list[int]:
-    """Label starts with a digit less than 48 characters on: only around the (few) digits."""
-    starts: list[int] = []
-    if not digits:
-        return starts
-    lo, hi = max(0, digits[0] - 47), digits[0]
-    for d in digits[1:]:
-        if d - 47 > hi + 1:  # a new window; flush the previous one
-            starts += _label_starts(low, lo, hi)
-            lo = d - 47
-        hi = d
-    starts += _label_starts(low, lo, hi)
-    return starts
-
-
-def budget_from_prose(text: str | None, *, kind_hint: BudgetKind | None = None) -> Budget | None:
-    """A budget stated in a description after a label ("Salary: $120,000 - $150,000 a year")."""
-    if not text:
-        return None
-    text = text[:20_000]
-    low = text.lower()
-    digits = _ascii_digits(text)
-    if digits is not None:
-        # Most mentions of "rate" or "budget" carry no figure: look for labels only near digits.
-        starts = _near_figures(low, digits)
-    else:
-        starts = [i for i in _label_starts(low, 0, len(low)) if _MONEYISH.search(text, i, i + 48)]
-    for i in sorted(starts)[:MAX_LABELS]:
-        budget = budget_at_label(text, i, kind_hint)
-        if budget is not None:
-            return budget
-    return None
-
-
-def budget_at_label(text: str, i: int, kind_hint: BudgetKind | None = None) -> Budget | None:
-    """The budget after the label word starting at ``text[i]``, or None (no figure, or a fee)."""
-    m = _LABELLED.match(text, i)
-    if m is None:
-        return None
-    value = m.group("value").split(". ")[0].strip(" .")
-    context = text[max(0, i - 60) : m.start("value")]
-    try:
-        budget = _parse(value, kind_hint, None, "parsed_from_text", context)
-    except Exception:  # as parse_budget: odd text is not a budget, never an error
-        log.debug("budget %r not understood", value[:80], exc_info=True)
-        return None
-    if not budget.is_known:
-        return None
-    return _kind_from_words(budget, text[max(0, i - 24) : m.end("value")], text[i : m.start("value")].lower())
-
-
-def _kind_from_words(budget: Budget, around: str, label: str) -> Budget:
-    """A budget the value alone does not qualify gets its kind from the words around it, as the
-    Upwork parser reads its ``Budget``/``Hourly Range`` labels: "per hour", "/h", "/hr", "hourly"
-    make it hourly; "fixed" or the label "budget" (or "price") make it fixed."""
-    if budget.kind is not None:
-        return budget
-    kind = _detect_kind(around)
-    if kind is None and label.startswith(("budget", "price")):
-        kind = "fixed"
-    return replace(budget, kind=kind) if kind in ("hourly", "fixed") else budget
 
 
 def infer_salary_kind(budget: Budget | None) -> Budget | None:

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import ssl
-import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from jobsift.config import FetchConfig
+from jobsift.crawler.decoding import CHUNK, Decoder
+from jobsift.crawler.http_values import check_scheme, connect_failure, origin, raise_for_status
 from jobsift.crawler.politeness import Politeness, host_of
 from jobsift.errors import (
     DeferredError,
@@ -31,9 +28,7 @@ from jobsift.errors import (
 )
 
 ROBOTS_MAX_BYTES = 512_000
-CHUNK = 65_536
 BROWSERS_AT_ONCE = 2
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(slots=True)
@@ -52,136 +47,7 @@ class FetchResult:
         return self.status == 304
 
 
-def check_scheme(url: str) -> None:
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise PermanentFetchError(
-            f"refused {scheme or 'scheme-less'} URL {url!r}: only http and https are fetched",
-            reason="bad_scheme",
-        )
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in: what "the same site" means."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class Decoder:
-    """Incremental gzip/deflate decoding that never expands past ``limit`` bytes.
-
-    Every member of a multi-member gzip body is decoded (``members`` counts them), under one cap.
-
-    Each ``decompress`` call is asked for at most ``CHUNK`` bytes (and never more than what is
-    left under the cap), so a gzip bomb costs at most ``limit + 1`` decoded bytes before it is
-    refused, and no single step allocates more than ``CHUNK``. ``peak`` records the largest
-    step, so tests can check the bound without measuring memory.
-    """
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        enc = encoding.lower().strip()
-        self.limit = limit
-        self.size = 0
-        self.peak = 0
-        self._raw_deflate = False
-        self._z: Any = None
-        self._carry = b""
-        self.members = 1
-        if enc in ("", "identity"):
-            return
-        if enc in ("gzip", "x-gzip", "deflate"):
-            self._z = zlib.decompressobj(47)  # auto-detect gzip or zlib header
-            self._raw_deflate = enc == "deflate"
-            return
-        raise PermanentFetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
-
-    def _grow(self, n: int) -> None:
-        self.size += n
-        self.peak = max(self.peak, n)
-        if self.size > self.limit:
-            raise PermanentFetchError(
-                f"body larger than the {self.limit:,}-byte cap (after decompression)",
-                reason="too_large",
-            )
-
-    def feed(self, data: bytes) -> bytes:
-        if self._z is None:
-            self._grow(len(data))
-            return data
-        out = bytearray()
-        data = self._carry + data
-        self._carry = b""
-        try:
-            while data:
-                if self._z.eof:
-                    # A gzip body may be several members one after another (RFC 1952 section 2.2):
-                    # each is decoded in turn, all under the same cap. Anything else after the
-                    # end of the stream is ignored, as before.
-                    if len(data) < 2 and GZIP_MAGIC.startswith(data):
-                        self._carry = data  # the next member's magic may straddle two chunks
-                        break
-                    if not data.startswith(GZIP_MAGIC):
-                        break
-                    self._z = zlib.decompressobj(31)
-                    self.members += 1
-                chunk = self._z.decompress(data, max(1, min(CHUNK, self.limit - self.size + 1)))
-                self._grow(len(chunk))
-                out += chunk
-                data = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
-        except zlib.error:
-            if self._raw_deflate and self.size == 0 and not out:
-                # Some servers send raw deflate (no zlib header) as "deflate".
-                self._z = zlib.decompressobj(-15)
-                self._raw_deflate = False
-                return self.feed(data)
-            raise PermanentFetchError("body is not valid compressed data", reason="bad_encoding") from None
-        return bytes(out)
-
-    def flush(self) -> bytes:
-        if self._z is None:
-            return b""
-        tail: bytes = self._z.flush(CHUNK)
-        self._grow(len(tail))
-        return tail
-
-
 SleepFn = Callable[[float], Awaitable[None]]
-
-
-def connect_failure(netloc: str, exc: BaseException) -> str:
-    """What went wrong connecting, in words: "connection refused by host:port", "host name ... not
-    found", else the transport's own message (httpx hides the cause behind "All connection attempts failed")."""
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            break
-        if isinstance(seen, ConnectionRefusedError):
-            return f"connection refused by {netloc}"
-        if isinstance(seen, socket.gaierror):
-            return f"host name {urlsplit('//' + netloc).hostname} not found ({seen.strerror})"
-        seen = seen.__cause__ or seen.__context__
-    return f"cannot connect to {netloc}: {exc or type(exc).__name__}"
 
 
 class Fetcher:
@@ -397,7 +263,7 @@ class Fetcher:
                 final, status, resp_headers, body = await self._follow(
                     url, headers, limit, robots=True, content=post_body, private=private
                 )
-                self._raise_for_status(status, resp_headers, final)
+                raise_for_status(status, resp_headers, final)
             except RetryableFetchError as exc:
                 last_error = exc
                 stats[f"fetch/retryable/{exc.reason}"] += 1
@@ -436,15 +302,3 @@ class Fetcher:
         self.stats.update(stats)
         assert last_error is not None
         raise RetryableFetchError(f"gave up after {attempts} attempts: {last_error}", reason=last_error.reason)
-
-    @staticmethod
-    def _raise_for_status(status: int, headers: dict[str, str], url: str) -> None:
-        if status < 300 or status == 304:
-            return
-        if status == 429 or status >= 500:
-            raise RetryableFetchError(
-                f"HTTP {status} from {url}",
-                reason=f"http_{status}",
-                retry_after=parse_retry_after(headers.get("retry-after")),
-            )
-        raise PermanentFetchError(f"HTTP {status} from {url}", reason=f"http_{status}")

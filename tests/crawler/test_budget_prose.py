@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from jobsift.cli import main
-from jobsift.crawler.budget import budget_from_prose, is_charge, parse_budget
+from jobsift.crawler.budget import parse_budget
+from jobsift.crawler.budget_prose import budget_from_prose
+from jobsift.crawler.charges import is_charge
 from tests.crawler.sources.helpers import parse_bytes
 
 NOT_BUDGETS = [
@@ -103,7 +105,7 @@ def test_lowball_fires_on_a_plain_feed_and_the_fee_shows_no_budget(tmp_path: Pat
 
 
 def test_a_description_of_fees_only_stops_after_max_labels() -> None:
-    from jobsift.crawler.budget import MAX_LABELS
+    from jobsift.crawler.budget_prose import MAX_LABELS
 
     text = "Pay a $1 registration fee. " * (MAX_LABELS + 5) + "Budget: $300"
     assert budget_from_prose(text) is None  # bounded work: past MAX_LABELS labelled figures, no budget

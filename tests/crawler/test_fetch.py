@@ -10,7 +10,9 @@ import pytest
 
 from jobsift.config import FetchConfig
 from jobsift.config.sections import USER_AGENT
-from jobsift.crawler.fetch import CHUNK, Decoder, Fetcher, FetchResult, parse_retry_after
+from jobsift.crawler.decoding import CHUNK, Decoder
+from jobsift.crawler.fetch import Fetcher, FetchResult
+from jobsift.crawler.http_values import parse_retry_after
 from jobsift.errors import (
     DeferredError,
     FetchError,

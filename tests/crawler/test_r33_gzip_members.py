@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from jobsift.crawler.fetch import CHUNK, Decoder
+from jobsift.crawler.decoding import CHUNK, Decoder
 from jobsift.errors import PermanentFetchError
 from tests.crawler.test_crawl import count, outcomes, run
 from tests.support.crawling import RSS_HEADERS, config, rss, source

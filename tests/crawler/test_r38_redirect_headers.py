@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from jobsift.crawler.fetch import origin
+from jobsift.crawler.http_values import origin
 from jobsift.crawler.run import crawl
 from tests.support.crawling import RSS_HEADERS, config, rss, source
 from tests.support.httpserver import Reply, ScriptedServer, redirect_to

@@ -12,7 +12,8 @@ from typing import Any
 
 from lxml import etree
 
-from jobsift.crawler.budget import budget_from_prose, infer_salary_kind
+from jobsift.crawler.budget import infer_salary_kind
+from jobsift.crawler.budget_prose import budget_from_prose
 from jobsift.crawler.markup import describe
 from jobsift.crawler.normalize import canonical_url, clean_text, clean_title, parse_date
 from jobsift.crawler.sources import register

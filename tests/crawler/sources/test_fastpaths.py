@@ -11,7 +11,7 @@ import random
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobsift.crawler.budget import _LABEL_WORDS, MAX_LABELS, budget_at_label, budget_from_prose
+from jobsift.crawler.budget_prose import _LABEL_WORDS, MAX_LABELS, budget_at_label, budget_from_prose
 from jobsift.crawler.normalize import TRACKING_PARAMS, canonical_url, clean_text, parse_date
 from jobsift.crawler.sources.upwork_rss import strip_trailing_breaks
 from jobsift.model import Budget

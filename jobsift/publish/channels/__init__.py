@@ -14,14 +14,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from jobsift.config import WebhookConfig
 from jobsift.errors import ConfigError, JobsiftError
 from jobsift.plugins import package_modules
 from jobsift.store.records import Job
+
+if TYPE_CHECKING:  # the registry is read by every command's config check: httpx only to send
+    import httpx
 
 Sleep = Callable[[float], None]
 #: What one send did: (tries used, error text or "", whether the sink did not answer at all).

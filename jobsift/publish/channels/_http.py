@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from jobsift.config import WebhookConfig
 from jobsift.encoding import json_default
@@ -17,6 +15,9 @@ from jobsift.errors import ConfigError
 from jobsift.publish.channels import Channel, Delivery, Sleep
 from jobsift.publish.present import summary_bits
 from jobsift.store.records import Job
+
+if TYPE_CHECKING:  # the registry is read by every command's config check: httpx only to send
+    import httpx
 
 TRIES_PER_RUN = 3
 
@@ -42,6 +43,8 @@ def post_json(client: httpx.Client, url: str, body: dict[str, Any], sleep: Sleep
 
     A timeout or network error is not retried: a sink that hangs once this run will hang again.
     """
+    import httpx
+
     error = ""
     for attempt in range(1, TRIES_PER_RUN + 1):
         try:

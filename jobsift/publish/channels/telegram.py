@@ -16,15 +16,16 @@ from __future__ import annotations
 import html
 import logging
 import os
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from jobsift.config import WebhookConfig
 from jobsift.errors import ConfigError
 from jobsift.publish.channels import Channel, Delivery, Sleep
 from jobsift.publish.present import flagged_reasons, one_line, safe_url, summary_bits
 from jobsift.store.records import Job
+
+if TYPE_CHECKING:  # the registry is read by every command's config check: httpx only to send
+    import httpx
 
 API_BASE = "https://api.telegram.org"
 TRIES_PER_RUN = 3
@@ -125,6 +126,8 @@ def send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Sleep) -> D
 
 
 def _send(client: httpx.Client, hook: WebhookConfig, job: Job, sleep: Sleep, token: str) -> tuple[int, str]:
+    import httpx
+
     url = f"{base_url(hook)}/bot{token}/sendMessage"
     body = payload(job, hook)
     error = ""

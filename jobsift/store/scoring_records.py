@@ -18,18 +18,6 @@ from typing import Any, Self
 
 from jobsift.store.records import BUDGET_FIELDS, COMPETITION_FIELDS, Budget, ClientSummary, Competition
 
-
-class _FromMapping:
-    """``from_mapping``: the record from any mapping with (some of) its field names; missing = None."""
-
-    __slots__ = ()
-
-    @classmethod
-    def from_mapping(cls, m: Mapping[Any, Any]) -> Self:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in m.items() if k in names})
-
-
 NO_BUDGET = Budget(**dict.fromkeys(BUDGET_FIELDS))
 NO_COMPETITION = Competition(**dict.fromkeys(COMPETITION_FIELDS))
 CLIENT_FIELDS = tuple(f.name for f in fields(ClientSummary))
@@ -111,7 +99,7 @@ class ClientForScoring:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredScore(_FromMapping):
+class StoredScore:
     """A posting's latest ``scores`` row: the verdict as stored and the features it came from."""
 
     posting_id: int = 0
@@ -126,6 +114,12 @@ class StoredScore(_FromMapping):
     lowball_percentile: float | None = None
     reasons: tuple[Mapping[str, Any], ...] = ()
     features: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[Any, Any]) -> Self:
+        """From a ``scores`` row (its other columns, such as ``is_latest``, are left out)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in m.items() if k in names})
 
     def __post_init__(self) -> None:  # JSON lists (or NULL) from the store
         object.__setattr__(self, "flags", tuple(self.flags or ()))

@@ -68,14 +68,19 @@ def main() -> None:
             "compare budgets across currencies; not for accounting. Rebuild with scripts/build_usd_rates.py."
         ),
         "sources": {
-            "ecb": quoted, "peg": sorted(PEGS), "euro_fixed": sorted(EURO_FIXED), "approximate": sorted(approximate),
+            "ecb": quoted,
+            "peg": sorted(PEGS),
+            "euro_fixed": sorted(EURO_FIXED),
+            "approximate": sorted(approximate),
         },
         "approximate_as_of": previous,
         "per_usd": {**dict(sorted(ecb.items())), **PEGS, **dict(sorted(approximate.items()))},
     }
     args.out.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: {len(quoted)} ECB rates of {row['Date']}, {len(PEGS) + len(EURO_FIXED)} fixed, "
-          f"{len(approximate)} approximate")
+    print(
+        f"wrote {args.out}: {len(quoted)} ECB rates of {row['Date']}, {len(PEGS) + len(EURO_FIXED)} fixed, "
+        f"{len(approximate)} approximate"
+    )
 
 
 if __name__ == "__main__":

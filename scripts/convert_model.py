@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jobsift.scoring.model import CARD, MANIFEST, load_artifact, save_artifact, sha256_file
+from jobsift.scoring.artifact_save import save_artifact
+from jobsift.scoring.model import CARD, MANIFEST, load_artifact, sha256_file
 
 PROBES = [
     "Earn $500 per day from home, no experience needed, contact us on WhatsApp",

@@ -10,8 +10,9 @@ An artifact is a directory::
                     intercepts, sigmoid calibration), read with ``allow_pickle=False``
     MODEL_CARD.md   what it was trained on, when, how well it does
 
-``load_artifact`` reads the manifest, checks the format and the payload's sha256, then reads the
-arrays and checks their shapes. Loading never imports scikit-learn and never runs code from the
+``save_artifact`` (``scoring/artifact_save.py``, training only) writes one. ``load_artifact`` reads
+the manifest, checks the format and the payload's sha256, then reads the arrays and checks their
+shapes. Loading never imports scikit-learn and never runs code from the
 directory (no pickle): a model directory is data. Scoring uses numpy alone (textmodel.PlainTextModel,
 the same probabilities as the scikit-learn pipeline it was exported from, to 1e-9). Any failure
 raises ``ModelError``; scoring catches it and falls back to the rules. Format 1 artifacts (a joblib
@@ -23,15 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import platform
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jobsift.errors import ModelError
 from jobsift.scoring.rules import DEFAULT_INTERCEPT, DEFAULT_WEIGHTS, RULES_VERSION
-from jobsift.scoring.textmodel import ARRAYS, PlainModelError, PlainTextModel, to_arrays
+from jobsift.scoring.textmodel import ARRAYS, PlainModelError, PlainTextModel
 
 log = logging.getLogger(__name__)
 FORMAT = 2
@@ -39,18 +38,6 @@ MANIFEST = "manifest.json"
 PAYLOAD = "model.npz"
 CARD = "MODEL_CARD.md"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
-
-
-def same_release_line(built: str, running: str) -> bool:
-    """scikit-learn keeps its pickles loadable within a minor release (1.9.0 to 1.9.x), not across."""
-    return built.split(".")[:2] == running.split(".")[:2]
-
-
-def sklearn_version() -> str:
-    """The scikit-learn that trains (recorded in the manifest for the record; loading never needs it)."""
-    import sklearn
-
-    return str(sklearn.__version__)
 
 
 def sha256_file(path: Path) -> str:
@@ -193,60 +180,6 @@ def load_artifact(directory: Path) -> GhostModel:
         path=directory,
         calibration=m.get("calibration") if isinstance(m.get("calibration"), dict) else None,
     )
-
-
-def save_artifact(
-    directory: Path,
-    *,
-    version: str,
-    payload: dict[str, Any],
-    features: list[str],
-    metrics: dict[str, Any],
-    training: dict[str, Any],
-    card: str,
-    calibration: dict[str, Any] | None = None,
-) -> Path:
-    """Write payload, manifest (with the payload's sha256) and model card into ``directory``.
-
-    ``payload`` is what training produced: ``text`` (a fitted scikit-learn text pipeline, or absent),
-    ``text_prior``, ``ghost_weights`` and ``ghost_intercept``. The pipeline is exported to plain arrays
-    (``textmodel.to_arrays``; a plain model already loaded is kept as it is); the weights go into the manifest.
-    """
-    import numpy
-
-    directory.mkdir(parents=True, exist_ok=True)
-    payload_path = directory / PAYLOAD
-    arrays: dict[str, Any] = {}
-    settings: dict[str, Any] | None = None
-    if payload.get("text") is not None:
-        arrays, settings = to_arrays(payload["text"])
-    with payload_path.open("wb") as fh:
-        numpy.savez_compressed(fh, **arrays)
-    prior = payload.get("text_prior")
-    manifest = {
-        "format": FORMAT,
-        "version": version,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sklearn_version": sklearn_version(),
-        "numpy_version": numpy.__version__,
-        "python_version": platform.python_version(),
-        "payload": PAYLOAD,
-        "sha256": sha256_file(payload_path),
-        "features": features,
-        "metrics": metrics,
-        "training": training,
-        "rules_version": RULES_VERSION,
-        "ghost_weights": {k: float(v) for k, v in payload.get("ghost_weights", DEFAULT_WEIGHTS).items()},
-        "ghost_intercept": float(payload.get("ghost_intercept", DEFAULT_INTERCEPT)),
-        "text_prior": None if prior is None else float(prior),
-        "text_model": settings,
-        "calibration": calibration,
-    }
-    if calibration is not None:
-        manifest["calibration"] = calibration
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    (directory / CARD).write_text(card, encoding="utf-8")
-    return directory
 
 
 def user_model_dir(db_url: str) -> Path:

@@ -29,9 +29,10 @@ from sqlalchemy import Engine
 
 from jobsift.scoring import calibration as cal
 from jobsift.scoring import rules
+from jobsift.scoring.artifact_save import save_artifact
 from jobsift.scoring.emscad import Dataset, cross_validate, fit_text_model, read_emscad
 from jobsift.scoring.flags.ghost import figure as ghost_figure
-from jobsift.scoring.model import GhostModel, save_artifact
+from jobsift.scoring.model import GhostModel
 from jobsift.scoring.model_card import model_card, outcome_card
 from jobsift.store.labels import all_labels, unscored_label_count
 from jobsift.store.scores import first_score_features

@@ -202,14 +202,6 @@ def test_only_resolved_outcomes_become_examples_with_their_first_features(sqlite
     assert ex.features == [first]
 
 
-def test_model_from_the_same_release_line_is_accepted() -> None:
-    from jobsift.scoring.model import same_release_line
-
-    assert same_release_line("1.9.1", "1.9.3")
-    assert not same_release_line("1.9.1", "1.10.0")
-    assert not same_release_line("0.24.2", "1.9.1")
-
-
 def test_labels_on_unscored_postings_are_counted_not_silently_dropped(sqlite_engine: Engine) -> None:
     from datetime import UTC, datetime
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from jobsift.errors import ModelError
+from jobsift.scoring import artifact_save
 from jobsift.scoring import model as model_mod
 from jobsift.scoring.emscad import read_emscad
 from jobsift.scoring.text import emscad_text
@@ -63,7 +64,7 @@ def test_freshly_trained_artifact_scores_like_the_scikit_learn_pipeline(source: 
         data = read_emscad(EMSCAD, limit=400)
         texts = TEXTS + [emscad_text(r) for r in read_emscad(EMSCAD).rows[400:]]
     pipeline = fit_text_model(data)
-    path = model_mod.save_artifact(
+    path = artifact_save.save_artifact(
         tmp_path / "m",
         version="ghost-test",
         payload={"text": pipeline, "text_prior": 0.5, "ghost_weights": {"reposted": 2.0}, "ghost_intercept": -1.0},
@@ -99,7 +100,7 @@ def test_jobsift_train_writes_an_artifact_loaded_without_scikit_learn(tmp_path: 
 
 def test_calibration_key_is_kept_in_the_manifest(tmp_path: Path) -> None:
     calibration = {"method": "platt", "outcomes": 40, "clients": 30, "never_hired": 12, "a": 1.5, "b": -0.2}
-    path = model_mod.save_artifact(
+    path = artifact_save.save_artifact(
         tmp_path / "m",
         version="ghost-c",
         payload={},

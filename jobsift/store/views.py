@@ -3,8 +3,9 @@
 ``schema.create_all`` creates them and the newest migration that (re)defines a view executes this
 text. Older migrations keep their own frozen copy of the text they ran. Changing a view: edit it
 here, freeze the previous text into the migration that used to point here, and add a migration
-that drops and recreates the view from this module (``tests/store/test_views.py`` checks that a
-migrated store and a created one have the same views).
+that drops and recreates the view from this module and records the text's ``VIEWS_SHA256``
+(``tests/store/test_views.py`` checks that a migrated store and a created one have the same views,
+and fails when this text changes without such a migration).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -78,3 +79,17 @@ def test_only_the_newest_migration_that_defines_a_view_reads_the_current_text() 
     readers = [name for name in defining if "jobsift.store.views" in texts[name]]
     assert defining[0].startswith("0001_")
     assert readers == [defining[-1]]
+
+
+def test_a_change_to_the_views_comes_with_a_migration_that_recreates_them() -> None:
+    """Stores already at the newest view migration keep the text they ran: editing views.py alone
+    would leave them behind, so the migration that reads views.py records the text's hash."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((MIGRATIONS / "versions").glob("*.py"))}
+    reader = [name for name, text in texts.items() if "jobsift.store.views" in text][-1]
+    recorded = re.search(r'^VIEWS_SHA256 = "([0-9a-f]{64})"', texts[reader], re.M)
+    assert recorded is not None, f"{reader} reads jobsift/store/views.py but records no VIEWS_SHA256"
+    current = hashlib.sha256("".join(VIEWS.values()).encode()).hexdigest()
+    assert current == recorded.group(1), (
+        f"jobsift/store/views.py changed after {reader}: freeze the old text into {reader}, add a"
+        " migration that drops and recreates the views from views.py, and record the new VIEWS_SHA256 there"
+    )

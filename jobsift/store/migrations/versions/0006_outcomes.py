@@ -17,6 +17,11 @@ from alembic import op
 # later migration changes the view, freeze a copy of this text here and point that one at views.
 from jobsift.store.views import JOBS_VIEW_SQL as VIEW_SQL
 
+#: sha256 of the views' text this migration was written for (``tests/store/test_views.py``): a change
+#: to ``jobsift/store/views.py`` needs a new migration that recreates the views, since stores already
+#: at this revision would keep the old text.
+VIEWS_SHA256 = "ca033030202e44945cb09699755ecc8fcb3a9b2c094e93515d4d711da2dd8185"
+
 revision = '0006'
 down_revision = '0005'
 branch_labels = None

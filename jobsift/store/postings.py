@@ -19,6 +19,7 @@ from jobsift.fingerprint import fingerprint
 from jobsift.model import Posting
 from jobsift.store.clients import CHUNK, upsert_clients
 from jobsift.store.readable import readable_posting
+from jobsift.store.records import BUDGET_FIELDS, COMPETITION_FIELDS
 from jobsift.store.schema import postings, sightings
 
 
@@ -49,14 +50,7 @@ def posting_row(p: Posting) -> dict[str, Any]:
         "description_text": p.description_text,
         "description_html": p.description_html,
         "posted_at": p.posted_at,
-        "budget_kind": b.kind if b else None,
-        "budget_min": b.min if b else None,
-        "budget_max": b.max if b else None,
-        "budget_currency": b.currency if b else None,
-        "budget_min_usd": b.min_usd if b else None,
-        "budget_max_usd": b.max_usd if b else None,
-        "budget_provenance": b.provenance if b else None,
-        "budget_raw": b.raw if b else None,
+        **{f"budget_{k}": getattr(b, k) if b else None for k in BUDGET_FIELDS},
         "category": p.category,
         "skills": list(p.skills),
         "country": p.country,
@@ -65,12 +59,7 @@ def posting_row(p: Posting) -> dict[str, Any]:
         "job_type": p.job_type,
         "location": p.location,
         "remote": p.remote,
-        "proposals": c.proposals if c else None,
-        "interviewing": c.interviewing if c else None,
-        "invites_sent": c.invites_sent if c else None,
-        "unanswered_invites": c.unanswered_invites if c else None,
-        "hires": c.hires if c else None,
-        "last_client_activity_at": c.last_client_activity_at if c else None,
+        **{k: getattr(c, k) if c else None for k in COMPETITION_FIELDS},
     }
 
 

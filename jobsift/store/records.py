@@ -10,7 +10,7 @@ attributes. The budget figure the market compares and ``--min-budget`` filters o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -24,20 +24,6 @@ COMPETITION_FIELDS = (
     "unanswered_invites",
     "hires",
     "last_client_activity_at",
-)
-#: The client's fields as the listing query names them (``client_`` + the clients column).
-CLIENT_COLUMNS = (
-    "client_name",
-    "client_payment_verified",
-    "client_total_spent",
-    "client_jobs_posted",
-    "client_jobs_with_hires",
-    "client_hire_rate",
-    "client_open_jobs",
-    "client_reviews_count",
-    "client_rating",
-    "client_member_since",
-    "client_country",
 )
 
 
@@ -95,7 +81,11 @@ class ClientSummary:
     country: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {k.removeprefix("client_"): getattr(self, k.removeprefix("client_")) for k in CLIENT_COLUMNS}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: The client's fields as the listing query names them (``client_`` + the clients column).
+CLIENT_COLUMNS = tuple(f"client_{f.name}" for f in fields(ClientSummary))
 
 
 @dataclass(frozen=True, slots=True)

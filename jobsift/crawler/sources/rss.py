@@ -39,6 +39,17 @@ class FeedItem:
     author: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
+    def raw(self) -> dict[str, Any]:
+        """The fields the RSS and We Work Remotely formats keep first in ``Posting.raw``."""
+        return {
+            "title": self.title,
+            "link": self.link,
+            "guid": self.guid,
+            "description": self.description,
+            "published": self.published,
+            "categories": self.categories,
+        }
+
 
 @dataclass(slots=True)
 class Feed:
@@ -257,12 +268,7 @@ def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapp
                 skills=tuple(c for c in (clean_text(x) for x in item.categories[1:]) if c),
                 company=clean_text(item.author),
                 raw={
-                    "title": item.title,
-                    "link": item.link,
-                    "guid": item.guid,
-                    "description": item.description,
-                    "published": item.published,
-                    "categories": item.categories,
+                    **item.raw(),
                     "author": item.author,
                     **item.extra,
                 },

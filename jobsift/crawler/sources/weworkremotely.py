@@ -58,12 +58,7 @@ def parse(body: bytes, headers: Mapping[str, str], *, source: str, options: Mapp
                 location=region,
                 remote=True,
                 raw={
-                    "title": item.title,
-                    "link": item.link,
-                    "guid": item.guid,
-                    "description": item.description,
-                    "published": item.published,
-                    "categories": item.categories,
+                    **item.raw(),
                     **item.extra,
                     **({"headquarters": clean_text(hq.group(1))} if hq else {}),
                 },

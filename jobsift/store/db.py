@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from jobsift.errors import StoreError, StoreLocationError
 from jobsift.redact import redact
+from jobsift.store.fresh import create_fresh
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +181,17 @@ def ensure_schema(engine: Engine, *, auto_upgrade: bool = True) -> None:
 
     The usual case, a store already at the head, costs one SELECT and reading the migration files'
     revision lines: Alembic (about a second of imports on a busy machine) loads only when the stored
-    revision differs from the head, or when the files are not a plain chain.
+    revision differs from the head, or when the files are not a plain chain. An empty database is
+    created from the declared schema and stamped at the head (``store.fresh``), without Alembic.
     """
     head = script_head()
-    if head is not None and stored_revision(engine) == head:
-        return
+    if head is not None:
+        stored = stored_revision(engine)
+        if stored == head:
+            return
+        if stored is None and auto_upgrade and create_fresh(engine, head):
+            log.info("created database %s at %s", engine.url.render_as_string(), head)
+            return
     rev = current_revision(engine)
     if rev == head_revision():
         return

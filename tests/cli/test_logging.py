@@ -23,7 +23,7 @@ def test_v_shows_jobsift_details_not_alembic(tmp_path: Path) -> None:
         "<rss><channel><item><title>a</title><link>https://x.test/1</link></item></channel></rss>", encoding="utf-8"
     )
     err = stderr_of("-v", "--db", f"sqlite:///{tmp_path / 'i.db'}", "import", str(feed), "--format", "rss")
-    assert "INFO jobsift.store.db: migrating database" in err
+    assert "INFO jobsift.store.db: created database" in err  # a new store: created and stamped
     assert "alembic" not in err
 
 

@@ -16,11 +16,16 @@ from jobsift.store.schema import metadata
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def test_migrated_schema_matches_the_declared_tables(engine: Engine) -> None:
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
-    assert diff == []
-    assert current_revision(engine) == head_revision()
+def test_migrated_schema_matches_the_declared_tables(db_url: str) -> None:
+    engine = make_engine(db_url)  # every migration from the empty store (open_store would create it)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+        assert diff == []
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
 
 
 def test_jobs_view_exists_and_joins_latest_score(engine: Engine) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect
 
-from jobsift.store.db import MIGRATIONS, alembic_config, make_engine, open_store
+from jobsift.store.db import MIGRATIONS, alembic_config, make_engine, open_store, upgrade
 from jobsift.store.schema import create_all
 from jobsift.store.views import VIEWS
-from tests.support.pgserver import create_database
 
 
 def _views(engine: Engine) -> dict[str, tuple[str, list[tuple[str, str]]]]:
@@ -29,28 +27,11 @@ def _views(engine: Engine) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     return out
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Makes URLs of fresh, empty databases on one backend."""
-    count = iter(range(100))
-    if request.param == "sqlite":
-        return lambda: f"sqlite:///{tmp_path / f'store{next(count)}.db'}"
-    admin = request.getfixturevalue("pg_admin_url")
-    return lambda: create_database(admin)
-
-
-@pytest.fixture
-def engines() -> Iterator[list[Engine]]:
-    made: list[Engine] = []
-    yield made
-    for eng in made:
-        eng.dispose()
-
-
 def test_migrated_and_created_stores_have_the_same_views(new_url: Callable[[], str], engines: list[Engine]) -> None:
-    migrated = open_store(new_url())
+    migrated = make_engine(new_url())
     created = make_engine(new_url())
     engines += [migrated, created]
+    upgrade(migrated)
     with created.begin() as conn:
         create_all(conn)
     views = _views(migrated)

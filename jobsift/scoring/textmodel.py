@@ -13,6 +13,10 @@ for operation, so that the probabilities agree to 1e-9 (tests/scoring/test_plain
   dtype, in column order (as scipy's CSR product does), plus the intercept, then
   ``expit(-(a·d + b))``; the classifiers' probabilities are averaged.
 
+A batch is scored at once: its n-grams looked up and counted with numpy (``textgrams``), the
+element-wise steps over all its entries together, each row's sums still in column order; a
+posting's probability does not depend on the batch it is in (tests/scoring/test_text_batch.py).
+
 The arrays live in an ``.npz`` read with ``allow_pickle=False``: loading runs no code from the file.
 """
 
@@ -25,6 +29,8 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
+
+from jobsift.scoring.textgrams import Counts, Grams, tokenizer
 
 #: Keys of the arrays in the payload.
 ARRAYS = ("text_terms", "text_idf", "text_coef", "text_intercept", "text_calib_a", "text_calib_b")
@@ -55,6 +61,10 @@ class PlainTextModel:
 
     def __post_init__(self) -> None:
         self._token = re.compile(self.token_pattern)
+        self._tokens = tokenizer(self.token_pattern, self.lowercase)
+        self._grams: Grams | None = None
+        if Grams.supports(self.vocabulary, self.token_pattern, self.ngram_range):
+            self._grams = Grams(self.vocabulary, self.ngram_range)
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> PlainTextModel:
@@ -126,29 +136,48 @@ class PlainTextModel:
         order = np.argsort(cols, kind="stable")
         return cols[order], tf[order]
 
-    def decision(self, texts: list[str]) -> np.ndarray:
-        """(n, k) decision values of each classifier, as the scikit-learn pipeline computes them."""
-        dtype = self.idf.dtype
-        out = np.empty((len(texts), self.coef.shape[0]), dtype=np.result_type(self.coef.dtype, dtype))
-        coef_t = np.ascontiguousarray(self.coef.T)
+    def counts(self, texts: list[str]) -> Counts:
+        """Each text's in-vocabulary n-grams: document, column and count, by document then column."""
+        if self._grams is not None:
+            return self._grams.count([self._tokens(t) for t in texts])
+        docs, cols, tfs = [], [], []
         for i, text in enumerate(texts):
-            cols, x = self._columns(text)
-            if cols.size == 0:
-                out[i] = 0
-                continue
-            if self.sublinear_tf:
-                np.log(x, out=x)
-                x += dtype.type(1.0)
-            x *= self.idf[cols]
-            # Squares in the data dtype, summed in float64 in column order, then divided in float64.
-            squares = (x * x).astype(np.float64)
-            norm = np.sqrt(np.add.accumulate(squares)[-1])
-            if norm != 0.0:
-                x = (x.astype(np.float64) / norm).astype(dtype)
-            # Products in the result dtype, accumulated left to right (np.add.accumulate is sequential).
-            products = x[:, None].astype(out.dtype) * coef_t[cols].astype(out.dtype)
-            out[i] = np.add.accumulate(products, axis=0)[-1]
-        result: np.ndarray = out + self.intercept.astype(out.dtype)
+            c, tf = self._columns(text)
+            docs.append(np.full(c.size, i, dtype=np.int64))
+            cols.append(c)
+            tfs.append(tf.astype(np.int64))
+        if not docs:
+            empty = np.empty(0, dtype=np.int64)
+            return Counts(empty, empty, empty)
+        return Counts(np.concatenate(docs), np.concatenate(cols), np.concatenate(tfs))
+
+    def decision(self, texts: list[str]) -> np.ndarray:
+        """(n, k) decision values of each classifier, as the scikit-learn pipeline computes them.
+
+        The whole batch at once: the element-wise steps over every document's entries together, the
+        two sums (squares for the norm, products for the decision) in each document's column order,
+        one position at a time across the documents (``_row_sums``), as the per-row loops do.
+        """
+        dtype = self.idf.dtype
+        result_dtype = np.result_type(self.coef.dtype, dtype)
+        c = self.counts(texts)
+        x = c.tf.astype(dtype)
+        if self.sublinear_tf:
+            np.log(x, out=x)
+            x += dtype.type(1.0)
+        x *= self.idf[c.col]
+        starts = np.searchsorted(c.doc, np.arange(len(texts)), side="left")
+        lengths = np.bincount(c.doc, minlength=len(texts))
+        # Squares in the data dtype, summed in float64 in column order, then divided in float64.
+        squares = (x * x).astype(np.float64)
+        norm = np.sqrt(_row_sums(squares[:, None], starts, lengths)[:, 0])
+        row_norm = norm[c.doc]
+        nonzero = row_norm != 0.0
+        x = np.where(nonzero, x.astype(np.float64) / np.where(nonzero, row_norm, 1.0), x).astype(dtype)
+        # Products in the result dtype, accumulated left to right.
+        products = x[:, None].astype(result_dtype) * self.coef.T[c.col].astype(result_dtype)
+        out = _row_sums(products, starts, lengths)
+        result: np.ndarray = out + self.intercept.astype(result_dtype)
         return result
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -159,6 +188,29 @@ class PlainTextModel:
             mean += _expit(-(self.calib_a[c] * d[:, c] + self.calib_b[c]))
         result: np.ndarray = mean / d.shape[1]
         return result
+
+
+def _row_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each document's rows of ``values`` (its ``lengths[d]`` rows from ``starts[d]``) summed in order.
+
+    Sequential, as a per-row ``np.add.accumulate(...)[-1]`` is (numpy's own reductions may sum
+    pairwise, which in float32 can differ in the last bits): position j of every document still that
+    long is added at step j; a document without rows sums to 0. The documents go longest first, so
+    those still being summed at step j are a prefix.
+    """
+    out = np.zeros((lengths.size, values.shape[1]), dtype=values.dtype)
+    if values.shape[0] == 0:
+        return out
+    order = np.argsort(-lengths, kind="stable")
+    sorted_starts, sorted_lengths = starts[order], lengths[order]
+    acc = values[sorted_starts[sorted_lengths > 0]].copy()
+    longest = int(sorted_lengths[0])
+    active = np.searchsorted(-sorted_lengths, -np.arange(longest), side="left")  # documents longer than j
+    for j in range(1, longest):
+        n = int(active[j])
+        acc[:n] += values[sorted_starts[:n] + j]
+    out[order[: acc.shape[0]]] = acc
+    return out
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

@@ -18,12 +18,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsift import fingerprint
-from jobsift.scoring import emscad_model, features, linear, market, reposts, rules, score, text
+from jobsift.scoring import emscad_model, features, linear, market, reposts, rules, score, text, textgrams
 from jobsift.scoring.market import Market, load_prior
 from jobsift.scoring.text import PATTERNS, SIGNALS, TRIGGERS, VAGUE_SOURCE, VAGUE_TRIGGERS, signals, word_count
 
 #: Modules whose patterns run on a posting's fetched text when it is scored.
-SCORING_MODULES: tuple[ModuleType, ...] = (text, rules, features, score, market, reposts, emscad_model, fingerprint)
+SCORING_MODULES: tuple[ModuleType, ...] = (
+    text,
+    rules,
+    features,
+    score,
+    market,
+    reposts,
+    emscad_model,
+    fingerprint,
+    textgrams,
+)
 
 
 def _single_run(pattern: re.Pattern[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -71,15 +72,15 @@ def test_advance_fee_posting_is_a_scam_capped_at_10_with_each_reason_once() -> N
     assert any(r.code == "quality.scam" and (r.contribution or 0) < 0 for r in s.reasons)
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("id_documents", "Please send a copy of your passport and your social security number before we start."),
-        ("bank_or_crypto", "Reply with your bank account details so we can set up payroll today."),
-        ("bank_or_crypto", "You will be paid in bitcoin to your wallet address each Friday."),
-        ("check_scheme", "We will mail you a check for the equipment; deposit the check and send back the difference."),
-    ],
-)
+HARD = [
+    ("id_documents", "Please send a copy of your passport and your social security number before we start."),
+    ("bank_or_crypto", "Reply with your bank account details so we can set up payroll today."),
+    ("bank_or_crypto", "You will be paid in bitcoin to your wallet address each Friday."),
+    ("check_scheme", "We will mail you a check for the equipment; deposit the check and send back the difference."),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), HARD)
 def test_each_hard_request_alone_makes_a_scam(name: str, text: str) -> None:
     f = features("Remote assistant", LONG_TEXT + " " + text, GOOD)
     assert f[f"text_{name}"] == 1
@@ -143,3 +144,41 @@ def test_text_signals_stay_linear_on_long_adversarial_text() -> None:
     out = scam.text_signals("x", text)
     assert out["text_id_documents"] == 0
     assert signals("x", "ok")["upfront_fee"] == 0
+
+
+def _python_only(title: str, description: str | None) -> dict[str, int]:
+    """The signals with the Python patterns alone (no RE2 prefilter): what the prefilter must not change."""
+    text = " ".join(f"{title}\n{description or ''}".lower().split())
+    return {
+        f"text_{name}": int(any(t in text for t in triggers) and bool(pattern.search(text)))
+        for name, (pattern, triggers, _) in scam.PATTERNS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(t for _, t in HARD),
+        ADVANCE_FEE,
+        "Please send your idé by mail",  # a Unicode letter right after "id": no word boundary in Python's re
+        "send your id",
+        "résend your passport",  # no boundary before "send" either
+        "Send a copy of your driver's licence and your social security number",
+        "We mail you a chèque; mail you a check then wire it back, or the money back",
+        "Pay you with gift cards ✓ or payment in bitcoinß",
+        "Paid in crypto. Your wallet address, your bank account, bank details.",
+        "Update the ID field, check the balance, bank holiday, crypto wallet app, gift card checkout.",
+    ],
+)
+def test_the_re2_prefilter_never_changes_a_signal(text: str) -> None:
+    assert scam.text_signals("Title", text) == _python_only("Title", text)
+
+
+def test_each_prefilter_is_its_pattern_without_word_boundaries() -> None:
+    for name, (pattern, _, _) in scam.PATTERNS.items():
+        assert scam.PREFILTERS[name].pattern == pattern.pattern.replace(r"\b", "")
+        assert r"\b" not in scam.PREFILTERS[name].pattern
+        assert not re.search(r"\[[^\]]*\\b", pattern.pattern)  # no \b inside a class, stripped wrongly
+    for name, text in HARD:
+        assert scam.PREFILTERS[name].search(text.lower()) is not None
+        assert scam.text_signals("x", text)[f"text_{name}"] == 1

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import re
 
+import re2
+
 from jobsift.model import Reason
 from jobsift.scoring import rules
 from jobsift.scoring.flags import DANGER, F, Flag, ModelView, Outcome
+from jobsift.scoring.linear import compile_linear
 
 CODE = "scam"
 SCAM_AT = 2
@@ -86,11 +89,24 @@ SHORT: dict[str, str] = {
 }
 
 
+#: Each pattern without its ``\b`` assertions, compiled by RE2: it matches wherever the pattern does
+#: (and a little more), in a tenth of the time. Only a text it matches is searched with the pattern
+#: itself, whose Unicode word boundaries decide (RE2's ``\b`` is ASCII-only).
+PREFILTERS: dict[str, re2._Regexp] = {
+    name: compile_linear(f"scam.{name}", pattern.pattern.replace(r"\b", ""))
+    for name, (pattern, _, _) in PATTERNS.items()
+}
+
+
 def text_signals(title: str, description: str | None) -> dict[str, int]:
     """The scam-only text signals as 0/1 (stored as ``text_<name>`` features)."""
     text = " ".join(f"{title}\n{description or ''}".lower().split())  # one space between words: linear patterns
     return {
-        f"text_{name}": int(any(t in text for t in triggers) and bool(pattern.search(text)))
+        f"text_{name}": int(
+            any(t in text for t in triggers)
+            and PREFILTERS[name].search(text) is not None
+            and bool(pattern.search(text))
+        )
         for name, (pattern, triggers, _) in PATTERNS.items()
     }
 

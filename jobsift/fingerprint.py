@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
+from itertools import islice
+from operator import methodcaller
 
 import numpy as np
 
@@ -22,7 +25,13 @@ def _shingles(text: str, size: int = 3) -> list[str]:
     words = _WORD.findall(text.lower())
     if len(words) < size:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+    return list(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))
+
+
+#: One shingle's 64-bit hash (BLAKE2b, 8-byte digest), called from C through ``map`` (no Python frame
+#: per shingle: a posting has hundreds).
+_hash = partial(hashlib.blake2b, digest_size=8)
+_digest = methodcaller("digest")
 
 
 def simhash(text: str) -> int:
@@ -30,7 +39,7 @@ def simhash(text: str) -> int:
     shingles = _shingles(text)
     if not shingles:
         return 0
-    digests = b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles)
+    digests = b"".join(map(_digest, map(_hash, map(str.encode, shingles))))
     hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     # One row per shingle, one column per bit (bit 0 = least significant).
     bits = (hashes[:, None] >> _BIT_ORDER[None, :]) & np.uint64(1)
@@ -42,6 +51,6 @@ def simhash(text: str) -> int:
 def fingerprint(title: str, description: str | None) -> str | None:
     """Hex SimHash of a posting's text, or None when there is too little text to compare."""
     text = f"{title}\n{description or ''}"
-    if len(_WORD.findall(text)) < MIN_WORDS:
+    if next(islice(_WORD.finditer(text), MIN_WORDS - 1, None), None) is None:  # fewer than MIN_WORDS words
         return None
     return f"{simhash(text):016x}"

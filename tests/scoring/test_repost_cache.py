@@ -101,3 +101,14 @@ def test_cache_reads_everything_again_when_stale(engine: Engine) -> None:
     score_pending(engine, cfg, now=T0, reposts=cache)
     assert (cache.full_reads, cache.added) == (2, 0)
     assert latest(engine)["b"]["features"]["reposts"] == 1
+
+
+def test_unique_pairs_are_numpys_unique_rows() -> None:
+    import numpy as np
+
+    from jobsift.scoring.reposts import _unique_pairs
+
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 6, 500), rng.integers(0, 9, 500)
+    assert np.array_equal(_unique_pairs(a, b), np.unique(np.stack([a, b], axis=1), axis=0))
+    assert _unique_pairs(a[:0], b[:0]).shape == (0, 2)

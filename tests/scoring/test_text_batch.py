@@ -14,22 +14,25 @@ from jobsift.scoring import model as model_mod
 from jobsift.scoring.emscad import read_emscad
 from jobsift.scoring.text import emscad_text
 from jobsift.scoring.textgrams import DEFAULT_PATTERN, RUNS, Grams
-from jobsift.scoring.textmodel import PlainTextModel, export_pipeline
+from jobsift.scoring.textmodel import BATCH_MIN, PlainTextModel, export_pipeline
 from tests.scoring.test_emscad import _fixture_csv
 from tests.scoring.test_plain_model import EMSCAD, TEXTS
 
 
 def _texts() -> list[str]:
     extra = [emscad_text(r) for r in read_emscad(EMSCAD).rows[:200]] if EMSCAD.is_file() else []
-    return [*TEXTS, "", "a b", "job", "job job", *extra, "x y z"]
+    made = [f"Job {i}: data entry clerk and logo design, paid {i} dollars, contact me on whatsapp" for i in range(40)]
+    return [*TEXTS, "", "a b", "job", "job job", *made, *extra, "x y z"]
 
 
 def test_a_posting_scores_the_same_alone_and_in_any_batch() -> None:
     m = model_mod.load_artifact(model_mod.SHIPPED_DIR).text
     assert m is not None
     texts = _texts()
+    assert len(texts) >= BATCH_MIN  # the batch path; one text alone takes the per-document path
     batch = m.decision(texts)
     alone = np.vstack([m.decision([t]) for t in texts])
+    assert m._grams is not None
     assert batch.shape == (len(texts), m.coef.shape[0])
     assert np.array_equal(batch, alone)  # bit for bit: the sums run in the same order
     reordered = m.decision(texts[::-1])
@@ -49,6 +52,7 @@ def test_the_batch_counts_are_the_per_document_counts() -> None:
     assert m is not None
     texts = _texts()
     c = m.counts(texts)
+    assert m._grams is not None  # the batch path
     for i, text in enumerate(texts):
         cols, tf = m._columns(text)
         assert np.array_equal(c.col[c.doc == i], cols)
@@ -79,9 +83,10 @@ def test_each_path_scores_like_scikit_learn(
     pipeline = make_pipeline(vec, CalibratedClassifierCV(LogisticRegression(C=8.0), method="sigmoid", cv=2))
     pipeline.fit(train, data.y)
     m = PlainTextModel.from_arrays(*export_pipeline(pipeline))
-    assert (m._grams is not None) is batched
-    texts = [*TEXTS, *train]
+    assert m._batchable is batched
+    texts = [*TEXTS, *train] * (1 + BATCH_MIN // (len(TEXTS) + len(train)))  # enough for the batch path
     np.testing.assert_allclose(m.predict_proba(texts), pipeline.predict_proba(texts)[:, 1], rtol=0, atol=1e-9)
+    assert (m._grams is not None) is batched
 
 
 def test_grams_supports_only_what_it_reproduces() -> None:

@@ -42,6 +42,8 @@ TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # noqa: S105 - a regex, not a password
 #: Fewer texts than this (``jobsift explain`` scores one) are counted one by one: building the batch
 #: tables costs what counting about 40 postings alone does.
 BATCH_MIN = 32
+#: Texts tokenised and counted together (their token strings are held at once: ~40 KB a posting).
+COUNT_CHUNK = 128
 
 
 class PlainModelError(ValueError):
@@ -145,7 +147,15 @@ class PlainTextModel:
         if self._batchable and len(texts) >= BATCH_MIN:
             if self._grams is None:
                 self._grams = Grams(self.vocabulary, self.ngram_range)
-            return self._grams.count([self._tokens(t) for t in texts])
+            grams, tokens = self._grams, self._tokens
+            parts = [
+                grams.count([tokens(t) for t in texts[i : i + COUNT_CHUNK]]) for i in range(0, len(texts), COUNT_CHUNK)
+            ]
+            return Counts(
+                np.concatenate([p.doc + i for p, i in zip(parts, range(0, len(texts), COUNT_CHUNK), strict=True)]),
+                np.concatenate([p.col for p in parts]),
+                np.concatenate([p.tf for p in parts]),
+            )
         docs, cols, tfs = [], [], []
         for i, text in enumerate(texts):
             c, tf = self._columns(text)

@@ -14,7 +14,7 @@ from jobsift.scoring import model as model_mod
 from jobsift.scoring.emscad import read_emscad
 from jobsift.scoring.text import emscad_text
 from jobsift.scoring.textgrams import DEFAULT_PATTERN, RUNS, Grams
-from jobsift.scoring.textmodel import BATCH_MIN, PlainTextModel, export_pipeline
+from jobsift.scoring.textmodel import BATCH_MIN, COUNT_CHUNK, PlainTextModel, export_pipeline
 from tests.scoring.test_emscad import _fixture_csv
 from tests.scoring.test_plain_model import EMSCAD, TEXTS
 
@@ -37,6 +37,8 @@ def test_a_posting_scores_the_same_alone_and_in_any_batch() -> None:
     assert np.array_equal(batch, alone)  # bit for bit: the sums run in the same order
     reordered = m.decision(texts[::-1])
     assert np.array_equal(reordered[::-1], batch)
+    copies = 2 + COUNT_CHUNK // len(texts)  # counted in several chunks
+    assert np.array_equal(m.decision(texts * copies), np.tile(alone, (copies, 1)))
     assert m.decision([]).shape == (0, m.coef.shape[0])
 
 

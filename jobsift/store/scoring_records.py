@@ -67,21 +67,27 @@ class PostingForScoring:
 
         A name that is no such column is refused (``TypeError``): a typo must not read as "unknown".
         """
-        names = {f.name for f in fields(cls)} - {"budget", "competition"}
-        nested = {f"budget_{k}" for k in BUDGET_FIELDS} | set(COMPETITION_FIELDS)
-        unknown = set(m) - names - nested
+        m = dict(m)  # a store row's mapping: one copy, then plain dict lookups
+        unknown = m.keys() - _POSTING_COLUMNS
         if unknown:
             raise TypeError(f"not a postings column scoring reads: {', '.join(sorted(map(str, unknown)))}")
+        get = m.get
         return cls(
-            budget=Budget(**{k: m.get(f"budget_{k}") for k in BUDGET_FIELDS}),
-            competition=Competition(**{k: m.get(k) for k in COMPETITION_FIELDS}),
-            **{k: v for k, v in m.items() if k in names},
+            budget=Budget(**dict(zip(BUDGET_FIELDS, map(get, _BUDGET_COLUMNS), strict=True))),
+            competition=Competition(**{k: get(k) for k in COMPETITION_FIELDS}),
+            **{k: v for k, v in m.items() if k in _OWN_FIELDS},
         )
 
     @property
     def budget_figure(self) -> float | None:
         """The figure compared with the market (``jobsift.store.budget_figure``, one definition)."""
         return self.budget.figure
+
+
+#: The column names ``PostingForScoring.from_mapping`` reads (computed once, not per posting).
+_OWN_FIELDS = frozenset(f.name for f in fields(PostingForScoring)) - {"budget", "competition"}
+_BUDGET_COLUMNS = tuple(f"budget_{k}" for k in BUDGET_FIELDS)
+_POSTING_COLUMNS = _OWN_FIELDS | set(_BUDGET_COLUMNS) | set(COMPETITION_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

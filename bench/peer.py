@@ -10,6 +10,7 @@ Measured side by side in one run, alternating A B A B (each round starts a fresh
 
 * A: ``python -m jobsift crawl`` with per-host pacing off (``fetch.per_host_delay = 0``), into a
   fresh SQLite store each round: fetch, parse, store, repost index, market, text model, scores;
+* A': the same crawl with ``--no-score`` (fetch, parse, store), into a fresh store too;
 * B: ``gigwatch list`` (gigwatch-nova, a plain feed watcher: fetch, parse, keyword filter, print)
   on the same 12 URLs.
 
@@ -159,6 +160,8 @@ def run(quick: bool) -> list[dict[str, Any]]:
     a_cpu: list[float] = []
     b_wall: list[float] = []
     b_cpu: list[float] = []
+    s_wall: list[float] = []  # crawl --no-score: fetch, parse, store (the store's costs without scoring)
+    s_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="jobsift-peer-") as tmp, FeedServer(bodies) as server:
         work = Path(tmp)
         env = child_env(work)
@@ -175,6 +178,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
             if r:
                 a_wall.append(wall)
                 a_cpu.append(cpu)
+            db.unlink()
+            wall, cpu, out = timed([*crawl, "--no-score"], env, work)
+            if json.loads(out)["status"] != "ok":
+                raise RuntimeError(f"jobsift crawl --no-score: {json.loads(out)['status']}")
+            if r:
+                s_wall.append(wall)
+                s_cpu.append(cpu)
             if gw is not None:
                 wall, cpu, out = timed([*gw, "list", "--config", "config.json", "--format", "json"], env, work)
                 if len(json.loads(out)) != POSTINGS:
@@ -194,11 +204,22 @@ def run(quick: bool) -> list[dict[str, Any]]:
         "cpu": round(statistics.median(a_cpu), 3),
         "note": note,
     }
-    records = [rec]
+    scoring_cpu = max(statistics.median(a_cpu) - statistics.median(s_cpu), 1e-9)
+    store_only: dict[str, Any] = {
+        "name": "peer/jobsift-crawl-no-score",
+        "value": round(statistics.median(s_wall), 3),
+        "unit": "s wall",
+        "cpu": round(statistics.median(s_cpu), 3),
+        "note": f"the same crawl without scoring; scoring alone ~{scoring_cpu:.2f} s CPU "
+        f"({POSTINGS / scoring_cpu:,.0f} postings/s, model load and imports included)",
+    }
+    records = [rec, store_only]
     if b_wall:
         ratios = [a / b for a, b in zip(a_wall, b_wall, strict=True)]
         rec["baseline"] = round(statistics.median(b_wall), 3)
         rec["ratio"] = round(statistics.median(ratios), 2)
+        store_only["baseline"] = rec["baseline"]
+        store_only["ratio"] = round(statistics.median([a / b for a, b in zip(s_wall, b_wall, strict=True)]), 2)
         records.append(
             {
                 "name": "peer/gigwatch-nova-list",

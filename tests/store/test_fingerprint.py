@@ -1,4 +1,4 @@
-"""Stored fingerprints stay comparable: the same text gives the same SimHash as when it was stored."""
+"""Stored fingerprints stay comparable: the SimHash the store writes for a text is the one it wrote before."""
 
 from __future__ import annotations
 

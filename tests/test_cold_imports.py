@@ -26,7 +26,7 @@ LISTING_FREE = ("numpy", "httpx")
 RUNNER = """
 import atexit, json, runpy, sys
 out = sys.argv[1]
-loaded = lambda: sorted(m.split(".")[0] for m, v in list(sys.modules.items()) if v is not None)  # None: blocked
+loaded = lambda: sorted(m for m, v in list(sys.modules.items()) if v is not None)  # None: blocked
 atexit.register(lambda: open(out, "w").write(json.dumps(loaded())))
 sys.argv = ["jobsift", *sys.argv[2:]]
 runpy.run_module("jobsift", run_name="__main__")
@@ -46,12 +46,19 @@ def scored_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int]:
     return url, pid
 
 
-def _modules(tmp_path: Path, args: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+def _loaded(tmp_path: Path, args: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Every module (dotted name) a real ``jobsift ARGS`` process has loaded when it exits."""
     out = tmp_path / "modules.json"
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, str(out), *args], capture_output=True, text=True, timeout=120, check=False
     )
     return set(json.loads(out.read_text())), proc
+
+
+def _modules(tmp_path: Path, args: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The top-level packages of ``_loaded``."""
+    loaded, proc = _loaded(tmp_path, args)
+    return {m.split(".")[0] for m in loaded}, proc
 
 
 @pytest.mark.parametrize(
@@ -79,6 +86,47 @@ def test_read_commands_import_no_heavy_library(args: list[str], scored_store: tu
         loaded = sorted(m for m in LISTING_FREE if m in modules)
         assert loaded == [], f"jobsift {' '.join(args)} imported {loaded}"
     assert "jobsift" in modules
+
+
+#: Not loaded by ``jobs`` or ``explain`` on a SQLite store: each costs their start-up time, none is used there.
+SQLITE_LISTING_FREE = (
+    "sqlalchemy.dialects.postgresql",  # 60 ms: the partial index's dialect option once loaded it (schema.py)
+)
+
+
+@pytest.mark.parametrize(
+    "args", [["jobs"], ["jobs", "--format", "csv"], ["explain", "{id}"]], ids=["jobs", "jobs-csv", "explain"]
+)
+def test_listing_and_explain_on_sqlite_load_only_what_they_use(
+    args: list[str], scored_store: tuple[str, int], tmp_path: Path
+) -> None:
+    url, pid = scored_store
+    loaded, proc = _loaded(tmp_path, ["--db", url, *(a.format(id=pid) for a in args)])
+    assert proc.returncode == 0, proc.stderr
+    assert "jobsift.store.schema" in loaded
+    assert sorted(m for m in SQLITE_LISTING_FREE if m in loaded) == []
+
+
+def test_a_created_store_keeps_the_partial_unique_index(db_url: str) -> None:
+    """The WHERE of ``uq_scores_one_latest`` is set at CREATE time, not declared: both backends still get it."""
+    from sqlalchemy import text
+
+    from jobsift.store.db import make_engine
+    from jobsift.store.schema import create_all
+
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            create_all(conn)
+            if engine.dialect.name == "sqlite":
+                sql = "SELECT sql FROM sqlite_master WHERE name = 'uq_scores_one_latest'"
+            else:
+                sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_scores_one_latest'"
+            definition = conn.execute(text(sql)).scalar_one()
+    finally:
+        engine.dispose()
+    assert "UNIQUE INDEX uq_scores_one_latest ON" in definition
+    assert definition.replace("public.", "").replace(" USING btree", "").endswith("scores (posting_id) WHERE is_latest")
 
 
 def test_an_out_of_date_store_is_still_migrated(tmp_path: Path) -> None:

@@ -88,23 +88,57 @@ def test_read_commands_import_no_heavy_library(args: list[str], scored_store: tu
     assert "jobsift" in modules
 
 
-#: Not loaded by ``jobs`` or ``explain`` on a SQLite store: each costs their start-up time, none is used there.
-SQLITE_LISTING_FREE = (
-    "sqlalchemy.dialects.postgresql",  # 60 ms: the partial index's dialect option once loaded it (schema.py)
+#: Not loaded by ``jobs`` or ``explain`` on a SQLite store: each cost their start-up time and neither uses it.
+SQLITE_UNUSED = ("sqlalchemy.dialects.postgresql",)  # 60 ms: the partial index's dialect option loaded it
+#: Not loaded by the listing either: ``explain`` recomputes the score, so it needs the flags' rules.
+LISTING_UNUSED = (
+    "jobsift.scoring.flags.ghost",  # the flag registry scan (~30 ms): only for a config or filter naming a flag
+    "jobsift.scoring.rules",
+    "jobsift.publish.channels",  # the channel registry: only for a config with [[webhooks]]
 )
 
 
 @pytest.mark.parametrize(
-    "args", [["jobs"], ["jobs", "--format", "csv"], ["explain", "{id}"]], ids=["jobs", "jobs-csv", "explain"]
+    ("args", "unused"),
+    [
+        (["jobs"], SQLITE_UNUSED + LISTING_UNUSED),
+        (["jobs", "--format", "csv"], SQLITE_UNUSED + LISTING_UNUSED),
+        (["explain", "{id}"], SQLITE_UNUSED),
+    ],
+    ids=["jobs", "jobs-csv", "explain"],
 )
 def test_listing_and_explain_on_sqlite_load_only_what_they_use(
-    args: list[str], scored_store: tuple[str, int], tmp_path: Path
+    args: list[str], unused: tuple[str, ...], scored_store: tuple[str, int], tmp_path: Path
 ) -> None:
     url, pid = scored_store
     loaded, proc = _loaded(tmp_path, ["--db", url, *(a.format(id=pid) for a in args)])
     assert proc.returncode == 0, proc.stderr
     assert "jobsift.store.schema" in loaded
-    assert sorted(m for m in SQLITE_LISTING_FREE if m in loaded) == []
+    assert sorted(m for m in unused if m in loaded) == []
+
+
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [
+        ('[filters]\nexclude_flags = ["nope"]\n', "filters.exclude_flags: unknown flag 'nope'"),
+        ('[[webhooks]]\nkind = "fax"\nurl = "https://x.test/h"\n', "webhooks[0].kind: 'fax' is not"),
+    ],
+    ids=["flag", "webhook"],
+)
+def test_the_registries_still_check_a_config_that_names_them(
+    toml: str, error: str, scored_store: tuple[str, int], tmp_path: Path
+) -> None:
+    config = tmp_path / "jobsift.toml"
+    config.write_text(toml)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jobsift", "--config", str(config), "--db", scored_store[0], "jobs"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert error in proc.stderr
 
 
 def test_a_created_store_keeps_the_partial_unique_index(db_url: str) -> None:

@@ -9,7 +9,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from jobsift.config import Config
+    from jobsift.config.validate import ChannelCheck
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The example config with real public feeds (docs/configuration.md).
@@ -45,11 +46,10 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             from jobsift.config import load_config
-            from jobsift.publish.channels import checks
-            from jobsift.scoring.flags import flag_codes
 
+            # The registries as functions: their modules load only for a config naming a flag or webhook.
             self._config = load_config(
-                self.config_path, db_url=self.db_url, known_flags=flag_codes(), channels=checks()
+                self.config_path, db_url=self.db_url, known_flags=_flag_codes, channels=_channel_checks
             )
         return self._config
 
@@ -70,6 +70,18 @@ class Context:
                 create=self.create_store,
             )
         return self._engine
+
+
+def _flag_codes() -> Sequence[str]:
+    from jobsift.scoring.flags import flag_codes
+
+    return flag_codes()
+
+
+def _channel_checks() -> Mapping[str, ChannelCheck]:
+    from jobsift.publish.channels import checks
+
+    return checks()
 
 
 class JobsiftGroup(click.Group):

@@ -141,6 +141,38 @@ def test_the_registries_still_check_a_config_that_names_them(
     assert error in proc.stderr
 
 
+GC_RUNNER = """
+import atexit, gc, json, runpy, sys
+out = sys.argv[1]
+full = []
+gc.callbacks.append(lambda phase, info: full.append(1) if phase == "stop" and info["generation"] == 2 else None)
+default = gc.get_threshold()
+state = lambda: {"full": len(full), "frozen": gc.get_freeze_count(), "restored": gc.get_threshold() == default}
+atexit.register(lambda: open(out, "w").write(json.dumps(state())))
+sys.argv = ["jobsift", *sys.argv[2:]]
+runpy.run_module("jobsift", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("args", [["jobs"], ["explain", "{id}"]], ids=["jobs", "explain"])
+def test_starting_a_command_runs_no_full_collection(
+    args: list[str], scored_store: tuple[str, int], tmp_path: Path
+) -> None:
+    """What a command imports lives until exit: the start-up walks it with no full pass of the cycle
+    collector, then freezes it and gives the thresholds back (jobsift.cli.startup)."""
+    url, pid = scored_store
+    out = tmp_path / "gc.json"
+    argv = ["--db", url, *(a.format(id=pid) for a in args)]
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_RUNNER, str(out), *argv], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    state = json.loads(out.read_text())
+    assert state["full"] == 0
+    assert state["restored"]
+    assert state["frozen"] > 50_000  # the imported modules' objects
+
+
 def test_a_created_store_keeps_the_partial_unique_index(db_url: str) -> None:
     """The WHERE of ``uq_scores_one_latest`` is set at CREATE time, not declared: both backends still get it."""
     from sqlalchemy import text

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.cli import startup
 from jobsift.cli.output import printable
 from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
@@ -69,6 +70,7 @@ class Context:
                 auto_upgrade=self.config.database.auto_upgrade,
                 create=self.create_store,
             )
+            startup.end()  # the store's libraries are in: the collector scans only what comes next
         return self._engine
 
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import click
 
+from jobsift.cli import startup
 from jobsift.cli.common import Context, JobsiftGroup, keep_example_lines
+
+startup.begin()  # until the store is open (``Context.engine``): see jobsift.cli.startup
 
 COMMAND_MODULES = (
     "crawl",

@@ -9,13 +9,14 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jobsift.cli import startup
 from jobsift.cli.output import printable
 from jobsift.encoding import csv_safe, json_default
 from jobsift.errors import ConfigError, JobsiftError
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from jobsift.config import Config
+    from jobsift.config.validate import ChannelCheck
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The example config with real public feeds (docs/configuration.md).
@@ -45,11 +47,10 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             from jobsift.config import load_config
-            from jobsift.publish.channels import checks
-            from jobsift.scoring.flags import flag_codes
 
+            # The registries as functions: their modules load only for a config naming a flag or webhook.
             self._config = load_config(
-                self.config_path, db_url=self.db_url, known_flags=flag_codes(), channels=checks()
+                self.config_path, db_url=self.db_url, known_flags=_flag_codes, channels=_channel_checks
             )
         return self._config
 
@@ -69,7 +70,20 @@ class Context:
                 auto_upgrade=self.config.database.auto_upgrade,
                 create=self.create_store,
             )
+            startup.end()  # the store's libraries are in: the collector scans only what comes next
         return self._engine
+
+
+def _flag_codes() -> Sequence[str]:
+    from jobsift.scoring.flags import flag_codes
+
+    return flag_codes()
+
+
+def _channel_checks() -> Mapping[str, ChannelCheck]:
+    from jobsift.publish.channels import checks
+
+    return checks()
 
 
 class JobsiftGroup(click.Group):

@@ -7,10 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from jobsift.scoring.flags import flag_codes
-
 if TYPE_CHECKING:
     from jobsift.config import FiltersConfig
+
+
+class FlagOption(click.Option):
+    """An option naming a flag: ``{codes}`` in its help is the registry's codes, filled in when the
+    help is shown (running a listing imports no flag module)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from jobsift.scoring.flags import flag_codes
+
+        template, self.help = self.help or "", (self.help or "").replace("{codes}", ", ".join(flag_codes()))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
 
 
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -21,7 +33,7 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--skill", multiple=True, help="Only jobs asking for one of these skills."),
         click.option("--source", multiple=True, help="Only these sources."),
         click.option("--country", multiple=True, help="Only these countries (job or client)."),
-        click.option("--exclude-flag", multiple=True, help=f"Hide jobs with this flag ({', '.join(flag_codes())})."),
+        click.option("--exclude-flag", multiple=True, cls=FlagOption, help="Hide jobs with this flag ({codes})."),
         click.option("--flag", multiple=True, help="Only jobs with this flag."),
         click.option("--min-quality", type=float, help="Only jobs scoring at least this (0-100)."),
         click.option("--min-budget", type=float, help="Only budgets at or above this many USD."),

@@ -121,6 +121,7 @@ def fitted_table(
         if column is not None:
             shown.remove(column)
             folded.append(column)
+    fits = cost(shown) <= width
     table = Table(
         title=None if title is None else text(title),
         box=box.SIMPLE_HEAD,
@@ -133,7 +134,9 @@ def fitted_table(
     for c in columns:
         if c.key == main:
             table.add_column(main_column.header, overflow="fold", min_width=min(main_min, width))
-        elif c in shown:
+        elif c in shown and fits:  # its width is known: Rich measures only the main column's cells
+            table.add_column(c.header, justify=c.justify, no_wrap=True, width=natural[c.key])
+        elif c in shown:  # too narrow even folded: Rich shares the shortfall out
             table.add_column(c.header, justify=c.justify, no_wrap=True, min_width=natural[c.key])
     for i, row in enumerate(safe):
         cell = Text(row.get(main, ""), style="bold")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from jobsift.config.coerce import build_section
 from jobsift.config.sections import DEFAULT_CONFIG_PATH, LIST_SECTIONS, SECTIONS, Config, SourceConfig
-from jobsift.config.validate import ChannelCheck, validate
+from jobsift.config.validate import ChannelChecks, KnownFlags, validate
 from jobsift.config_checks import check_db_url, resolve_sqlite_path
 from jobsift.errors import ConfigError
 
@@ -34,8 +34,8 @@ def config_from_dict(
     env: Mapping[str, str] | None = None,
     *,
     folder: Path | None = None,
-    known_flags: Sequence[str] | None = None,
-    channels: Mapping[str, ChannelCheck] | None = None,
+    known_flags: KnownFlags | None = None,
+    channels: ChannelChecks | None = None,
 ) -> Config:
     """Build and validate a Config from parsed TOML plus environment overrides.
 
@@ -85,13 +85,14 @@ def load_config(
     *,
     db_url: str | None = None,
     env: Mapping[str, str] | None = None,
-    known_flags: Sequence[str] | None = None,
-    channels: Mapping[str, ChannelCheck] | None = None,
+    known_flags: KnownFlags | None = None,
+    channels: ChannelChecks | None = None,
 ) -> Config:
     """Load ``path`` (or ``$JOBSIFT_CONFIG``, or ./jobsift.toml if present) with overrides.
 
-    ``known_flags``: the flag codes ``filters.exclude_flags`` may name (the CLI passes the flag registry's);
-    ``channels``: each webhook kind's check (the CLI passes the channel registry's).
+    ``known_flags``: the flag codes ``filters.exclude_flags`` may name (the CLI passes the flag registry's
+    ``flag_codes``); ``channels``: each webhook kind's check (the CLI passes the channel registry's
+    ``checks``). Functions are called only when the config names a flag or a webhook.
     """
     env = os.environ if env is None else env
     explicit = path or env.get("JOBSIFT_CONFIG")

@@ -12,14 +12,18 @@ from jobsift.errors import ConfigError
 
 #: A webhook kind's config check: raises ConfigError naming ``where`` (e.g. ``webhooks[0]``).
 ChannelCheck = Callable[[WebhookConfig, str], None]
+#: The flag codes, or a function giving them: the CLI passes the registry's function, so the flag
+#: modules are imported only for a config that names a flag (~30 ms of every command's start).
+KnownFlags = Sequence[str] | Callable[[], Sequence[str]]
+#: Each webhook kind's check, or a function giving them (called only for a config with webhooks).
+ChannelChecks = Mapping[str, ChannelCheck] | Callable[[], Mapping[str, ChannelCheck]]
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def validate(
-    cfg: Config, known_flags: Sequence[str] | None = None, channels: Mapping[str, ChannelCheck] | None = None
-) -> None:
+def validate(cfg: Config, known_flags: KnownFlags | None = None, channels: ChannelChecks | None = None) -> None:
     """``known_flags``: the flag codes ``filters.exclude_flags`` may name; ``channels``: each webhook
-    kind's check (``jobsift.publish.channels.checks()``). Without them those are not checked."""
+    kind's check (``jobsift.publish.channels.checks``). Without them those are not checked; given as
+    functions, they are called only when the config names a flag or a webhook."""
     seen: set[str] = set()
     for i, src in enumerate(cfg.sources):
         key = f"sources[{i}]"
@@ -37,12 +41,15 @@ def validate(
         check_http_url(f"{key}.url", src.url)
         if src.interval_minutes <= 0:
             raise ConfigError(f"{key}.interval_minutes: must be positive")
-    if known_flags is not None:  # the flag registry sits above this layer: its callers pass the codes in
+    if known_flags is not None and cfg.filters.exclude_flags:  # the flag registry sits above this layer
+        known_flags = known_flags() if callable(known_flags) else known_flags
         for name in ("exclude_flags",):
             for flag in getattr(cfg.filters, name):
                 if flag not in known_flags:
                     raise ConfigError(f"filters.{name}: unknown flag {flag[:40]!r} (known: {', '.join(known_flags)})")
     check_db_url(cfg.database.url)
+    if callable(channels) and cfg.webhooks:  # the channel registry sits above this layer too
+        channels = channels()
     if cfg.serve.base_url:
         check_http_url("serve.base_url", cfg.serve.base_url)
     if cfg.smtp.security not in ("none", "starttls", "ssl"):
@@ -50,7 +57,7 @@ def validate(
     for i, hook in enumerate(cfg.webhooks):
         if hook.url and not hook.url.startswith(("http://", "https://")):
             raise ConfigError(f"webhooks[{i}].url: must be an http(s) URL")
-        if channels is not None:  # the channel registry sits above this layer: its callers pass the checks in
+        if channels is not None and not callable(channels):
             check = channels.get(hook.kind)
             if check is None:
                 *head, last = channels

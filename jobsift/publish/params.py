@@ -17,7 +17,6 @@ from typing import Any
 
 from jobsift.config import FiltersConfig
 from jobsift.publish.values import MAX_TEXT, num_text, parse_age, parse_number, split_list
-from jobsift.scoring.flags import flag_codes
 from jobsift.store.queries import JobFilter
 
 #: Ages offered by the web form's select; any other age still works in a URL.
@@ -151,7 +150,11 @@ class FilterParams:
             since = parse_age(self.age, now)
         except ValueError as exc:
             self.reject("age", str(exc))
-        known = flag_codes()
+        known: Sequence[str] = ()
+        if self.exclude_flags or self.require_flags:  # the flag modules load only for a filter naming one
+            from jobsift.scoring.flags import flag_codes
+
+            known = flag_codes()
         for name, flags in (("hide", self.exclude_flags), ("flag", self.require_flags)):
             unknown = [f for f in flags if f not in known]
             if unknown:

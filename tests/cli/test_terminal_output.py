@@ -117,3 +117,43 @@ def test_piped_output_is_plain_and_unfolded(store: tuple[str, dict[str, int]]) -
     lines = out.splitlines()
     assert lines[0].split() == ["id", "quality", "flags", "title", "budget", "age", "source"]
     assert any("Senior Python developer for a data pipeline" in line and "alpha" in line for line in lines)
+
+
+@pytest.mark.parametrize("width", [24, 40, 60, 80, 120, 200])
+def test_known_widths_lay_out_as_rich_measures_them(width: int) -> None:
+    """``fitted_table`` gives Rich the widths of the columns beside the main one (so it measures only the main
+    column's cells); the table must print exactly as when Rich measures every cell itself."""
+    import io
+
+    from rich.console import Console
+
+    from jobsift.cli.jobs import JOBS_TABLE
+    from jobsift.cli.output import fitted_table
+
+    rows = [
+        {
+            "id": str(i),
+            "quality": str(i * 7 % 101),
+            "flags": ["ghost", "lowball"][: i % 3],
+            "title": title,
+            "budget": f"${i * 130:,}",
+            "age": f"{i} days ago",
+            "source": "remoteok" if i % 2 else "upwork",
+        }
+        for i, title in enumerate(["Logo", "A much longer title about a WordPress site " * 2, "Ünïcödé 標題 " * 3] * 4)
+    ]
+    notes = [["client's payment method is not verified"] if i % 2 else [] for i in range(len(rows))]
+
+    def render(measured: bool) -> str:
+        table = fitted_table(JOBS_TABLE, rows, main="title", width=width, notes=notes, fold_order=("source", "age"))
+        if measured:
+            for column in table.columns:
+                if column.width is not None:
+                    column.min_width, column.width = column.width, None
+        out = io.StringIO()
+        Console(file=out, width=width, force_terminal=True, color_system="standard").print(table)
+        return out.getvalue()
+
+    fast = render(measured=False)
+    assert "quality" in fast
+    assert fast == render(measured=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -104,11 +104,17 @@ def test_r19_title_with_crlf_cannot_inject_headers(sqlite_engine: Engine) -> Non
     assert "Dev Bcc: victim@evil.test" in text  # shown, flattened to one line, in the body only
 
 
+def later_the_same_day(**delta: float) -> datetime:
+    """``NOW + delta``, but never past NOW's day (the digest's period, UTC by default): NOW is the
+    wall clock, and a run after 22:00 would otherwise cross midnight into the next period."""
+    return min(NOW + timedelta(**delta), NOW.replace(hour=23, minute=59, second=59))
+
+
 def test_r29_twice_in_one_period_sends_once(sqlite_engine: Engine) -> None:
     seed(sqlite_engine)
     with SmtpServer() as srv:
         first = send_digests(sqlite_engine, config(srv.port), now=NOW)
-        second = send_digests(sqlite_engine, config(srv.port), now=NOW + timedelta(hours=2))
+        second = send_digests(sqlite_engine, config(srv.port), now=later_the_same_day(hours=2))
         assert len(srv.inbox.messages) == 1
     assert [o.status for o in first.outcomes] == ["sent"]
     assert [o.status for o in second.outcomes] == ["skipped"]
@@ -126,7 +132,7 @@ def test_r29_smtp_down_then_up_retries_and_never_repeats_a_job(sqlite_engine: En
     assert (row.status, row.attempts) == ("failed", 1)
     assert row.error
     with SmtpServer(port) as srv:
-        up = send_digests(sqlite_engine, config(port), now=NOW + timedelta(minutes=30))
+        up = send_digests(sqlite_engine, config(port), now=later_the_same_day(minutes=30))
         assert [o.status for o in up.outcomes] == ["sent"]
         assert len(srv.inbox.messages) == 1
         reserved = count(sqlite_engine, digest_items)

@@ -86,6 +86,8 @@ _VOID = frozenset({"br", "hr"})
 # comments, upper case, a stray "<" or ">" in text) leaves brackets that no tag accounts for.
 # The pattern starts with a literal so the regex engine can skip to each "<" quickly.
 _TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)( ?/)?>")
+# A "<" where no _TOKEN starts. Linear: the lookahead reads one tag name, which holds no "<".
+_NOT_A_TOKEN = re.compile(r"<(?!/?[a-z][a-z0-9]*(?: ?/)?>)")
 # Entities that decode and re-serialise to themselves; any other "&" is rewritten by nh3.
 _UNSTABLE_AMP = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
 _VOID_SLASHED = (("<br/>", "<br>"), ("<br />", "<br>"), ("<hr/>", "<hr>"), ("<hr />", "<hr>"))
@@ -114,6 +116,11 @@ def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = No
     if opens != fragment.count(">"):  # a stray bracket: no need to find the tokens to know
         return None
     if tokens is None:
+        # On a str with any non-Latin-1 character findall is slow; the first "<" that starts no
+        # bare tag (an attribute, usually near the top) answers sooner. Every "<" starts a token
+        # exactly when no such "<" exists, so the answer is the same.
+        if not fragment.isascii() and _NOT_A_TOKEN.search(fragment):
+            return None
         tokens = _TOKEN.findall(fragment)
     if opens != len(tokens):
         return None

@@ -168,3 +168,21 @@ def test_r32_new_passes_finish_on_hostile_megabytes() -> None:
     assert markup.html_to_text("Ã" * n + "©") == "Ã" * (n - 1) + "é"  # "Ã©" re-decoded, the leads before kept
     assert markup.html_to_text("<\u2009" * (n // 2)) == "< " * (n // 2 - 1) + "<"
     assert markup.html_to_text("<p>" * (n // 3)) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["<p>", "</p>", "<br/>", "<br />", "<a href='x'>", "<b", "< b>", "<P>", "é", "x", ">"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_not_a_token_search_agrees_with_counting_tokens(fragment: str) -> None:
+    every_lt_a_token = fragment.count("<") == len(markup._TOKEN.findall(fragment))
+    assert (markup._NOT_A_TOKEN.search(fragment) is None) is every_lt_a_token
+
+
+def test_r32_not_a_token_search_is_linear_on_long_names() -> None:
+    hostile = ("<" + "a" * 1000) * 1000  # 1 MB: each "<" reads its own name once
+    assert markup._NOT_A_TOKEN.search(hostile) is not None
+    assert markup._already_clean(hostile + "é") is None

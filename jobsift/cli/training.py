@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from jobsift.cli.common import Context, common_options, dumps, pass_ctx
+from jobsift.cli.common import Context, common_options, dumps, pass_ctx, reads_store
 
 
 @click.command(
@@ -33,6 +33,7 @@ from jobsift.cli.common import Context, common_options, dumps, pass_ctx
 )
 @click.option("--json", "as_json", is_flag=True)
 @common_options
+@reads_store
 @pass_ctx
 def train(ctx: Context, emscad: Path | None, out_dir: Path | None, folds: int, as_json: bool) -> None:
     """Retrain the ghost model from observed outcomes and your labels (and the text model from an EMSCAD CSV)."""

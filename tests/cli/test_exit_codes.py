@@ -70,6 +70,8 @@ READERS = [
     ["report", "--out", "{tmp}/r.html"],
     ["serve", "--port", "{port}"],
     ["label", "1", "ghost"],
+    ["train"],  # learns from the store's outcomes and labels: nothing to learn from a store that is not there
+    ["evaluate", "--outcomes"],
 ]
 
 

@@ -145,7 +145,7 @@ def test_r04_total_timeout_bounds_a_trickling_server(server: ScriptedServer) -> 
         h.send_response(200)
         h.send_header("Content-Length", "100000")
         h.end_headers()
-        for _ in range(200):  # one byte every 50 ms never trips the read timeout
+        for _ in range(200):  # one byte every 50 ms: only the total timeout can end it
             if server.release.wait(0.05):
                 return
             try:
@@ -155,7 +155,7 @@ def test_r04_total_timeout_bounds_a_trickling_server(server: ScriptedServer) -> 
                 return
 
     server.route("/feed", trickle)
-    err = fails(server.url + "/feed", fast(retries=1, read_timeout=1.0, total_timeout=0.3))
+    err = fails(server.url + "/feed", fast(retries=1, connect_timeout=30.0, read_timeout=30.0, total_timeout=0.3))
     assert err.reason == "timeout"
     assert "0.3s" in str(err)
 

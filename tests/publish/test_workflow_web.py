@@ -31,6 +31,10 @@ def store(tmp_path: Path) -> Iterator[tuple[Engine, dict[str, int]]]:
         engine.dispose()
 
 
+#: A page renders in milliseconds; httpx's default 5 s is too short only on a machine busy with other suites.
+WEB_TIMEOUT = 60.0
+
+
 def serve(engine: Engine, host: str = "127.0.0.1", token: str = "") -> ThreadedServer:
     cfg = load_config(None, env={})
     cfg = replace(cfg, serve=replace(cfg.serve, host=host, token=token))
@@ -50,7 +54,7 @@ def state(engine: Engine, pid: int) -> workflow.JobState:
 
 def test_plain_form_post_with_csrf_saves_and_redirects(store: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = store
-    with serve(engine) as url, httpx.Client(base_url=url) as web:
+    with serve(engine) as url, httpx.Client(base_url=url, timeout=WEB_TIMEOUT) as web:
         page = web.get("/")
         cookie = page.headers["set-cookie"]
         assert "HttpOnly" in cookie
@@ -76,9 +80,9 @@ def test_plain_form_post_with_csrf_saves_and_redirects(store: tuple[Engine, dict
 def test_without_csrf_or_with_another_sessions_token_nothing_changes(store: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = store
     with serve(engine) as url:
-        with httpx.Client(base_url=url) as one:
+        with httpx.Client(base_url=url, timeout=WEB_TIMEOUT) as one:
             token = csrf_of(one.get("/").text)
-        with httpx.Client(base_url=url) as other:
+        with httpx.Client(base_url=url, timeout=WEB_TIMEOUT) as other:
             other.get("/")
             missing = other.post(f"/jobs/{ids['a1']}/mark", data={"action": "hide"})
             assert missing.status_code == 403
@@ -91,7 +95,10 @@ def test_without_csrf_or_with_another_sessions_token_nothing_changes(store: tupl
 
 def test_json_answer_for_the_script_and_bad_input_is_422(store: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = store
-    with serve(engine) as url, httpx.Client(base_url=url, headers={"Accept": "application/json"}) as web:
+    with (
+        serve(engine) as url,
+        httpx.Client(base_url=url, timeout=WEB_TIMEOUT, headers={"Accept": "application/json"}) as web,
+    ):
         token = csrf_of(web.get("/").text)
         r = web.post(f"/jobs/{ids['g3']}/mark", data={"action": "hide", "csrf": token})
         assert r.status_code == 200
@@ -107,13 +114,13 @@ def test_json_answer_for_the_script_and_bad_input_is_422(store: tuple[Engine, di
         listed = web.get("/").text
     assert "Django API with 50% off" not in listed  # hidden: gone from the page
     with serve(engine) as url:
-        assert "Django API" not in httpx.get(url + "/feed.xml").text
-        assert all(j["external_id"] != "g3" for j in httpx.get(url + "/api/jobs").json()["jobs"])
+        assert "Django API" not in httpx.get(url + "/feed.xml", timeout=WEB_TIMEOUT).text
+        assert all(j["external_id"] != "g3" for j in httpx.get(url + "/api/jobs", timeout=WEB_TIMEOUT).json()["jobs"])
 
 
 def test_off_loopback_without_serve_token_the_page_is_read_only(store: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = store
-    with serve(engine, host="0.0.0.0") as url, httpx.Client(base_url=url) as web:
+    with serve(engine, host="0.0.0.0") as url, httpx.Client(base_url=url, timeout=WEB_TIMEOUT) as web:
         page = web.get("/").text
         assert 'name="csrf"' not in page  # no write buttons shown
         r = web.post(f"/jobs/{ids['a1']}/mark", data={"action": "save"})
@@ -125,7 +132,7 @@ def test_off_loopback_without_serve_token_the_page_is_read_only(store: tuple[Eng
 def test_off_loopback_writes_need_the_token_by_login_cookie_or_bearer(store: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = store
     with serve(engine, host="192.0.2.10", token=TOKEN) as url:
-        with httpx.Client(base_url=url) as web:
+        with httpx.Client(base_url=url, timeout=WEB_TIMEOUT) as web:
             page = web.get("/").text
             assert 'name="csrf"' not in page
             refused = web.post(f"/jobs/{ids['a1']}/mark", data={"action": "save", "csrf": "x"})
@@ -150,10 +157,14 @@ def test_off_loopback_writes_need_the_token_by_login_cookie_or_bearer(store: tup
             f"{url}/jobs/{ids['b1']}/mark",
             data={"action": "save"},
             headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+            timeout=WEB_TIMEOUT,
         )
         assert bearer.status_code == 200
         bad = httpx.post(
-            f"{url}/jobs/{ids['g1']}/mark", data={"action": "save"}, headers={"Authorization": "Bearer nope"}
+            f"{url}/jobs/{ids['g1']}/mark",
+            data={"action": "save"},
+            headers={"Authorization": "Bearer nope"},
+            timeout=WEB_TIMEOUT,
         )
         assert bad.status_code == 403
     assert state(engine, ids["a1"]).saved
@@ -171,11 +182,11 @@ def test_new_since_last_visit_on_the_page(store: tuple[Engine, dict[str, int]]) 
 
     engine, _ = store
     with serve(engine) as url:
-        first = httpx.get(url + "/").text
+        first = httpx.get(url + "/", timeout=WEB_TIMEOUT).text
         assert "new since your last visit" not in first
         with engine.begin() as conn:  # the last visit was 2.5 hours before the seed's "now"
             conn.execute(update(visits).values(seen_at=NOW - timedelta(hours=2, minutes=30), since=None))
-        page = httpx.get(url + "/").text
+        page = httpx.get(url + "/", timeout=WEB_TIMEOUT).text
         assert "2 new since your last visit" in page
-        only = httpx.get(url + "/?new=1").text
+        only = httpx.get(url + "/?new=1", timeout=WEB_TIMEOUT).text
         assert only.count('<li class="job">') == 2

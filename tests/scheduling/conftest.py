@@ -32,6 +32,7 @@ def write_config(
     concurrency: int = 8,
     prune_time: str = "",
     extra: str = "",
+    read_timeout: float = 20.0,
 ) -> Path:
     """A config with ``n`` RSS sources ``s0..`` at ``{base_url}/f/{i}``, quick fetch settings."""
     lines = [
@@ -42,8 +43,8 @@ def write_config(
         "respect_robots = false",
         "retries = 1",
         "connect_timeout = 5.0",
-        "read_timeout = 20.0",
-        "total_timeout = 30.0",
+        f"read_timeout = {read_timeout}",
+        f"total_timeout = {read_timeout * 1.5}",
         "",
         "[schedule]",
         "jitter_seconds = 0.0",

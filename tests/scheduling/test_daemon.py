@@ -73,7 +73,9 @@ def test_r28_trigger_during_a_running_crawl_is_skipped(
 ) -> None:
     held = threading.Event()
     serve_feeds(server, 1, lambda i: hold_first(server, i, held))
-    cfg_path = write_config(tmp_path / "jobsift.toml", server.url, 1, interval=0.02)  # a trigger every 1.2 s
+    # A trigger every 1.2 s. The held fetch must outlast a second process's cold start, which on a
+    # machine busy with other suites can pass the usual 20 s read timeout: give it two minutes.
+    cfg_path = write_config(tmp_path / "jobsift.toml", server.url, 1, interval=0.02, read_timeout=120.0)
     engine = open_store(sqlite_url)
     try:
         daemon = spawn("--config", str(cfg_path), "--db", sqlite_url, "schedule")

@@ -20,6 +20,7 @@ BENCHES = (
     "ingest",
     "parse",
     "parsefloor",
+    "parsecheck",
     "crawl",
     "score",
     "listing",

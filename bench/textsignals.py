@@ -41,6 +41,8 @@ SEEDS = (
     "no experience needed ",
     "whatsapp@",
     "<b>Budget</b>: ",
+    "\xa0 \u2009\n",
+    "Ã\xa0é’",
 )
 
 
@@ -69,7 +71,7 @@ def _patterns() -> dict[str, Any]:
         except Exception:
             continue
         for attr, value in vars(module).items():
-            if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
+            if isinstance(value, re.Pattern):  # bytes patterns (run on UTF-8) are timed on encoded text
                 found[f"{modname.removeprefix('jobsift.')}.{attr}"] = value
     # HTML-to-text's tag patterns run only up to the last ">" (where they are linear): timed through
     # the functions that run them, not on their own.
@@ -102,8 +104,10 @@ def _search(pattern: Any) -> Callable[[str], object]:
 
 
 def _scan(pattern: Any) -> Callable[[str], object]:
+    utf8 = isinstance(pattern.pattern, bytes)
+
     def run(sample: str) -> object:
-        for _m in pattern.finditer(sample):
+        for _m in pattern.finditer(sample.encode() if utf8 else sample):
             pass
         return None
 

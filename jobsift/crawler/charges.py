@@ -10,6 +10,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _CHARGE_WORDS = frozenset(("fee", "fees", "deposit", "deposits", "kit", "kits", "registration", "training"))
 _PHRASE_END = re.compile(r"[,;:()\[\]!?\n]|\.\s")
 _PER_DAY = re.compile(r"(?:\bper|\ba|/)\s?day\b|\bdaily\b", re.I)
+_STEMS = ("fee", "deposit", "kit", "registration", "training", "earn")  # every _CHARGE_WORDS word and "earn"
 _NEAR_WORDS = 3  # words either side of the amount looked at
 
 
@@ -31,6 +32,11 @@ def is_charge(before: str, after: str) -> bool:
     """Whether an amount between ``before`` and ``after`` is a fee, deposit, kit or pay-to-work
     pitch ("Pay a $50 registration fee", "earn $300 per day") rather than a budget."""
     head, tail = _phrase_before(before), _phrase_after(after)
+    # Every charge word holds one of these (lower-cased per character, so also in the whole phrase's
+    # lower case): most amounts have none near them and need no word split.
+    low = f"{head}\n{tail}".lower()
+    if not any(stem in low for stem in _STEMS):
+        return False
     near = [w.lower() for w in _LETTERS.findall(head)[-_NEAR_WORDS:]]
     near += [w.lower() for w in _LETTERS.findall(tail)[:_NEAR_WORDS]]
     if any(w in _CHARGE_WORDS for w in near):

@@ -14,7 +14,13 @@ import re
 
 import nh3
 
-from jobsift.crawler.textfix import fix_mojibake, squash_blanks, strip_controls
+from jobsift.crawler.textfix import (
+    CTRL_BYTES,
+    fix_mojibake,
+    may_hold_mojibake_utf8,
+    squash_blanks_utf8,
+    strip_controls,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -80,9 +86,11 @@ _VOID = frozenset({"br", "hr"})
 # comments, upper case, a stray "<" or ">" in text) leaves brackets that no tag accounts for.
 # The pattern starts with a literal so the regex engine can skip to each "<" quickly.
 _TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)( ?/)?>")
+# A "<" where no _TOKEN starts. Linear: the lookahead reads one tag name, which holds no "<".
+_NOT_A_TOKEN = re.compile(r"<(?!/?[a-z][a-z0-9]*(?: ?/)?>)")
 # Entities that decode and re-serialise to themselves; any other "&" is rewritten by nh3.
 _UNSTABLE_AMP = re.compile(r"&(?!(?:amp|lt|gt|nbsp);)")
-_VOID_SLASH = re.compile(r"<(br|hr) ?/>")
+_VOID_SLASHED = (("<br/>", "<br>"), ("<br />", "<br>"), ("<hr/>", "<hr>"), ("<hr />", "<hr>"))
 
 
 def looks_like_html(text: str | None) -> bool:
@@ -94,7 +102,7 @@ def looks_like_html(text: str | None) -> bool:
     if not text:
         return False
     end = text.rfind(">") + 1  # linear: every "<" before the last ">" either matches or fails at once
-    return end > 1 and _ANY_TAG.search(text, 0, end) is not None
+    return end > 1 and _ANY_TAG_STR.search(text, 0, end) is not None
 
 
 def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = None) -> str | None:
@@ -108,6 +116,11 @@ def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = No
     if opens != fragment.count(">"):  # a stray bracket: no need to find the tokens to know
         return None
     if tokens is None:
+        # On a str with any non-Latin-1 character findall is slow; the first "<" that starts no
+        # bare tag (an attribute, usually near the top) answers sooner. Every "<" starts a token
+        # exactly when no such "<" exists, so the answer is the same.
+        if not fragment.isascii() and _NOT_A_TOKEN.search(fragment):
+            return None
         tokens = _TOKEN.findall(fragment)
     if opens != len(tokens):
         return None
@@ -130,8 +143,10 @@ def _already_clean(fragment: str, tokens: list[tuple[str, str, str]] | None = No
             parent = tag
     if stack:
         return None
-    if "/>" in fragment:
-        fragment = _VOID_SLASH.sub(r"<\1>", fragment)
+    if "/>" in fragment:  # "<br/>", "<br />" (and <hr>'s): str.replace, not a template sub per match
+        for slashed, bare in _VOID_SLASHED:
+            if slashed in fragment:
+                fragment = fragment.replace(slashed, bare)
     if "\r" in fragment:  # the HTML5 input stream turns CR LF and lone CR into LF
         fragment = fragment.replace("\r\n", "\n").replace("\r", "\n")
     if "\xa0" in fragment:
@@ -168,41 +183,57 @@ def sanitize_html(fragment: str | None) -> str | None:
 # RE2's meanings are kept: \s is [\t\n\f\r ] (no \v), \b and case folding are ASCII.
 # The block-tag test is a lookahead, so the match itself is one "[^>]*" run (twice as fast; the same
 # matches: nothing the lookahead reads can be a ">").
-_BLOCK = re.compile(r"<(?=[\t\n\f\r ]*(?:br|/p|/div|/li|/h[1-6]|/tr|p|li)\b)[^>]*>[ \t]*\r?\n?", re.I | re.ASCII)
-_ANY_TAG = re.compile(r"<[^>]+>")
-_AFTER_BLOCK = re.compile(r"[ \t]*\r?\n?")  # what _BLOCK takes after its ">"
+# They run on the text's UTF-8 bytes (``surrogatepass``, so every str round-trips): the engine is
+# several times faster on bytes than on a str with any non-Latin-1 character, and with ASCII-only
+# meanings a pattern matches the same characters in both (no ASCII byte occurs inside a multi-byte
+# character, and every pattern starts and stops at ASCII bytes).
+_BLOCK = re.compile(rb"<(?=[\t\n\f\r ]*(?:br|/p|/div|/li|/h[1-6]|/tr|p|li)\b)[^>]*>[ \t]*\r?\n?", re.I)
+_ANY_TAG = re.compile(rb"<[^>]+>")
+_ANY_TAG_STR = re.compile(r"<[^>]+>")  # looks_like_html's question, asked of a str
+_AFTER_BLOCK = re.compile(rb"[ \t]*\r?\n?")  # what _BLOCK takes after its ">"
 
 
 def _strip_tags(text: str) -> str:
     """Block tags as one line break, other tags dropped; a "<" with no ">" after it stays as text."""
-    end = text.rfind(">") + 1
-    if not end:
+    if ">" not in text:
         return text
-    end = _AFTER_BLOCK.match(text, end).end()  # type: ignore[union-attr]  # always matches
-    text = _BLOCK.sub("\n", text[:end]) + text[end:]
-    end = text.rfind(">") + 1
-    return _ANY_TAG.sub("", text[:end]) + text[end:]
+    return _strip_tags_utf8(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
+
+
+def _strip_tags_utf8(raw: bytes) -> bytes:
+    """``_strip_tags`` on UTF-8 bytes."""
+    end = raw.rfind(b">") + 1
+    if not end:
+        return raw
+    end = _AFTER_BLOCK.match(raw, end).end()  # type: ignore[union-attr]  # always matches
+    raw = _BLOCK.sub(b"\n", raw[:end]) + raw[end:] if end < len(raw) else _BLOCK.sub(b"\n", raw)
+    end = raw.rfind(b">") + 1
+    return _ANY_TAG.sub(b"", raw[:end]) + raw[end:] if end < len(raw) else _ANY_TAG.sub(b"", raw)
 
 
 def html_to_text(fragment: str | None) -> str | None:
     """Readable plain text of an HTML fragment (paragraphs kept as blank lines)."""
     if not fragment:
         return None
-    return _text(fragment, controls=True)
+    return _text(fragment.encode("utf-8", "surrogatepass"), controls=True)
 
 
-def _text(fragment: str, *, controls: bool) -> str | None:
-    """``html_to_text``; ``controls=False`` when the fragment is known to hold no control characters
-    (then only numeric entities can bring some in)."""
-    text = fragment
-    if "<" in text:
-        text = _strip_tags(text)
-    if "&" in text:
-        controls = controls or "#" in text  # "&#12;", also double-escaped as "&amp;#12;"
+def _text(raw: bytes, *, controls: bool) -> str | None:
+    """``html_to_text`` of the fragment whose UTF-8 (``surrogatepass``) encoding is ``raw``;
+    ``controls=False`` when the fragment is known to hold no control characters (then only numeric
+    entities can bring some in). The text stays bytes but for decoding entities and mojibake."""
+    if b"<" in raw:
+        raw = _strip_tags_utf8(raw)
+    if b"&" in raw:
+        controls = controls or b"#" in raw  # "&#12;", also double-escaped as "&amp;#12;"
+        text = raw.decode("utf-8", "surrogatepass")
         text = html.unescape(html.unescape(text)) if "&amp;" in text else html.unescape(text)
+        raw = text.encode("utf-8", "surrogatepass")
     if controls:
-        text = strip_controls(text)
-    return squash_blanks(fix_mojibake(text)) or None
+        raw = raw.translate(None, CTRL_BYTES)
+    if may_hold_mojibake_utf8(raw):
+        raw = fix_mojibake(raw.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
+    return squash_blanks_utf8(raw) or None
 
 
 def describe(fragment: str | None) -> tuple[str | None, str | None]:
@@ -212,8 +243,11 @@ def describe(fragment: str | None) -> tuple[str | None, str | None]:
     """
     if not fragment:
         return None, None
-    clean = strip_controls(fragment)
+    raw = fragment.encode("utf-8", "surrogatepass")
+    kept = raw.translate(None, CTRL_BYTES)
+    has_controls = len(kept) != len(raw)
+    clean = kept.decode("utf-8", "surrogatepass") if has_controls else fragment
     safe = _already_clean(clean)
     if safe is None:
         safe = nh3_clean(clean)
-    return _text(fragment, controls=clean is not fragment), safe.strip() or None
+    return _text(raw, controls=has_controls), safe.strip() or None

@@ -106,8 +106,26 @@ def _float_or_none(text: str) -> float | None:
 
 def _loads_lenient(text: str) -> Any:
     """JSON whose numbers orjson refuses (5,000 digits, 1e999, NaN): each such number is None
-    (unknown), so one unreadable value costs that field, not the document (R35)."""
-    return json.loads(text, parse_int=_int_or_none, parse_float=_float_or_none, parse_constant=lambda _c: None)
+    (unknown), so one unreadable value costs that field, not the document (R35).
+
+    orjson also refuses a lone surrogate escape (``"\\ud83d"``, half an emoji cut by a UTF-16
+    slice); the standard library reads it into a str no UTF-8 encoder (nh3, the database) accepts,
+    so each one becomes U+FFFD here."""
+    doc = json.loads(text, parse_int=_int_or_none, parse_float=_float_or_none, parse_constant=lambda _c: None)
+    return _without_lone_surrogates(doc) if "\\u" in text else doc
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins valid pairs: what is left is lone
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if not value.isascii() else value
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def dig(obj: Any, *path: str | int) -> Any:

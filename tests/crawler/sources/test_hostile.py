@@ -232,6 +232,24 @@ def test_r15_mojibake_is_repaired() -> None:
     assert p.description_text == "naïve “quotes”"
 
 
+def test_r15_lone_surrogate_escapes_become_replacement_characters() -> None:
+    # Half an emoji ("\\ud83d" without its pair), as a UTF-16 slice leaves it. Python's json reads it
+    # into a str that nh3 and the store cannot encode: the whole feed failed with UnicodeEncodeError.
+    doc = [
+        {"legal": "notice"},
+        {
+            "id": "7",
+            "position": "Dev \udc00",
+            "url": "https://e.example/7",
+            "description": '<p class="x">hi \ud83d there</p>',
+        },
+    ]
+    (p,) = parse_bytes("remoteok", json.dumps(doc).encode()).postings
+    assert p.title == "Dev \ufffd"
+    assert p.description_text == "hi \ufffd there"
+    assert p.description_html == "<p>hi \ufffd there</p>"
+
+
 @pytest.mark.parametrize("fmt", XML_FORMATS)
 def test_r16_empty_feed_gives_zero_items(fmt: str) -> None:
     for body in (b"", b"   \n", b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'):
